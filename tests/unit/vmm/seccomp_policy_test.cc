@@ -1,0 +1,272 @@
+#include "vmm/seccomp_policy.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/random.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace ringfence::vmm {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+// --- Describe() and builder errors (no filter installed) -------------------
+
+TEST(SeccompPolicyDescribeTest, VmmPolicyListsKvmAndTerminalIoctlsOnly) {
+  std::string text = VmmPolicy().Describe();
+  EXPECT_THAT(text, HasSubstr("default: kill process"));
+  EXPECT_THAT(text, HasSubstr("allow ioctl if arg1 & 0xffffffff == 0xae80 "
+                              "(KVM_RUN)"));
+  EXPECT_THAT(text, HasSubstr("(KVM_GET_REGS)"));
+  EXPECT_THAT(text, HasSubstr("(TCGETS)"));
+  EXPECT_THAT(text, HasSubstr("(TIOCGWINSZ)"));
+  EXPECT_THAT(text,
+              HasSubstr("allow mmap if arg2 & 0x4 == 0x0 (no PROT_EXEC)"));
+  EXPECT_THAT(text, HasSubstr("allow tgkill if arg0 == getpid()"));
+  EXPECT_THAT(text, HasSubstr("fail clone3 with ENOSYS"));
+  EXPECT_THAT(text, HasSubstr("allow write\n"));
+  for (const char* forbidden :
+       {"openat", "execve", "socket", "connect", "bind", "ptrace", "process_vm",
+        "fork", "creat", "allow open"}) {
+    EXPECT_THAT(text, Not(HasSubstr(forbidden))) << forbidden;
+  }
+  // No unconditional ioctl line.
+  EXPECT_THAT(text, Not(HasSubstr("allow ioctl\n")));
+  EXPECT_TRUE(VmmPolicy().status().ok());
+}
+
+TEST(SeccompPolicyDescribeTest, DescribesEachRuleOnOneLine) {
+  SeccompPolicyBuilder builder;
+  builder.AllowExit().AllowExit();  // duplicates collapse
+  EXPECT_EQ(builder.Describe(),
+            "default: kill process\nallow exit\nallow exit_group\n");
+}
+
+TEST(SeccompPolicyDescribeTest, DangerModeIsVisible) {
+  SeccompPolicyBuilder builder;
+  builder.DangerLogInsteadOfKill();
+  EXPECT_THAT(builder.Describe(), HasSubstr("DANGER"));
+}
+
+TEST(SeccompPolicyBuilderTest, NeverAllowedSyscallsAreErrors) {
+  for (int nr :
+       {SCMP_SYS(openat), SCMP_SYS(execve), SCMP_SYS(socket), SCMP_SYS(clone),
+        SCMP_SYS(ptrace), SCMP_SYS(process_vm_readv)}) {
+    SeccompPolicyBuilder builder;
+    builder.AllowExit().AllowSyscall(nr).AllowClocks();
+    EXPECT_EQ(builder.status().code(), absl::StatusCode::kPermissionDenied);
+    EXPECT_EQ(builder.Build().status().code(),
+              absl::StatusCode::kPermissionDenied);
+  }
+}
+
+TEST(SeccompPolicyBuilderTest, KeepsTheFirstError) {
+  SeccompPolicyBuilder builder;
+  builder
+      .AllowSyscall(SCMP_SYS(ioctl))   // needs conditions
+      .AllowSyscall(SCMP_SYS(execve))  // never allowed
+      .AllowIoctls({});                // empty set
+  EXPECT_EQ(builder.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(builder.status().message(), HasSubstr("ioctl"));
+}
+
+TEST(SeccompPolicyBuilderTest, RejectsBadArgumentIndex) {
+  SeccompPolicyBuilder builder;
+  SeccompArgCondition bad;
+  bad.arg = 6;
+  builder.AllowSyscall(SCMP_SYS(getrandom), {bad});
+  EXPECT_FALSE(builder.status().ok());
+}
+
+TEST(SeccompPolicyBuilderTest, VmmPolicyBuilds) {
+  absl::StatusOr<SeccompPolicy> policy = VmmPolicy().Build();
+  EXPECT_TRUE(policy.ok()) << policy.status();
+}
+
+// --- Installed in a forked child -------------------------------------------
+
+// Runs `body` in a child after installing VmmPolicy(); returns the raw wait
+// status. The child exits 0 if body returns true, 1 if it returns false, and
+// 2 if installing failed.
+int RunUnderVmmPolicy(const std::function<bool()>& body) {
+  fflush(nullptr);
+  pid_t pid = fork();
+  if (pid == 0) {
+    // A killed child would otherwise try to dump core.
+    struct rlimit no_core = {0, 0};
+    setrlimit(RLIMIT_CORE, &no_core);
+    if (!VmmPolicy().Install().ok()) _exit(2);
+    _exit(body() ? 0 : 1);
+  }
+  int status = 0;
+  if (pid < 0 || waitpid(pid, &status, 0) != pid) return -1;
+  return status;
+}
+
+bool KilledBySigsys(int status) {
+  return WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS;
+}
+bool ExitedCleanly(int status) {
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+TEST(SeccompPolicyInstallTest, AllowedCallsWork) {
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  int status = RunUnderVmmPolicy([&] {
+    struct timespec ts;
+    if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0) return false;
+    if (syscall(SYS_clock_gettime, CLOCK_REALTIME, &ts) != 0) return false;
+    const char msg[] = "hello";
+    if (write(fds[1], msg, 5) != 5) return false;
+    if (getrandom(&ts, sizeof(ts), 0) != sizeof(ts)) return false;
+    struct stat st;
+    if (fstat(fds[1], &st) != 0) return false;
+    // An fd that is not a terminal: ENOTTY, not a kill.
+    struct winsize ws;
+    if (ioctl(fds[1], TIOCGWINSZ, &ws) != -1 || errno != ENOTTY) return false;
+    return true;
+  });
+  close(fds[1]);
+  char buf[8] = {};
+  EXPECT_EQ(read(fds[0], buf, sizeof(buf)), 5);
+  close(fds[0]);
+  EXPECT_TRUE(ExitedCleanly(status)) << "wait status " << status;
+  EXPECT_STREQ(buf, "hello");
+}
+
+TEST(SeccompPolicyInstallTest, MallocStillWorks) {
+  int status = RunUnderVmmPolicy([] {
+    // Small (brk arena), large (mmap threshold) and growing allocations,
+    // plus abseil's own string building.
+    std::vector<std::unique_ptr<char[]>> blocks;
+    for (int i = 0; i < 1000; ++i) {
+      blocks.push_back(std::make_unique<char[]>(64 + i));
+    }
+    auto big = std::make_unique<char[]>(64 << 20);
+    std::memset(big.get(), 1, 64 << 20);
+    std::vector<int> grow;
+    for (int i = 0; i < 1 << 20; ++i) grow.push_back(i);
+    std::string s =
+        absl::StrCat("x", grow.size(), static_cast<int>(big[12345]));
+    blocks.clear();
+    big.reset();
+    return s == "x10485761";
+  });
+  EXPECT_TRUE(ExitedCleanly(status)) << "wait status " << status;
+}
+
+TEST(SeccompPolicyInstallTest, ThreadsWork) {
+  int status = RunUnderVmmPolicy([] {
+    pthread_t thread;
+    static int value = 0;
+    if (pthread_create(
+            &thread, nullptr,
+            [](void*) -> void* {
+              value = 42;
+              return nullptr;
+            },
+            nullptr) != 0) {
+      return false;
+    }
+    pthread_join(thread, nullptr);
+    return value == 42;
+  });
+  EXPECT_TRUE(ExitedCleanly(status)) << "wait status " << status;
+}
+
+TEST(SeccompPolicyInstallTest, OpenatKills) {
+  EXPECT_TRUE(KilledBySigsys(RunUnderVmmPolicy([] {
+    syscall(SYS_openat, AT_FDCWD, "/etc/passwd", O_RDONLY);
+    return true;
+  })));
+}
+
+TEST(SeccompPolicyInstallTest, ExecveKills) {
+  EXPECT_TRUE(KilledBySigsys(RunUnderVmmPolicy([] {
+    char* argv[] = {const_cast<char*>("/bin/true"), nullptr};
+    execve("/bin/true", argv, environ);
+    return true;
+  })));
+}
+
+TEST(SeccompPolicyInstallTest, NonKvmNonTerminalIoctlKills) {
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  int status = RunUnderVmmPolicy([&] {
+    int available = 0;
+    ioctl(fds[0], FIONREAD, &available);
+    return true;
+  });
+  close(fds[0]);
+  close(fds[1]);
+  EXPECT_TRUE(KilledBySigsys(status)) << "wait status " << status;
+}
+
+TEST(SeccompPolicyInstallTest, ExecutableMmapKills) {
+  EXPECT_TRUE(KilledBySigsys(RunUnderVmmPolicy([] {
+    mmap(nullptr, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+         0);
+    return true;
+  })));
+}
+
+TEST(SeccompPolicyInstallTest, MprotectToExecutableKills) {
+  EXPECT_TRUE(KilledBySigsys(RunUnderVmmPolicy([] {
+    void* page = mmap(nullptr, 4096, PROT_READ | PROT_WRITE,
+                      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (page == MAP_FAILED) return false;
+    mprotect(page, 4096, PROT_READ | PROT_EXEC);
+    return true;
+  })));
+}
+
+TEST(SeccompPolicyInstallTest, SocketAndForkKill) {
+  EXPECT_TRUE(KilledBySigsys(RunUnderVmmPolicy([] {
+    socket(AF_INET, SOCK_STREAM, 0);
+    return true;
+  })));
+  EXPECT_TRUE(KilledBySigsys(RunUnderVmmPolicy([] {
+    // glibc's fork() is clone(SIGCHLD): not a thread.
+    syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
+    return true;
+  })));
+}
+
+TEST(SeccompPolicyInstallTest, SignallingAnotherProcessKills) {
+  EXPECT_TRUE(KilledBySigsys(RunUnderVmmPolicy([] {
+    kill(getppid(), 0);
+    return true;
+  })));
+}
+
+TEST(SeccompPolicyInstallTest, AbortStillAborts) {
+  int status = RunUnderVmmPolicy([] {
+    abort();
+    return true;
+  });
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT)
+      << "wait status " << status;
+}
+
+}  // namespace
+}  // namespace ringfence::vmm
