@@ -1,0 +1,99 @@
+#!/bin/bash
+# benchmarks/run.sh BUILD_DIR [ITERATIONS] [RUNS]
+#
+# Runs the benchmark programs natively and under `ringfence do` and prints a
+# table. Builds nothing: build first with
+#   cmake --build BUILD_DIR --target benchmark_programs ringfence
+# Works directly where /dev/kvm exists, and through the harness:
+#   tests/harness/with-kvm benchmarks/run.sh BUILD_DIR
+#
+#   ITERATIONS  getpid calls per loop run (default 1000000)
+#   RUNS        runs per startup measurement; the median is reported (default 11)
+# Env: RINGFENCE=path overrides BUILD_DIR/cmd/ringfence.
+set -euo pipefail
+
+if [[ $# -lt 1 ]]; then
+  echo "usage: $0 BUILD_DIR [ITERATIONS] [RUNS]" >&2
+  exit 2
+fi
+BUILD=$(cd "$1" && pwd)
+ITER=${2:-1000000}
+RUNS=${3:-11}
+BENCH=$BUILD/benchmarks
+RF=${RINGFENCE:-$BUILD/cmd/ringfence}
+BUSYBOX=/bin/busybox
+
+for p in getpid_loop true measure; do
+  [[ -x $BENCH/$p ]] || { echo "run.sh: missing $BENCH/$p (build target benchmark_programs)" >&2; exit 2; }
+done
+have_rf=1
+if [[ ! -x $RF ]]; then
+  echo "run.sh: $RF not found: sandbox columns are n/a" >&2
+  have_rf=0
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/rf-bench.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+field() {  # field NAME FILE: value after "NAME " on the first matching line
+  awk -v n="$1" '{for (i = 1; i < NF; i++) if ($i == n) {print $(i + 1); exit}}' "$2"
+}
+stat_of() {  # stat_of NAME FILE: count of "ringfence-stats: NAME COUNT"
+  awk -v n="$1" '$1 == "ringfence-stats:" && $2 == n {print $3; exit}' "$2"
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || a + 0 == 0) print "n/a"; else printf "%.2f", b / a }'; }
+div() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b + 0 == 0) print "n/a"; else printf "%.4f", a / b }'; }
+or_na() { [[ -n ${1:-} ]] && echo "$1" || echo "n/a"; }
+
+# --- getpid loop ---------------------------------------------------------
+"$BENCH/getpid_loop" "$ITER" > "$tmp/native.out"
+native_ns=$(field ns_per_call "$tmp/native.out")
+sandbox_ns="" exits="" exits_per_call="" sandbox_status=""
+if [[ $have_rf == 1 ]]; then
+  set +e
+  "$RF" do --stats -- "$BENCH/getpid_loop" "$ITER" > "$tmp/sandbox.out" 2> "$tmp/sandbox.err"
+  sandbox_status=$?
+  set -e
+  sandbox_ns=$(field ns_per_call "$tmp/sandbox.out")
+  exits=$(stat_of exits.total "$tmp/sandbox.err")
+  exits_per_call=$(div "$exits" "$ITER")
+  if [[ $sandbox_status != 0 ]]; then
+    echo "run.sh: ringfence do getpid_loop exited $sandbox_status; stderr tail:" >&2
+    tail -5 "$tmp/sandbox.err" >&2
+  fi
+fi
+
+# --- startup: wall time (median of RUNS) and peak RSS --------------------
+measure() {  # measure OUT CMD...: runs of CMD, prints "median_ms maxrss_kb status"
+  local out=$1; shift
+  "$BENCH/measure" -n "$RUNS" -q -- "$@" > "$out" || true
+  echo "$(field wall_ms_median "$out") $(field maxrss_kb "$out") $(field status "$out")"
+}
+declare -A wall rss st
+for what in true busybox; do
+  if [[ $what == true ]]; then cmd=("$BENCH/true"); else cmd=("$BUSYBOX" true); fi
+  if [[ $what == busybox && ! -x $BUSYBOX ]]; then continue; fi
+  read -r wall[native_$what] rss[native_$what] st[native_$what] < <(measure "$tmp/m.native.$what" "${cmd[@]}")
+  if [[ $have_rf == 1 ]]; then
+    read -r wall[sandbox_$what] rss[sandbox_$what] st[sandbox_$what] < <(measure "$tmp/m.sandbox.$what" "$RF" do -- "${cmd[@]}")
+  fi
+done
+
+# --- table ---------------------------------------------------------------
+echo "# Ringfence benchmarks ($(date -u +%Y-%m-%dT%H:%M:%SZ), $(uname -r), in_vm=${RINGFENCE_HARNESS_IN_VM:-0})"
+echo "# getpid iterations: $ITER; startup runs: $RUNS (median)"
+printf '%-34s %14s %14s %10s\n' metric native sandbox ratio
+printf '%-34s %14s %14s %10s\n' "getpid ns/call" "$(or_na "$native_ns")" "$(or_na "$sandbox_ns")" "$(ratio "$native_ns" "$sandbox_ns")"
+printf '%-34s %14s %14s %10s\n' "getpid VM exits/call" "-" "$(or_na "$exits_per_call")" "-"
+printf '%-34s %14s %14s %10s\n' "getpid VM exits total" "-" "$(or_na "$exits")" "-"
+for what in true busybox; do
+  label="static true"; [[ $what == busybox ]] && label="busybox true"
+  n=${wall[native_$what]:-} s=${wall[sandbox_$what]:-}
+  printf '%-34s %14s %14s %10s\n' "$label wall ms (median)" "$(or_na "$n")" "$(or_na "$s")" "$(ratio "$n" "$s")"
+  n=${rss[native_$what]:-} s=${rss[sandbox_$what]:-}
+  printf '%-34s %14s %14s %10s\n' "$label peak RSS KiB" "$(or_na "$n")" "$(or_na "$s")" "$(ratio "$n" "$s")"
+  n=${st[native_$what]:-} s=${st[sandbox_$what]:-}
+  printf '%-34s %14s %14s %10s\n' "$label exit status" "$(or_na "$n")" "$(or_na "$s")" "-"
+done
+if [[ $have_rf == 1 && ${sandbox_status:-0} != 0 ]]; then exit 1; fi
+exit 0
