@@ -9,7 +9,7 @@
 #
 #   ITERATIONS  getpid calls per loop run (default 1000000)
 #   RUNS        runs per startup measurement; the median is reported (default 11)
-# Env: RINGFENCE=path overrides BUILD_DIR/cmd/ringfence.
+# Env: RINGFENCE_BINARY=path overrides BUILD_DIR/cmd/ringfence.
 set -euo pipefail
 
 if [[ $# -lt 1 ]]; then
@@ -20,7 +20,7 @@ BUILD=$(cd "$1" && pwd)
 ITER=${2:-1000000}
 RUNS=${3:-11}
 BENCH=$BUILD/benchmarks
-RF=${RINGFENCE:-$BUILD/cmd/ringfence}
+RF=${RINGFENCE_BINARY:-$BUILD/cmd/ringfence}
 BUSYBOX=/bin/busybox
 
 for p in getpid_loop true measure; do
@@ -73,9 +73,12 @@ declare -A wall rss st
 for what in true busybox; do
   if [[ $what == true ]]; then cmd=("$BENCH/true"); else cmd=("$BUSYBOX" true); fi
   if [[ $what == busybox && ! -x $BUSYBOX ]]; then continue; fi
-  read -r wall[native_$what] rss[native_$what] st[native_$what] < <(measure "$tmp/m.native.$what" "${cmd[@]}")
+  # (No process substitution: the harness guest has no /dev/fd.)
+  line=$(measure "$tmp/m.native.$what" "${cmd[@]}")
+  read -r wall[native_$what] rss[native_$what] st[native_$what] <<< "$line"
   if [[ $have_rf == 1 ]]; then
-    read -r wall[sandbox_$what] rss[sandbox_$what] st[sandbox_$what] < <(measure "$tmp/m.sandbox.$what" "$RF" do -- "${cmd[@]}")
+    line=$(measure "$tmp/m.sandbox.$what" "$RF" do -- "${cmd[@]}")
+    read -r wall[sandbox_$what] rss[sandbox_$what] st[sandbox_$what] <<< "$line"
   fi
 done
 
