@@ -29,7 +29,9 @@ enum BootFlags : uint64_t {
 // How one of the app's initial stdio descriptors looks on the host.
 struct StdioInfo {
   uint32_t open_flags;  // host F_GETFL result (O_ACCMODE | O_APPEND | ...)
-  uint32_t is_terminal;
+  uint8_t is_open;      // 0: the descriptor was closed when the sandbox started
+  uint8_t is_terminal;
+  uint16_t reserved;
 };
 
 struct BootInfo {

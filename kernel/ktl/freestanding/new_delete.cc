@@ -16,6 +16,10 @@
 #error "freestanding/new_delete.cc is part of the Sentry image only"
 #endif
 
+// The std::nothrow tag object is normally defined in libsupc++, which the
+// Sentry does not link; <new> declares it, so it is defined here.
+const std::nothrow_t std::nothrow{};
+
 namespace {
 
 void* HeapAllocate(size_t size, size_t align) {

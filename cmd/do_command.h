@@ -1,0 +1,28 @@
+// `ringfence do`: run one program in a fresh sandbox.
+#ifndef RINGFENCE_CMD_DO_COMMAND_H_
+#define RINGFENCE_CMD_DO_COMMAND_H_
+
+#include <string>
+#include <vector>
+
+namespace ringfence::cmd {
+
+// Exit statuses of the CLI itself, following the shell's conventions.
+inline constexpr int kStatusSandboxError = 125;  // the sandbox could not run
+inline constexpr int kStatusCannotExecute = 126;
+inline constexpr int kStatusNotFound = 127;
+
+struct DoOptions {
+  bool strace = false;
+  bool stats = false;
+  bool seccomp = true;
+  std::string memory = "512M";
+  std::string hostname = "ringfence";
+};
+
+// Runs `command` (program and arguments) and returns the status to exit with.
+int RunDo(const DoOptions& options, const std::vector<std::string>& command);
+
+}  // namespace ringfence::cmd
+
+#endif  // RINGFENCE_CMD_DO_COMMAND_H_

@@ -1,0 +1,68 @@
+// An open file description: what a file descriptor refers to. Shared by
+// dup'd descriptors, so it is reference counted.
+#ifndef RINGFENCE_KERNEL_FS_FILE_H_
+#define RINGFENCE_KERNEL_FS_FILE_H_
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+#include "kernel/abi/linux.h"
+#include "kernel/ktl/result.h"
+#include "kernel/mm/address_space.h"
+
+namespace sentry::fs {
+
+// One piece of a user buffer (a struct iovec after validation).
+struct UserSegment {
+  uint64_t address;
+  uint64_t length;
+};
+
+class File {
+ public:
+  explicit File(uint32_t flags) : flags_(flags) {}
+  virtual ~File() = default;
+
+  void Ref() { references_.fetch_add(1, std::memory_order_relaxed); }
+  void Unref() {
+    if (references_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+  }
+
+  // Reads into / writes from the user buffers `segments` in `memory`.
+  // `offset` < 0 means "at the file position" (read/write), otherwise
+  // pread/pwrite at that offset.
+  virtual ktl::Result<size_t> Read(mm::AddressSpace& memory,
+                                   std::span<const UserSegment> segments, int64_t offset) = 0;
+  virtual ktl::Result<size_t> Write(mm::AddressSpace& memory,
+                                    std::span<const UserSegment> segments, int64_t offset) = 0;
+  virtual ktl::Result<void> Stat(linux_abi::Stat* out) = 0;
+  virtual ktl::Result<int64_t> Ioctl(mm::AddressSpace& memory, uint32_t request,
+                                     uint64_t argument) {
+    return ktl::Errno::kENOTTY;
+  }
+
+  bool readable() const {
+    uint32_t mode = flags_ & linux_abi::kO_ACCMODE;
+    return mode == linux_abi::kO_RDONLY || mode == linux_abi::kO_RDWR;
+  }
+  bool writable() const {
+    uint32_t mode = flags_ & linux_abi::kO_ACCMODE;
+    return mode == linux_abi::kO_WRONLY || mode == linux_abi::kO_RDWR;
+  }
+  uint32_t flags() const { return flags_; }
+  // F_SETFL may change only O_APPEND, O_NONBLOCK (and a few others later).
+  void set_status_flags(uint32_t flags) {
+    constexpr uint32_t kSettable = linux_abi::kO_APPEND | linux_abi::kO_NONBLOCK;
+    flags_ = (flags_ & ~kSettable) | (flags & kSettable);
+  }
+
+ private:
+  std::atomic<uint32_t> references_{1};
+  uint32_t flags_;
+};
+
+}  // namespace sentry::fs
+
+#endif  // RINGFENCE_KERNEL_FS_FILE_H_

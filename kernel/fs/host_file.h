@@ -1,0 +1,35 @@
+// A file the VMM holds for the sandbox (stdio today, Gofer-donated files
+// later). Data moves by hypercall straight between the host file and the
+// app's pages: the Sentry never copies it.
+#ifndef RINGFENCE_KERNEL_FS_HOST_FILE_H_
+#define RINGFENCE_KERNEL_FS_HOST_FILE_H_
+
+#include "kernel/fs/file.h"
+
+namespace sentry::fs {
+
+class HostFile final : public File {
+ public:
+  HostFile(uint32_t handle, uint32_t flags, bool is_terminal, uint64_t inode)
+      : File(flags), handle_(handle), is_terminal_(is_terminal), inode_(inode) {}
+
+  ktl::Result<size_t> Read(mm::AddressSpace& memory, std::span<const UserSegment> segments,
+                           int64_t offset) override;
+  ktl::Result<size_t> Write(mm::AddressSpace& memory, std::span<const UserSegment> segments,
+                            int64_t offset) override;
+  ktl::Result<void> Stat(linux_abi::Stat* out) override;
+  ktl::Result<int64_t> Ioctl(mm::AddressSpace& memory, uint32_t request,
+                             uint64_t argument) override;
+
+ private:
+  ktl::Result<size_t> Transfer(mm::AddressSpace& memory, std::span<const UserSegment> segments,
+                               int64_t offset, bool write);
+
+  uint32_t handle_;
+  bool is_terminal_;
+  uint64_t inode_;
+};
+
+}  // namespace sentry::fs
+
+#endif  // RINGFENCE_KERNEL_FS_HOST_FILE_H_

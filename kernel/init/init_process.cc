@@ -1,0 +1,90 @@
+#include "kernel/init/init_process.h"
+
+#include "kernel/fs/host_file.h"
+#include "kernel/ktl/format.h"
+#include "kernel/ktl/panic.h"
+#include "kernel/ktl/string.h"
+#include "kernel/loader/loader.h"
+#include "kernel/mm/physical_memory.h"
+#include "kernel/task/exit.h"
+#include "kernel/task/task.h"
+#include "platform_kvm/guest/address.h"
+#include "platform_kvm/guest/cpu.h"
+#include "platform_kvm/guest/hypercall.h"
+
+namespace sentry {
+namespace {
+
+using ringfence::abi::BootInfo;
+
+constexpr size_t kKernelStackPages = 4;
+// The shell's status for "found but cannot execute".
+constexpr int kCannotExecuteStatus = 126;
+
+void InstallStdio(Process& process, const BootInfo& boot) {
+  for (uint32_t fd = 0; fd < 3; ++fd) {
+    const auto& stdio = boot.stdio[fd];
+    if (!stdio.is_open) continue;
+    auto* file = new (std::nothrow) fs::HostFile(fd, stdio.open_flags, stdio.is_terminal != 0,
+                                                 /*inode=*/fd + 1);
+    if (file == nullptr) ktl::Panic("out of memory creating stdio");
+    auto installed = process.files().InstallAt(static_cast<int>(fd), file, false, 3);
+    file->Unref();  // the table holds its own reference
+    if (!installed.ok()) ktl::Panic("cannot install stdio");
+  }
+}
+
+[[noreturn]] void FailExec(const char* path, const char* reason, ktl::Errno error) {
+  char line[512];
+  size_t length = ktl::FormatTo(line, sizeof(line), "ringfence: cannot execute %s: %s (%s)\n",
+                                path, reason ? reason : "exec format error",
+                                ktl::ErrnoName(error));
+  platform::WriteToStderr(line, length < sizeof(line) ? length : sizeof(line) - 1);
+  ExitProcess(kCannotExecuteStatus);
+}
+
+}  // namespace
+
+void StartInitProcess(const BootInfo& boot) {
+  auto* memory = new (std::nothrow) mm::AddressSpace(ringfence::abi::kUserAddressEnd);
+  if (memory == nullptr || !memory->Init(platform::ReadCr3() & platform::kPteAddressMask).ok()) {
+    ktl::Panic("cannot create the first address space");
+  }
+  auto* process = new (std::nothrow) Process(1, memory);
+  auto stack = mm::PhysicalPages().AllocContiguous(kKernelStackPages);
+  if (process == nullptr || !stack.ok()) ktl::Panic("cannot create the first process");
+  Credentials& creds = process->credentials();
+  creds.uid = creds.euid = creds.suid = boot.uid;
+  creds.gid = creds.egid = creds.sgid = boot.gid;
+
+  uint64_t stack_top = reinterpret_cast<uint64_t>(platform::PhysToVirt(stack.value())) +
+                       kKernelStackPages * mm::kPageSize;
+  auto* task = new (std::nothrow) Task(1, process, stack_top);
+  if (task == nullptr) ktl::Panic("cannot create the first task");
+  SetCurrentTask(task);
+  memory->Activate();
+  InstallStdio(*process, boot);
+
+  const char* strings = static_cast<const char*>(platform::PhysToVirt(boot.args_gpa));
+  loader::ProgramArguments arguments;
+  arguments.exec_path = strings;
+  arguments.strings = strings + ktl::StrLen(strings) + 1;
+  arguments.argc = boot.argc;
+  arguments.envc = boot.envc;
+  const char* reason = nullptr;
+  auto loaded = loader::LoadProgram(*process, ringfence::abi::kHandleExecutable, arguments,
+                                    &reason);
+  if (!loaded.ok()) FailExec(arguments.exec_path, reason, loaded.error());
+
+  // The first entry to ring 3 uses the same path as every later return.
+  auto* frame = reinterpret_cast<platform::TrapFrame*>(stack_top - sizeof(platform::TrapFrame));
+  *frame = {};
+  frame->rip = loaded.value().entry;
+  frame->rsp = loaded.value().stack_pointer;
+  frame->cs = platform::kUserCodeSelector;
+  frame->ss = platform::kUserDataSelector;
+  frame->rflags = 0x202;  // IF set, as Linux starts processes
+  platform::ReturnToUser(frame);
+}
+
+}  // namespace sentry

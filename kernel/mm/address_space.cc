@@ -1,0 +1,255 @@
+#include "kernel/mm/address_space.h"
+
+#include "kernel/ktl/panic.h"
+#include "kernel/ktl/string.h"
+#include "kernel/mm/physical_memory.h"
+#include "platform_kvm/guest/address.h"
+
+namespace sentry::mm {
+namespace {
+
+using platform::kPteNoExecute;
+using platform::kPteUser;
+using platform::kPteWritable;
+
+uint64_t PageDown(uint64_t address) { return address & ~(kPageSize - 1); }
+
+bool Permits(const Vma& vma, Access access) {
+  switch (access) {
+    case Access::kRead: return (vma.prot & kProtRead) != 0;
+    case Access::kWrite: return (vma.prot & kProtWrite) != 0;
+    case Access::kLoaderFill: return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+uint64_t PteFlagsForProt(uint8_t prot) {
+  if (prot == kProtNone) return kPteNoExecute;  // present, supervisor-only
+  uint64_t flags = kPteUser;
+  if (prot & kProtWrite) flags |= kPteWritable;
+  if (!(prot & kProtExec)) flags |= kPteNoExecute;
+  return flags;
+}
+
+AddressSpace::~AddressSpace() {
+  for (const Vma& vma : vmas_.vmas()) ReleaseRange(vma);
+  page_table_.Destroy();
+}
+
+ktl::Result<void> AddressSpace::Init(PhysAddr kernel_root) {
+  return page_table_.Init(PhysicalPages(), kernel_root);
+}
+
+void AddressSpace::Activate() const {
+  asm volatile("mov %0, %%cr3" ::"r"(page_table_.root()) : "memory");
+}
+
+void AddressSpace::ReleaseRange(const Vma& removed) {
+  for (uint64_t page = removed.start; page < removed.end; page += kPageSize) {
+    PhysAddr frame = page_table_.Unmap(page);
+    if (frame != 0) PhysicalPages().Unref(frame);
+  }
+}
+
+void AddressSpace::ApplyProtection(uint64_t start, uint64_t end, uint8_t prot) {
+  uint64_t flags = PteFlagsForProt(prot);
+  for (uint64_t page = start; page < end; page += kPageSize) {
+    uint64_t* pte = page_table_.Lookup(page);
+    if (pte == nullptr || !(*pte & platform::kPtePresent)) continue;
+    *pte = (*pte & platform::kPteAddressMask) | flags | platform::kPtePresent;
+    page_table_.Flush(page);
+  }
+}
+
+ktl::Result<uint64_t> AddressSpace::Map(const MapRequest& request) {
+  uint64_t start = request.address;
+  if (!request.fixed) {
+    start = TRY(vmas_.FindFreeRange(request.length, PageDown(request.address)));
+  }
+  Vma vma;
+  vma.start = start;
+  vma.end = start + request.length;
+  vma.prot = request.prot;
+  vma.grows_down = request.grows_down;
+  vma.name = request.name;
+  TRY(vmas_.Insert(vma, !request.no_replace,
+                   [this](const Vma& removed) { ReleaseRange(removed); }));
+  return start;
+}
+
+ktl::Result<void> AddressSpace::Unmap(uint64_t start, uint64_t length) {
+  return vmas_.Unmap(start, start + length,
+                     [this](const Vma& removed) { ReleaseRange(removed); });
+}
+
+ktl::Result<void> AddressSpace::Protect(uint64_t start, uint64_t length, uint8_t prot) {
+  TRY(vmas_.Protect(start, start + length, prot));
+  ApplyProtection(start, start + length, prot);
+  return ktl::Ok();
+}
+
+ktl::Result<uint64_t> AddressSpace::Remap(uint64_t old_start, uint64_t old_length,
+                                          uint64_t new_length, RemapOptions options) {
+  RemapResult result = TRY(vmas_.Remap(old_start, old_length, new_length, options,
+                                       [this](const Vma& removed) { ReleaseRange(removed); }));
+  if (result.moved) {
+    // Move the frames (not their contents) to the new range.
+    const Vma* moved = vmas_.Find(result.new_start);
+    uint64_t flags = moved ? PteFlagsForProt(moved->prot) : 0;
+    for (uint64_t offset = 0; offset < result.moved_length; offset += kPageSize) {
+      PhysAddr frame = page_table_.Unmap(old_start + offset);
+      if (frame == 0) continue;
+      if (!page_table_.Map(result.new_start + offset, frame, flags).ok()) {
+        // No memory for a page table: the page reads back as zeros later,
+        // which is what the app would have after an ENOMEM-less move.
+        PhysicalPages().Unref(frame);
+      }
+    }
+  }
+  return result.new_start;
+}
+
+uint64_t AddressSpace::Brk(uint64_t requested) {
+  if (requested < start_brk_ || requested - start_brk_ > data_limit_) return brk_;
+  auto result = vmas_.Brk(start_brk_, brk_, requested,
+                          [this](const Vma& removed) { ReleaseRange(removed); });
+  if (!result.ok()) return brk_;
+  brk_ = requested;
+  return brk_;
+}
+
+bool AddressSpace::ExpandStack(uint64_t address) {
+  const Vma* above = vmas_.FindAtOrAbove(address);
+  if (above == nullptr || !above->grows_down || above->start <= address) return false;
+  uint64_t new_start = PageDown(address);
+  const Vma* stack = above;
+  if (stack->end - new_start > stack_limit_) return false;
+  Vma extension = *stack;
+  extension.start = new_start;
+  extension.end = stack->start;
+  // Not replacing: if anything is mapped there, the stack cannot grow.
+  return vmas_.Insert(extension, /*replace=*/false).ok();
+}
+
+ktl::Result<PhysAddr> AddressSpace::Populate(uint64_t page, const Vma& vma) {
+  PhysAddr frame = TRY(PhysicalPages().AllocZeroedPage());
+  if (auto mapped = page_table_.Map(page, frame, PteFlagsForProt(vma.prot)); !mapped.ok()) {
+    PhysicalPages().Unref(frame);
+    return mapped.error();
+  }
+  return frame;
+}
+
+FaultResult AddressSpace::HandleFault(uint64_t address, bool write, bool execute) {
+  const Vma* vma = vmas_.Find(address);
+  if (vma == nullptr) {
+    if (!ExpandStack(address)) return FaultResult::kMapError;
+    vma = vmas_.Find(address);
+    if (vma == nullptr) return FaultResult::kMapError;
+  }
+  uint8_t needed = execute ? kProtExec : write ? kProtWrite : kProtRead;
+  if ((vma->prot & needed) == 0) return FaultResult::kAccessError;
+  uint64_t page = PageDown(address);
+  uint64_t* pte = page_table_.Lookup(page);
+  if (pte != nullptr && (*pte & platform::kPtePresent)) {
+    // Present and permitted by the VMA: a stale TLB entry. Retry.
+    page_table_.Flush(page);
+    return FaultResult::kHandled;
+  }
+  // Out of memory while faulting: Linux would invoke the OOM killer; the
+  // app gets SIGSEGV here rather than the Sentry failing.
+  return Populate(page, *vma).ok() ? FaultResult::kHandled : FaultResult::kAccessError;
+}
+
+ktl::Result<PhysAddr> AddressSpace::FrameFor(uint64_t address, Access access) {
+  const Vma* vma = vmas_.Find(address);
+  if (vma == nullptr && access != Access::kLoaderFill && ExpandStack(address)) {
+    vma = vmas_.Find(address);
+  }
+  if (vma == nullptr || !Permits(*vma, access)) return ktl::Errno::kEFAULT;
+  uint64_t page = PageDown(address);
+  uint64_t* pte = page_table_.Lookup(page);
+  if (pte != nullptr && (*pte & platform::kPtePresent)) {
+    return *pte & platform::kPteAddressMask;
+  }
+  auto frame = Populate(page, *vma);
+  if (!frame.ok()) return ktl::Errno::kEFAULT;
+  return frame.value();
+}
+
+ktl::Result<void> AddressSpace::CopyIn(uint64_t address, void* out, size_t length) {
+  auto* dest = static_cast<uint8_t*>(out);
+  if (address + length < address) return ktl::Errno::kEFAULT;
+  while (length > 0) {
+    PhysAddr frame = TRY(FrameFor(address, Access::kRead));
+    size_t offset = address & (kPageSize - 1);
+    size_t chunk = kPageSize - offset < length ? kPageSize - offset : length;
+    ktl::MemCopy(dest, static_cast<uint8_t*>(platform::PhysToVirt(frame)) + offset, chunk);
+    dest += chunk;
+    address += chunk;
+    length -= chunk;
+  }
+  return ktl::Ok();
+}
+
+ktl::Result<void> AddressSpace::CopyOut(uint64_t address, const void* data, size_t length) {
+  auto* source = static_cast<const uint8_t*>(data);
+  if (address + length < address) return ktl::Errno::kEFAULT;
+  while (length > 0) {
+    PhysAddr frame = TRY(FrameFor(address, Access::kWrite));
+    size_t offset = address & (kPageSize - 1);
+    size_t chunk = kPageSize - offset < length ? kPageSize - offset : length;
+    ktl::MemCopy(static_cast<uint8_t*>(platform::PhysToVirt(frame)) + offset, source, chunk);
+    source += chunk;
+    address += chunk;
+    length -= chunk;
+  }
+  return ktl::Ok();
+}
+
+ktl::Result<size_t> AddressSpace::CopyInString(uint64_t address, char* out, size_t capacity) {
+  size_t length = 0;
+  while (length < capacity) {
+    PhysAddr frame = TRY(FrameFor(address, Access::kRead));
+    size_t offset = address & (kPageSize - 1);
+    const char* page = static_cast<const char*>(platform::PhysToVirt(frame));
+    for (; offset < kPageSize && length < capacity; ++offset, ++address) {
+      char c = page[offset];
+      out[length] = c;
+      if (c == '\0') return length;
+      ++length;
+    }
+  }
+  return ktl::Errno::kENAMETOOLONG;
+}
+
+ktl::Result<size_t> AddressSpace::Translate(uint64_t address, size_t length, Access access,
+                                            ringfence::abi::GuestIovec* segments,
+                                            size_t max_segments, size_t* segment_count) {
+  size_t covered = 0;
+  size_t count = 0;
+  while (covered < length) {
+    auto frame = FrameFor(address, access);
+    if (!frame.ok()) {
+      if (covered == 0) return frame.error();
+      break;  // a short transfer up to the bad page, as Linux does
+    }
+    size_t offset = address & (kPageSize - 1);
+    size_t chunk = kPageSize - offset < length - covered ? kPageSize - offset : length - covered;
+    PhysAddr gpa = frame.value() + offset;
+    if (count > 0 && segments[count - 1].gpa + segments[count - 1].length == gpa) {
+      segments[count - 1].length += chunk;  // physically contiguous: extend
+    } else {
+      if (count == max_segments) break;
+      segments[count++] = {gpa, chunk};
+    }
+    covered += chunk;
+    address += chunk;
+  }
+  *segment_count = count;
+  return covered;
+}
+
+}  // namespace sentry::mm

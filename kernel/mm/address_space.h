@@ -1,0 +1,105 @@
+// An application address space: its VMAs, its page table, and the frames
+// mapped there. The Sentry never dereferences user addresses (SMAP stays on):
+// every user access translates through the page table to the physmap, so a
+// bad user pointer is an EFAULT, never a Sentry fault.
+#ifndef RINGFENCE_KERNEL_MM_ADDRESS_SPACE_H_
+#define RINGFENCE_KERNEL_MM_ADDRESS_SPACE_H_
+
+#include <cstddef>
+#include <cstdint>
+
+#include "kernel/ktl/result.h"
+#include "kernel/mm/vma_set.h"
+#include "platform_kvm/abi/hypercall.h"
+#include "platform_kvm/guest/page_table.h"
+
+namespace sentry::mm {
+
+enum class FaultResult {
+  kHandled,      // the access may be retried
+  kMapError,     // no mapping: SIGSEGV with SEGV_MAPERR
+  kAccessError,  // mapping forbids it: SIGSEGV with SEGV_ACCERR
+};
+
+// How a kernel access to user memory checks permissions.
+enum class Access {
+  kRead,       // the VMA must be readable
+  kWrite,      // the VMA must be writable
+  kLoaderFill, // the ELF loader fills a segment of any protection
+};
+
+struct MapRequest {
+  uint64_t address = 0;  // hint, or the exact address when fixed
+  uint64_t length = 0;   // page-aligned, non-zero
+  uint8_t prot = kProtNone;
+  bool fixed = false;
+  bool no_replace = false;  // MAP_FIXED_NOREPLACE
+  bool grows_down = false;
+  const char* name = nullptr;
+};
+
+class AddressSpace {
+ public:
+  AddressSpace(uint64_t mmap_base) : vmas_(mmap_base) {}
+  AddressSpace(const AddressSpace&) = delete;
+  ~AddressSpace();
+
+  // Creates the page table (sharing the Sentry's upper half).
+  ktl::Result<void> Init(PhysAddr kernel_root);
+  void Activate() const;
+
+  VmaSet& vmas() { return vmas_; }
+
+  // --- mmap family (anonymous memory), Linux semantics ------------------
+  ktl::Result<uint64_t> Map(const MapRequest& request);
+  ktl::Result<void> Unmap(uint64_t start, uint64_t length);
+  ktl::Result<void> Protect(uint64_t start, uint64_t length, uint8_t prot);
+  ktl::Result<uint64_t> Remap(uint64_t old_start, uint64_t old_length,
+                              uint64_t new_length, RemapOptions options);
+  // brk(2): returns the new break, or the old one when it cannot move.
+  uint64_t Brk(uint64_t requested);
+  void InitBrk(uint64_t start) { start_brk_ = brk_ = start; }
+  void set_stack_limit(uint64_t bytes) { stack_limit_ = bytes; }
+  void set_data_limit(uint64_t bytes) { data_limit_ = bytes; }
+
+  // --- faults and user memory -------------------------------------------
+  FaultResult HandleFault(uint64_t address, bool write, bool execute);
+
+  ktl::Result<void> CopyIn(uint64_t address, void* out, size_t length);
+  ktl::Result<void> CopyOut(uint64_t address, const void* data, size_t length);
+  // Copies a NUL-terminated string of at most `capacity` bytes including
+  // the NUL; returns its length. ENAMETOOLONG if it does not fit.
+  ktl::Result<size_t> CopyInString(uint64_t address, char* out, size_t capacity);
+
+  // Describes [address, address + length) as guest physical segments for a
+  // hypercall, faulting pages in. Stops early when `max_segments` are used;
+  // returns the bytes covered (possibly less than length, never 0 unless
+  // length is 0). EFAULT if the first page is not accessible.
+  ktl::Result<size_t> Translate(uint64_t address, size_t length, Access access,
+                                ringfence::abi::GuestIovec* segments,
+                                size_t max_segments, size_t* segment_count);
+
+ private:
+  // The frame backing `address` (page-aligned), faulting it in; EFAULT if
+  // the address is not mapped or `access` is not permitted.
+  ktl::Result<PhysAddr> FrameFor(uint64_t address, Access access);
+  ktl::Result<PhysAddr> Populate(uint64_t page, const Vma& vma);
+  bool ExpandStack(uint64_t address);
+  void ReleaseRange(const Vma& removed);
+  void ApplyProtection(uint64_t start, uint64_t end, uint8_t prot);
+
+  VmaSet vmas_;
+  platform::PageTable page_table_;
+  uint64_t start_brk_ = 0;
+  uint64_t brk_ = 0;
+  uint64_t stack_limit_ = 8ull << 20;
+  uint64_t data_limit_ = ~0ull;
+};
+
+// The PTE bits for a VMA protection. PROT_NONE pages stay present but
+// supervisor-only, so their contents survive a later mprotect.
+uint64_t PteFlagsForProt(uint8_t prot);
+
+}  // namespace sentry::mm
+
+#endif  // RINGFENCE_KERNEL_MM_ADDRESS_SPACE_H_

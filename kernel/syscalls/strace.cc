@@ -1,0 +1,119 @@
+#include "kernel/syscalls/strace.h"
+
+#include "kernel/ktl/format.h"
+#include "kernel/ktl/string.h"
+#include "kernel/task/task.h"
+#include "platform_kvm/guest/hypercall.h"
+
+namespace sentry::syscalls {
+namespace {
+
+constexpr size_t kMaxShownBytes = 32;
+
+void AppendHexValue(ktl::Formatter& out, uint64_t value) {
+  out.AppendString("0x").AppendHex(value);
+}
+
+bool NeverReturns(const SyscallInfo& info) {
+  return ktl::StrCmp(info.name, "exit") == 0 || ktl::StrCmp(info.name, "exit_group") == 0;
+}
+
+// Appends up to kMaxShownBytes of user memory as a quoted, escaped string.
+void AppendUserBytes(ktl::Formatter& out, uint64_t address, uint64_t length) {
+  uint8_t bytes[kMaxShownBytes];
+  size_t shown = length < kMaxShownBytes ? length : kMaxShownBytes;
+  if (!CurrentTask().address_space().CopyIn(address, bytes, shown).ok()) {
+    AppendHexValue(out, address);
+    return;
+  }
+  out.AppendChar('"');
+  for (size_t i = 0; i < shown; ++i) {
+    uint8_t c = bytes[i];
+    if (c == '\n') {
+      out.AppendString("\\n");
+    } else if (c == '\t') {
+      out.AppendString("\\t");
+    } else if (c == '"' || c == '\\') {
+      out.AppendChar('\\').AppendChar(static_cast<char>(c));
+    } else if (c >= 0x20 && c < 0x7f) {
+      out.AppendChar(static_cast<char>(c));
+    } else {
+      out.AppendString("\\x").AppendHex(c, 2, true);
+    }
+  }
+  out.AppendChar('"');
+  if (length > shown) out.AppendString("...");
+}
+
+void AppendUserString(ktl::Formatter& out, uint64_t address) {
+  char text[kMaxShownBytes + 1];
+  auto length = CurrentTask().address_space().CopyInString(address, text, sizeof(text));
+  if (!length.ok()) {
+    AppendHexValue(out, address);
+    return;
+  }
+  out.AppendChar('"').AppendString(text).AppendChar('"');
+}
+
+void AppendCall(ktl::Formatter& out, const SyscallInfo& info, const uint64_t* args,
+                int64_t result, bool returned) {
+  out.AppendString(info.name).AppendChar('(');
+  for (int i = 0; info.format[i] != '\0'; ++i) {
+    if (i > 0) out.AppendString(", ");
+    uint64_t value = args[i];
+    switch (info.format[i]) {
+      case 'd': out.AppendDec(static_cast<int64_t>(value)); break;
+      case 'u': out.AppendUnsigned(value); break;
+      case 'b': AppendUserBytes(out, value, args[i + 1]); break;
+      case 'B':
+        if (returned && result >= 0) {
+          AppendUserBytes(out, value, static_cast<uint64_t>(result));
+        } else {
+          AppendHexValue(out, value);
+        }
+        break;
+      case 's': AppendUserString(out, value); break;
+      case 'p':
+        if (value == 0) {
+          out.AppendString("NULL");
+          break;
+        }
+        [[fallthrough]];
+      default: AppendHexValue(out, value); break;
+    }
+  }
+  out.AppendChar(')');
+}
+
+void Emit(ktl::Formatter& out) {
+  out.AppendChar('\n');
+  platform::WriteToStderr(out.c_str(), out.size());
+}
+
+}  // namespace
+
+void TraceEntry(const SyscallInfo& info, const uint64_t* args) {
+  if (!NeverReturns(info)) return;
+  char line[256];
+  ktl::Formatter out(line, sizeof(line) - 1);
+  AppendCall(out, info, args, 0, false);
+  out.AppendString(" = ?");
+  Emit(out);
+}
+
+void TraceResult(const SyscallInfo& info, const uint64_t* args, int64_t result) {
+  char line[256];
+  ktl::Formatter out(line, sizeof(line) - 1);
+  AppendCall(out, info, args, result, true);
+  out.AppendString(" = ");
+  if (result < 0 && result >= -4095) {
+    out.AppendString("-1 ").AppendString(ktl::ErrnoName(static_cast<ktl::Errno>(-result)));
+  } else if (info.format[0] == 'x' || ktl::StrCmp(info.name, "brk") == 0) {
+    AppendHexValue(out, static_cast<uint64_t>(result));
+  } else {
+    out.AppendDec(result);
+  }
+  Emit(out);
+}
+
+}  // namespace sentry::syscalls

@@ -1,0 +1,87 @@
+// Tasks (threads) and processes (thread groups).
+//
+// This milestone runs one process with one thread, but the split is the
+// Linux one so that fork/clone can grow into it: the address space, fd
+// table, signal actions and limits belong to the process; the signal mask,
+// alternate stack and TLS belong to the task.
+#ifndef RINGFENCE_KERNEL_TASK_TASK_H_
+#define RINGFENCE_KERNEL_TASK_TASK_H_
+
+#include <cstdint>
+
+#include "kernel/abi/linux.h"
+#include "kernel/fs/fd_table.h"
+#include "kernel/mm/address_space.h"
+#include "platform_kvm/guest/trap_frame.h"
+
+namespace sentry {
+
+struct Credentials {
+  uint32_t uid = 0, euid = 0, suid = 0;
+  uint32_t gid = 0, egid = 0, sgid = 0;
+};
+
+class Process {
+ public:
+  Process(int32_t pid, mm::AddressSpace* address_space);
+  Process(const Process&) = delete;
+
+  int32_t pid() const { return pid_; }
+  int32_t parent_pid() const { return parent_pid_; }
+  mm::AddressSpace& address_space() { return *address_space_; }
+  fs::FdTable& files() { return files_; }
+  Credentials& credentials() { return credentials_; }
+  linux_abi::SigAction& signal_action(int signal) { return actions_[signal - 1]; }
+  linux_abi::Rlimit& rlimit(int resource) { return rlimits_[resource]; }
+
+ private:
+  int32_t pid_;
+  int32_t parent_pid_ = 0;  // the sandbox's first process has no parent inside it
+  mm::AddressSpace* address_space_;
+  fs::FdTable files_;
+  Credentials credentials_;
+  linux_abi::SigAction actions_[linux_abi::kNumSignals] = {};
+  linux_abi::Rlimit rlimits_[linux_abi::kRlimitCount];
+};
+
+class Task {
+ public:
+  Task(int32_t tid, Process* process, uint64_t kernel_stack_top)
+      : tid_(tid), process_(process), kernel_stack_top_(kernel_stack_top) {}
+  Task(const Task&) = delete;
+
+  int32_t tid() const { return tid_; }
+  Process& process() { return *process_; }
+  mm::AddressSpace& address_space() { return process_->address_space(); }
+  uint64_t kernel_stack_top() const { return kernel_stack_top_; }
+
+  // The user register frame of the current entry into the Sentry.
+  platform::TrapFrame& frame() { return *frame_; }
+  void set_frame(platform::TrapFrame* frame) { frame_ = frame; }
+
+  uint64_t blocked_signals() const { return blocked_signals_; }
+  void set_blocked_signals(uint64_t mask);
+  linux_abi::SignalStack& alt_stack() { return alt_stack_; }
+  uint64_t clear_child_tid = 0;
+  uint64_t robust_list_head = 0;
+  uint64_t robust_list_length = 0;
+
+ private:
+  int32_t tid_;
+  Process* process_;
+  uint64_t kernel_stack_top_;
+  platform::TrapFrame* frame_ = nullptr;
+  uint64_t blocked_signals_ = 0;
+  linux_abi::SignalStack alt_stack_ = {0, linux_abi::kSsDisable, 0, 0};
+};
+
+// The task running on this vCPU.
+Task& CurrentTask();
+void SetCurrentTask(Task* task);
+
+// Bit for `signal` in a signal mask.
+inline constexpr uint64_t SignalBit(int signal) { return 1ull << (signal - 1); }
+
+}  // namespace sentry
+
+#endif  // RINGFENCE_KERNEL_TASK_TASK_H_

@@ -1,0 +1,79 @@
+// The Sentry's C++ entry point: checks what the VMM handed over, brings the
+// vCPU to its final state, then starts the first process.
+#include "kernel/init/init_process.h"
+#include "kernel/ktl/panic.h"
+#include "kernel/mm/physical_memory.h"
+#include "kernel/random/entropy.h"
+#include "kernel/syscalls/syscall_table.h"
+#include "kernel/task/exit.h"
+#include "kernel/task/system_info.h"
+#include "kernel/time/clock.h"
+#include "platform_kvm/abi/boot_info.h"
+#include "platform_kvm/guest/cpu.h"
+#include "platform_kvm/guest/percpu.h"
+
+extern "C" void (*const __init_array_start[])();
+extern "C" void (*const __init_array_end[])();
+
+namespace platform {
+namespace {
+
+using ringfence::abi::BootInfo;
+
+constexpr uint64_t kCr4Osxsave = 1ull << 18;
+constexpr uint64_t kCr4Smep = 1ull << 20;
+constexpr uint64_t kCr4Smap = 1ull << 21;
+// XCR0 components the Sentry enables for apps: x87, SSE, AVX, AVX-512.
+constexpr uint64_t kXcr0Wanted = 0x7 | 0xe0;
+
+void CheckBootInfo(const BootInfo& boot) {
+  if (boot.magic != ringfence::abi::kBootInfoMagic ||
+      boot.version != ringfence::abi::kBootInfoVersion) {
+    ktl::Panic("BootInfo magic/version mismatch between VMM and Sentry");
+  }
+  if (boot.free_phys_start >= boot.memory_bytes || boot.args_gpa + boot.args_bytes > boot.memory_bytes) {
+    ktl::Panic("BootInfo ranges outside guest memory");
+  }
+}
+
+// SMEP and SMAP stop ring 0 from running or touching user pages by mistake;
+// the Sentry reaches user memory only through the physmap. OSXSAVE + XCR0
+// let apps use SSE/AVX state.
+void EnableCpuProtections() {
+  CpuidResult leaf7 = Cpuid(7, 0);
+  uint64_t cr4 = ReadCr4();
+  if (leaf7.ebx & (1u << 7)) cr4 |= kCr4Smep;
+  if (leaf7.ebx & (1u << 20)) cr4 |= kCr4Smap;
+  CpuidResult leaf1 = Cpuid(1);
+  bool xsave = (leaf1.ecx & (1u << 26)) != 0;
+  if (xsave) cr4 |= kCr4Osxsave;
+  WriteCr4(cr4);
+  if (xsave) {
+    CpuidResult leafd = Cpuid(0xd, 0);
+    uint64_t supported = (static_cast<uint64_t>(leafd.edx) << 32) | leafd.eax;
+    SetXcr0(supported & kXcr0Wanted);
+  }
+}
+
+void RunGlobalConstructors() {
+  for (auto* constructor = __init_array_start; constructor != __init_array_end; ++constructor) {
+    (*constructor)();
+  }
+}
+
+}  // namespace
+}  // namespace platform
+
+extern "C" [[noreturn]] void SentryMain(const ringfence::abi::BootInfo* boot) {
+  platform::InitCpu(0);
+  platform::CheckBootInfo(*boot);
+  platform::EnableCpuProtections();
+  platform::RunGlobalConstructors();
+  sentry::mm::InitPhysicalMemory(boot->free_phys_start, boot->memory_bytes);
+  sentry::time::InitClock(boot->tsc_khz);
+  sentry::InitEntropy(boot->random_seed);
+  sentry::SetHostname(boot->hostname);
+  sentry::syscalls::EnableStrace((boot->flags & ringfence::abi::kBootFlagStrace) != 0);
+  sentry::SetPrintStatsAtExit((boot->flags & ringfence::abi::kBootFlagStats) != 0);
+  sentry::StartInitProcess(*boot);
+}

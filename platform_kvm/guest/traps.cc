@@ -1,0 +1,56 @@
+// C++ side of the entry paths in entry.S.
+#include "kernel/ktl/format.h"
+#include "kernel/ktl/panic.h"
+#include "kernel/ktl/string.h"
+#include "kernel/signal/exceptions.h"
+#include "kernel/syscalls/syscall_table.h"
+#include "kernel/task/task.h"
+#include "platform_kvm/abi/hypercall.h"
+#include "platform_kvm/guest/address.h"
+#include "platform_kvm/guest/cpu.h"
+#include "platform_kvm/guest/hypercall.h"
+#include "platform_kvm/guest/trap_frame.h"
+
+namespace platform {
+namespace {
+
+ringfence::abi::PanicRegisters g_panic_registers;
+
+[[noreturn]] void PanicWithFrame(const char* message, const TrapFrame* frame) {
+  uint64_t registers_gpa = 0;
+  if (frame != nullptr) {
+    auto& r = g_panic_registers;
+    r = {frame->rax, frame->rbx, frame->rcx, frame->rdx, frame->rsi, frame->rdi,
+         frame->rbp, frame->rsp, frame->r8, frame->r9, frame->r10, frame->r11,
+         frame->r12, frame->r13, frame->r14, frame->r15, frame->rip, frame->rflags,
+         ReadCr2(), frame->vector, frame->error_code};
+    registers_gpa = KernelVirtToPhys(&r);
+  }
+  Hypercall(ringfence::abi::Hypercall::kPanic, KernelVirtToPhys(message), ktl::StrLen(message),
+            registers_gpa);
+  HaltForever();
+}
+
+}  // namespace
+}  // namespace platform
+
+extern "C" void SentrySyscall(platform::TrapFrame* frame) {
+  sentry::CurrentTask().set_frame(frame);
+  sentry::syscalls::DispatchSyscall(*frame);
+}
+
+extern "C" void SentryTrap(platform::TrapFrame* frame) {
+  if (!frame->FromUser()) {
+    static char message[96];
+    ktl::FormatTo(message, sizeof(message), "exception %lu in the Sentry (error code 0x%lx)",
+                  frame->vector, frame->error_code);
+    platform::PanicWithFrame(message, frame);
+  }
+  sentry::HandleUserException(*frame, platform::ReadCr2());
+}
+
+namespace ktl {
+
+void Panic(const char* message) { platform::PanicWithFrame(message, nullptr); }
+
+}  // namespace ktl

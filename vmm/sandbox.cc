@@ -1,0 +1,187 @@
+#include "vmm/sandbox.h"
+
+#include <fcntl.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_format.h"
+#include "platform_kvm/abi/boot_info.h"
+#include "platform_kvm/abi/hypercall.h"
+#include "vmm/boot_info_writer.h"
+#include "vmm/crash_report.h"
+#include "vmm/exit_stats.h"
+#include "vmm/guest_page_walk.h"
+#include "vmm/handle_table.h"
+#include "vmm/hypercall_service.h"
+#include "vmm/kvm_vm.h"
+#include "vmm/seccomp_policy.h"
+#include "vmm/sentry_loader.h"
+#include "vmm/vcpu.h"
+
+namespace ringfence::vmm {
+namespace {
+
+constexpr uint32_t kStdioRights = kRightRead | kRightWrite | kRightPread |
+                                  kRightPwrite | kRightStat | kRightTerminal;
+
+absl::Status InstallHandles(const SandboxConfig& config, HandleTable& handles,
+                            abi::BootInfo& info) {
+  for (uint32_t fd = 0; fd < 3; ++fd) {
+    int flags = fcntl(static_cast<int>(fd), F_GETFL);
+    if (flags < 0) continue;  // closed stdio stays closed in the guest too
+    handles.Install(fd, static_cast<int>(fd), kStdioRights, /*owned=*/false);
+    info.stdio[fd].open_flags = static_cast<uint32_t>(flags);
+    info.stdio[fd].is_open = 1;
+    info.stdio[fd].is_terminal = isatty(static_cast<int>(fd)) ? 1 : 0;
+  }
+  if (!handles.Install(abi::kHandleExecutable, config.exec_fd,
+                       kRightPread | kRightStat, /*owned=*/true)) {
+    return absl::InvalidArgumentError("no executable file descriptor");
+  }
+  return absl::OkStatus();
+}
+
+int ReportCrash(const KvmVm& vm, const Vcpu& vcpu, const std::string& reason,
+                const std::optional<abi::PanicRegisters>& panic_registers) {
+  CrashInfo info;
+  info.reason = reason;
+  auto sregs = vcpu.GetSregs();
+  if (sregs.ok()) info.sregs = *sregs;
+  if (panic_registers.has_value()) {
+    info.regs = KvmRegsFromPanicRegisters(*panic_registers);
+    info.exception = CrashException{panic_registers->vector,
+                                    panic_registers->error_code,
+                                    panic_registers->cr2};
+  } else if (auto regs = vcpu.GetRegs(); regs.ok()) {
+    info.regs = *regs;
+  }
+  if (info.sregs.has_value()) {
+    const GuestMemory& memory = vm.memory();
+    auto reader = [&memory](uint64_t gpa, void* out, size_t length) {
+      return memory.Read(gpa, out, length);
+    };
+    CodeBytes code = CollectCodeBytes(info.regs.rip, info.sregs->cr3, reader);
+    info.code_address = code.address;
+    info.code_bytes = std::move(code.bytes);
+  }
+  std::string report = FormatCrashReport(info);
+  fputs(report.c_str(), stderr);
+  return kCrashExitStatus;
+}
+
+// Serves exits until the guest exits or crashes.
+int RunExitLoop(const KvmVm& vm, Vcpu& vcpu, HypercallService& service,
+                ExitStats& stats) {
+  kvm_run* run = vcpu.run_state();
+  for (;;) {
+    absl::Status status = vcpu.Run();
+    if (!status.ok()) {
+      if (absl::IsAborted(status) || errno == EINTR) continue;
+      return ReportCrash(vm, vcpu, std::string(status.message()), std::nullopt);
+    }
+    stats.RecordExit(run->exit_reason);
+    switch (run->exit_reason) {
+      case KVM_EXIT_IO: {
+        // Only 32-bit OUTs of one item to the hypercall port are requests.
+        if (run->io.direction != KVM_EXIT_IO_OUT ||
+            run->io.port != abi::kHypercallPort || run->io.size != 4 ||
+            run->io.count != 1 ||
+            run->io.data_offset > static_cast<uint64_t>(vm.vcpu_mmap_size()) - 4) {
+          return ReportCrash(vm, vcpu,
+                             absl::StrFormat("unexpected port I/O (port 0x%x)",
+                                             run->io.port),
+                             std::nullopt);
+        }
+        uint32_t request_gpa;
+        std::memcpy(&request_gpa,
+                    reinterpret_cast<const uint8_t*>(run) + run->io.data_offset,
+                    sizeof(request_gpa));
+        HypercallOutcome outcome = service.Handle(request_gpa);
+        switch (outcome.kind) {
+          case HypercallOutcome::Kind::kResume:
+            break;
+          case HypercallOutcome::Kind::kExit:
+            return outcome.exit_status;
+          case HypercallOutcome::Kind::kSentryPanic:
+            return ReportCrash(vm, vcpu, "Sentry panic: " + outcome.message,
+                               outcome.registers);
+          case HypercallOutcome::Kind::kBadRequest:
+            return ReportCrash(vm, vcpu, outcome.message, std::nullopt);
+        }
+        break;
+      }
+      case KVM_EXIT_HLT:
+      case KVM_EXIT_INTR:
+        break;
+      case KVM_EXIT_SHUTDOWN:
+        return ReportCrash(vm, vcpu, "triple fault (KVM_EXIT_SHUTDOWN)", std::nullopt);
+      case KVM_EXIT_FAIL_ENTRY:
+        return ReportCrash(
+            vm, vcpu,
+            absl::StrFormat("VM entry failed (hardware reason 0x%x)",
+                            run->fail_entry.hardware_entry_failure_reason),
+            std::nullopt);
+      case KVM_EXIT_INTERNAL_ERROR:
+        return ReportCrash(vm, vcpu,
+                           absl::StrFormat("KVM internal error (suberror %d)",
+                                           run->internal.suberror),
+                           std::nullopt);
+      default:
+        return ReportCrash(vm, vcpu,
+                           "unexpected VM exit: " +
+                               ExitStats::ExitReasonName(run->exit_reason),
+                           std::nullopt);
+    }
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<int> RunSandbox(const SandboxConfig& config) {
+  auto memory = GuestMemory::Create(config.memory_bytes);
+  if (!memory.ok()) return memory.status();
+  auto vm = KvmVm::Create(std::move(*memory));
+  if (!vm.ok()) return vm.status();
+  const GuestMemory& guest_memory = (*vm)->memory();
+
+  auto sentry = LoadSentry(guest_memory, EmbeddedSentryImage());
+  if (!sentry.ok()) return sentry.status();
+  auto vcpu = Vcpu::Create(**vm, 0);
+  if (!vcpu.ok()) return vcpu.status();
+
+  abi::BootInfo info = {};
+  info.vcpu_count = 1;
+  info.memory_bytes = guest_memory.size();
+  info.free_phys_start = sentry->image_end;
+  info.tsc_khz = (*vcpu)->tsc_khz();
+  info.flags = (config.strace ? abi::kBootFlagStrace : 0) |
+               (config.stats ? abi::kBootFlagStats : 0);
+  if (getrandom(info.random_seed, sizeof(info.random_seed), 0) !=
+      static_cast<ssize_t>(sizeof(info.random_seed))) {
+    return absl::ErrnoToStatus(errno, "getrandom");
+  }
+  HandleTable handles;
+  if (auto status = InstallHandles(config, handles, info); !status.ok()) return status;
+  if (auto status = WriteBootInfo(guest_memory, config, info); !status.ok()) {
+    return status;
+  }
+  LongModeEntry entry = {sentry->cr3, sentry->entry,
+                         abi::kPhysmapBase + abi::kBootInfoGpa};
+  if (auto status = (*vcpu)->EnterLongMode(**vm, entry); !status.ok()) return status;
+
+  // From here on the VMM only needs what the exit loop uses.
+  if (config.install_seccomp) {
+    if (auto status = VmmPolicy().Install(); !status.ok()) return status;
+  }
+  ExitStats stats;
+  HypercallService service(guest_memory, handles, stats);
+  int exit_status = RunExitLoop(**vm, **vcpu, service, stats);
+  if (config.stats) stats.Print(stderr);
+  return exit_status;
+}
+
+}  // namespace ringfence::vmm

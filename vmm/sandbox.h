@@ -1,0 +1,37 @@
+// Runs one sandbox: builds the VM, boots the Sentry with the program, serves
+// exits until the program is done, and returns the status the CLI reports.
+#ifndef RINGFENCE_VMM_SANDBOX_H_
+#define RINGFENCE_VMM_SANDBOX_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "platform_kvm/abi/memory_layout.h"
+
+namespace ringfence::vmm {
+
+struct SandboxConfig {
+  std::string exec_path;          // as given by the user (AT_EXECFN)
+  int exec_fd = -1;               // opened by the CLI; the sandbox owns it
+  std::vector<std::string> argv;
+  std::vector<std::string> envp;
+  uint64_t memory_bytes = abi::kDefaultGuestMemory;
+  bool strace = false;
+  bool stats = false;
+  bool install_seccomp = true;
+  std::string hostname = "ringfence";
+  uint32_t uid = 0;
+  uint32_t gid = 0;
+};
+
+// Returns the exit status to report (0..255, 128+N for signal N), or an error
+// if the sandbox could not be started. A guest crash prints a crash report to
+// stderr and yields status kCrashExitStatus.
+inline constexpr int kCrashExitStatus = 125;
+absl::StatusOr<int> RunSandbox(const SandboxConfig& config);
+
+}  // namespace ringfence::vmm
+
+#endif  // RINGFENCE_VMM_SANDBOX_H_

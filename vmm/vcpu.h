@@ -1,0 +1,56 @@
+// One KVM vCPU: creation, long-mode entry state, KVM_RUN.
+#ifndef RINGFENCE_VMM_VCPU_H_
+#define RINGFENCE_VMM_VCPU_H_
+
+#include <linux/kvm.h>
+
+#include <cstdint>
+#include <memory>
+
+#include "absl/status/statusor.h"
+#include "vmm/kvm_vm.h"
+
+namespace ringfence::vmm {
+
+// Where the vCPU starts: 64-bit ring 0, paging on, interrupts off.
+struct LongModeEntry {
+  uint64_t cr3;
+  uint64_t rip;
+  uint64_t rdi;  // first argument to the Sentry's entry point
+};
+
+class Vcpu {
+ public:
+  static absl::StatusOr<std::unique_ptr<Vcpu>> Create(const KvmVm& vm,
+                                                      int index);
+  Vcpu(const Vcpu&) = delete;
+  ~Vcpu();
+
+  // Loads CPUID and the register state for `entry`.
+  absl::Status EnterLongMode(const KvmVm& vm, const LongModeEntry& entry);
+
+  // Runs until the next exit to user space. EINTR is returned as an error
+  // status so callers can observe signals.
+  absl::Status Run();
+
+  kvm_run* run_state() const { return run_; }
+  int fd() const { return fd_.get(); }
+  int index() const { return index_; }
+  uint64_t tsc_khz() const;
+
+  absl::StatusOr<kvm_regs> GetRegs() const;
+  absl::StatusOr<kvm_sregs> GetSregs() const;
+
+ private:
+  Vcpu(UniqueFd fd, kvm_run* run, size_t run_size, int index)
+      : fd_(std::move(fd)), run_(run), run_size_(run_size), index_(index) {}
+
+  UniqueFd fd_;
+  kvm_run* run_;
+  size_t run_size_;
+  int index_;
+};
+
+}  // namespace ringfence::vmm
+
+#endif  // RINGFENCE_VMM_VCPU_H_
