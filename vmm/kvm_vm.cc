@@ -36,7 +36,7 @@ absl::StatusOr<std::vector<kvm_cpuid_entry2>> GetSupportedCpuid(int kvm_fd) {
                                 entries * sizeof(kvm_cpuid_entry2));
     auto* cpuid = reinterpret_cast<kvm_cpuid2*>(buffer.data());  // sized above
     cpuid->nent = entries;
-    if (ioctl(kvm_fd, KVM_GET_SUPPORTED_CPUID, cpuid) == 0) {
+    if (ioctl(kvm_fd, kKvmGetSupportedCpuid, cpuid) == 0) {
       return std::vector<kvm_cpuid_entry2>(cpuid->entries,
                                            cpuid->entries + cpuid->nent);
     }

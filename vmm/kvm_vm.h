@@ -12,6 +12,16 @@
 
 namespace ringfence::vmm {
 
+// g++ gives `struct kvm_cpuid2` (a header plus a zero-length array) a size of
+// 12, so the header's KVM_GET_SUPPORTED_CPUID/KVM_SET_CPUID2 encode the wrong
+// size in C++. These use the kernel's 8-byte header.
+struct KvmCpuidHeader {
+  uint32_t nent;
+  uint32_t padding;
+};
+inline constexpr unsigned long kKvmGetSupportedCpuid = _IOWR(KVMIO, 0x05, KvmCpuidHeader);
+inline constexpr unsigned long kKvmSetCpuid2 = _IOW(KVMIO, 0x90, KvmCpuidHeader);
+
 // An owned file descriptor.
 class UniqueFd {
  public:

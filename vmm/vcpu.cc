@@ -76,7 +76,7 @@ absl::Status Vcpu::EnterLongMode(const KvmVm& vm, const LongModeEntry& entry) {
     }
   }
   // Required for XSAVE/XCR0 to work in the guest.
-  if (ioctl(fd_.get(), KVM_SET_CPUID2, cpuid) != 0) {
+  if (ioctl(fd_.get(), kKvmSetCpuid2, cpuid) != 0) {
     return absl::ErrnoToStatus(errno, "KVM_SET_CPUID2");
   }
 
