@@ -80,6 +80,13 @@ class Vector {
     return Ok();
   }
 
+  // Ensures capacity() >= n, growing geometrically like PushBack so that a
+  // caller reserving "size() + k" before each step stays amortised O(1).
+  Result<void> ReserveAtLeast(size_t n) {
+    if (n <= capacity_) return Ok();
+    return Grow(n);
+  }
+
   Result<void> PushBack(T value) {
     if (size_ == capacity_) TRY(Grow(size_ + 1));
     new (&data_[size_]) T(std::move(value));

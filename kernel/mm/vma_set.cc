@@ -110,6 +110,24 @@ void VmaSet::ReportOverlap(uint64_t start, uint64_t end, RemovedFn removed) cons
   }
 }
 
+size_t VmaSet::MergesFor(const Vma& vma) const {
+  size_t merges = 0;
+  // What will sit just below and just above vma once it is placed: a whole
+  // neighbour, or the remnant of a VMA it cuts through (same attributes).
+  if (const Vma* below = vma.start > 0 ? Find(vma.start - 1) : nullptr) {
+    Vma left = *below;
+    left.end = vma.start;
+    if (left.CanMergeWith(vma)) ++merges;
+  }
+  if (const Vma* above = Find(vma.end)) {
+    Vma right = *above;
+    right.offset += vma.end - right.start;
+    right.start = vma.end;
+    if (vma.CanMergeWith(right)) ++merges;
+  }
+  return merges;
+}
+
 // --- Structural helpers (capacity reserved by the caller) ------------------
 
 void VmaSet::SplitAt(size_t index, uint64_t addr) {
@@ -207,8 +225,11 @@ ktl::Result<void> VmaSet::Insert(const Vma& vma, bool replace, RemovedFn removed
   if (!replace && !IsFree(vma.start, vma.end)) return ktl::Errno::kEEXIST;
   const size_t splits = SplitsNeeded(vma.start, vma.end);
   const size_t n = vmas_.size();
-  if (n + splits + 1 - OverlapCount(vma.start, vma.end) > kMaxVmas) return ktl::Errno::kENOMEM;
-  TRY(vmas_.Reserve(n + splits + 1));
+  // The count after the operation: merging into a neighbour adds nothing.
+  if (n + splits + 1 - OverlapCount(vma.start, vma.end) - MergesFor(vma) > kMaxVmas) {
+    return ktl::Errno::kENOMEM;
+  }
+  TRY(vmas_.ReserveAtLeast(n + splits + 1));
   ReportOverlap(vma.start, vma.end, removed);
   Place(vma);
   return ktl::Ok();
@@ -223,7 +244,7 @@ ktl::Result<void> VmaSet::Unmap(uint64_t start, uint64_t end, RemovedFn removed)
   // Only unmapping the middle of one VMA grows the count; Linux refuses that
   // at the cap.
   if (n + splits - OverlapCount(start, end) > kMaxVmas) return ktl::Errno::kENOMEM;
-  TRY(vmas_.Reserve(n + splits));
+  TRY(vmas_.ReserveAtLeast(n + splits));
   ReportOverlap(start, end, removed);
   (void)RemoveRange(start, end);
   return ktl::Ok();
@@ -236,7 +257,7 @@ ktl::Result<void> VmaSet::Protect(uint64_t start, uint64_t end, uint8_t prot) {
   const size_t n = vmas_.size();
   // Linux checks the cap at each split, before any merging.
   if (n + splits > kMaxVmas) return ktl::Errno::kENOMEM;
-  TRY(vmas_.Reserve(n + splits));
+  TRY(vmas_.ReserveAtLeast(n + splits));
   size_t first;
   size_t last;
   Carve(start, end, &first, &last);
@@ -291,7 +312,7 @@ ktl::Result<RemapResult> VmaSet::Remap(uint64_t old_start, uint64_t old_length,
   } else {
     dst = TRY(FindFreeRange(new_length));
   }
-  TRY(vmas_.Reserve(vmas_.size() + 5));
+  TRY(vmas_.ReserveAtLeast(vmas_.size() + 5));
   vma = Find(old_start);  // Reserve may have moved the array
   Vma moved = *vma;
   moved.offset += old_start - vma->start;

@@ -164,6 +164,8 @@ class VmaSet {
   size_t LowerIndex(uint64_t addr) const;
   // Number of VMAs that splitting at `start` and `end` would add.
   size_t SplitsNeeded(uint64_t start, uint64_t end) const;
+  // How many neighbours `vma` would merge with once placed (0-2).
+  size_t MergesFor(const Vma& vma) const;
   // Number of VMAs overlapping [start, end).
   size_t OverlapCount(uint64_t start, uint64_t end) const;
   // Splits VMAs at start and end so [start, end) covers whole VMAs; returns
