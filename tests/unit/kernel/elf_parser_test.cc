@@ -419,7 +419,9 @@ TEST(ElfParserTest, TruncationsNeverCrash) {
   for (size_t n = 0; n <= 0x400; ++n) {
     const char* reason = nullptr;
     auto r = ParseElf(std::span<const uint8_t>(bytes.data(), n), n, &reason);
-    if (!r.ok()) EXPECT_NE(reason, nullptr);
+    if (!r.ok()) {
+      EXPECT_NE(reason, nullptr);
+    }
   }
 }
 
