@@ -74,6 +74,16 @@ int RunDo(const DoOptions& options, const std::vector<std::string>& command) {
     close(fd);
     return CannotRun(command[0], error);
   }
+  if (!options.log.empty()) {
+    config.log_fd = options.log == "-"
+                        ? fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3)
+                        : open(options.log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (config.log_fd < 0) {
+      fprintf(stderr, "ringfence: --log %s: %s\n", options.log.c_str(), strerror(errno));
+      close(fd);
+      return kStatusSandboxError;
+    }
+  }
   config.exec_fd = fd;
   config.exec_path = path;
   config.argv = command;

@@ -18,6 +18,7 @@ struct DoOptions {
   bool seccomp = true;
   std::string memory = "512M";
   std::string hostname = "ringfence";
+  std::string log;  // path, "-" for stderr, empty for none
 };
 
 // Runs `command` (program and arguments) and returns the status to exit with.

@@ -16,6 +16,8 @@ ABSL_FLAG(bool, strace, false, "print every syscall of the program to stderr");
 ABSL_FLAG(bool, stats, false, "print VM exits by kind and syscall counts at exit");
 ABSL_FLAG(std::string, memory, "512M", "guest memory size (e.g. 256M, 1G)");
 ABSL_FLAG(std::string, hostname, "ringfence", "the sandbox's hostname");
+ABSL_FLAG(std::string, log, "",
+          "write the Sentry's debug log (e.g. unimplemented syscalls) to this file, or - for stderr");
 ABSL_FLAG(bool, danger_no_seccomp, false,
           "do not install the VMM's seccomp filter (debugging only: removes a defence layer)");
 
@@ -43,6 +45,7 @@ int main(int argc, char** argv) {
     options.memory = absl::GetFlag(FLAGS_memory);
     options.hostname = absl::GetFlag(FLAGS_hostname);
     options.seccomp = !absl::GetFlag(FLAGS_danger_no_seccomp);
+    options.log = absl::GetFlag(FLAGS_log);
     std::vector<std::string> command(positional.begin() + 2, positional.end());
     return ringfence::cmd::RunDo(options, command);
   }

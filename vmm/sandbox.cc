@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -35,8 +36,16 @@ absl::Status InstallHandles(const SandboxConfig& config, HandleTable& handles,
     if (flags < 0) continue;  // closed stdio stays closed in the guest too
     handles.Install(fd, static_cast<int>(fd), kStdioRights, /*owned=*/false);
     info.stdio[fd].open_flags = static_cast<uint32_t>(flags);
+    struct stat host_stat;
+    info.stdio[fd].file_type = fstat(static_cast<int>(fd), &host_stat) == 0
+                                   ? (host_stat.st_mode & S_IFMT)
+                                   : 0;
     info.stdio[fd].is_open = 1;
     info.stdio[fd].is_terminal = isatty(static_cast<int>(fd)) ? 1 : 0;
+  }
+  if (config.log_fd >= 0) {
+    handles.Install(abi::kHandleLog, config.log_fd, kRightWrite, /*owned=*/true);
+    info.flags |= abi::kBootFlagLog;
   }
   if (!handles.Install(abi::kHandleExecutable, config.exec_fd,
                        kRightPread | kRightStat, /*owned=*/true)) {

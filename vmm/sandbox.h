@@ -15,6 +15,7 @@ namespace ringfence::vmm {
 struct SandboxConfig {
   std::string exec_path;          // as given by the user (AT_EXECFN)
   int exec_fd = -1;               // opened by the CLI; the sandbox owns it
+  int log_fd = -1;                // Sentry debug log (--log), owned; -1 for none
   std::vector<std::string> argv;
   std::vector<std::string> envp;
   uint64_t memory_bytes = abi::kDefaultGuestMemory;

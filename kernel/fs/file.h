@@ -43,6 +43,9 @@ class File {
     return ktl::Errno::kENOTTY;
   }
 
+  // Whether pread/pwrite (and lseek) apply: false for pipes, sockets, ttys.
+  virtual bool seekable() const { return true; }
+
   bool readable() const {
     uint32_t mode = flags_ & linux_abi::kO_ACCMODE;
     return mode == linux_abi::kO_RDONLY || mode == linux_abi::kO_RDWR;

@@ -84,6 +84,12 @@ ktl::Result<size_t> HostFile::Transfer(mm::AddressSpace& memory,
   return done;
 }
 
+bool HostFile::seekable() const {
+  constexpr uint32_t kFifo = 0010000;
+  constexpr uint32_t kSocket = 0140000;
+  return !is_terminal_ && file_type_ != kFifo && file_type_ != kSocket;
+}
+
 ktl::Result<size_t> HostFile::Read(mm::AddressSpace& memory,
                                    std::span<const UserSegment> segments, int64_t offset) {
   return Transfer(memory, segments, offset, /*write=*/false);

@@ -10,8 +10,12 @@ namespace sentry::fs {
 
 class HostFile final : public File {
  public:
-  HostFile(uint32_t handle, uint32_t flags, bool is_terminal, uint64_t inode)
-      : File(flags), handle_(handle), is_terminal_(is_terminal), inode_(inode) {}
+  // `file_type` is the host's S_IFMT bits.
+  HostFile(uint32_t handle, uint32_t flags, uint32_t file_type, bool is_terminal, uint64_t inode)
+      : File(flags), handle_(handle), file_type_(file_type), is_terminal_(is_terminal),
+        inode_(inode) {}
+
+  bool seekable() const override;
 
   ktl::Result<size_t> Read(mm::AddressSpace& memory, std::span<const UserSegment> segments,
                            int64_t offset) override;
@@ -26,6 +30,7 @@ class HostFile final : public File {
                                int64_t offset, bool write);
 
   uint32_t handle_;
+  uint32_t file_type_;
   bool is_terminal_;
   uint64_t inode_;
 };

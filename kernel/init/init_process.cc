@@ -25,7 +25,8 @@ void InstallStdio(Process& process, const BootInfo& boot) {
   for (uint32_t fd = 0; fd < 3; ++fd) {
     const auto& stdio = boot.stdio[fd];
     if (!stdio.is_open) continue;
-    auto* file = new (std::nothrow) fs::HostFile(fd, stdio.open_flags, stdio.is_terminal != 0,
+    auto* file = new (std::nothrow) fs::HostFile(fd, stdio.open_flags, stdio.file_type,
+                                                 stdio.is_terminal != 0,
                                                  /*inode=*/fd + 1);
     if (file == nullptr) ktl::Panic("out of memory creating stdio");
     auto installed = process.files().InstallAt(static_cast<int>(fd), file, false, 3);

@@ -14,6 +14,13 @@ using platform::kPteWritable;
 
 uint64_t PageDown(uint64_t address) { return address & ~(kPageSize - 1); }
 
+// Linux's default overcommit heuristic: a single request for more memory
+// than the machine has fails up front with ENOMEM, even though pages are
+// only allocated when touched.
+bool ExceedsCommitLimit(uint64_t bytes) {
+  return bytes / kPageSize > PhysicalPages().total_pages();
+}
+
 bool Permits(const Vma& vma, Access access) {
   switch (access) {
     case Access::kRead: return (vma.prot & kProtRead) != 0;
@@ -64,6 +71,9 @@ void AddressSpace::ApplyProtection(uint64_t start, uint64_t end, uint8_t prot) {
 }
 
 ktl::Result<uint64_t> AddressSpace::Map(const MapRequest& request) {
+  if ((request.prot & kProtWrite) && ExceedsCommitLimit(request.length)) {
+    return ktl::Errno::kENOMEM;
+  }
   uint64_t start = request.address;
   if (!request.fixed) {
     start = TRY(vmas_.FindFreeRange(request.length, PageDown(request.address)));
@@ -92,6 +102,9 @@ ktl::Result<void> AddressSpace::Protect(uint64_t start, uint64_t length, uint8_t
 
 ktl::Result<uint64_t> AddressSpace::Remap(uint64_t old_start, uint64_t old_length,
                                           uint64_t new_length, RemapOptions options) {
+  if (new_length > old_length && ExceedsCommitLimit(new_length - old_length)) {
+    return ktl::Errno::kENOMEM;
+  }
   RemapResult result = TRY(vmas_.Remap(old_start, old_length, new_length, options,
                                        [this](const Vma& removed) { ReleaseRange(removed); }));
   if (result.moved) {
@@ -113,6 +126,7 @@ ktl::Result<uint64_t> AddressSpace::Remap(uint64_t old_start, uint64_t old_lengt
 
 uint64_t AddressSpace::Brk(uint64_t requested) {
   if (requested < start_brk_ || requested - start_brk_ > data_limit_) return brk_;
+  if (requested > brk_ && ExceedsCommitLimit(requested - brk_)) return brk_;
   auto result = vmas_.Brk(start_brk_, brk_, requested,
                           [this](const Vma& removed) { ReleaseRange(removed); });
   if (!result.ok()) return brk_;

@@ -85,6 +85,11 @@ void AppendCall(ktl::Formatter& out, const SyscallInfo& info, const uint64_t* ar
   out.AppendChar(')');
 }
 
+bool ReturnsAddress(const SyscallInfo& info) {
+  return ktl::StrCmp(info.name, "mmap") == 0 || ktl::StrCmp(info.name, "mremap") == 0 ||
+         ktl::StrCmp(info.name, "brk") == 0;
+}
+
 void Emit(ktl::Formatter& out) {
   out.AppendChar('\n');
   platform::WriteToStderr(out.c_str(), out.size());
@@ -108,11 +113,23 @@ void TraceResult(const SyscallInfo& info, const uint64_t* args, int64_t result) 
   out.AppendString(" = ");
   if (result < 0 && result >= -4095) {
     out.AppendString("-1 ").AppendString(ktl::ErrnoName(static_cast<ktl::Errno>(-result)));
-  } else if (info.format[0] == 'x' || ktl::StrCmp(info.name, "brk") == 0) {
+  } else if (ReturnsAddress(info)) {
     AppendHexValue(out, static_cast<uint64_t>(result));
   } else {
     out.AppendDec(result);
   }
+  Emit(out);
+}
+
+void TraceUnimplemented(uint64_t number, const uint64_t* args) {
+  char line[256];
+  ktl::Formatter out(line, sizeof(line) - 1);
+  out.AppendString("syscall_").AppendUnsigned(number).AppendChar('(');
+  for (int i = 0; i < 6; ++i) {
+    if (i > 0) out.AppendString(", ");
+    AppendHexValue(out, args[i]);
+  }
+  out.AppendString(") = -1 ENOSYS");
   Emit(out);
 }
 

@@ -12,6 +12,8 @@ namespace sentry::syscalls {
 void TraceEntry(const SyscallInfo& info, const uint64_t* args);
 // Called after the handler with its result (value or -errno).
 void TraceResult(const SyscallInfo& info, const uint64_t* args, int64_t result);
+// A syscall the Sentry does not implement, shown as strace does: syscall_N.
+void TraceUnimplemented(uint64_t number, const uint64_t* args);
 
 }  // namespace sentry::syscalls
 

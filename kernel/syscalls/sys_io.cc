@@ -37,6 +37,16 @@ ktl::Result<FileRef> FileForWrite(int fd) {
   return file;
 }
 
+// The file for pread/pwrite, checked in Linux's order: a valid fd, then
+// ESPIPE for unseekable files, then the access mode, then the offset.
+ktl::Result<FileRef> PositionalFile(int fd, int64_t offset, bool write) {
+  FileRef file = TRY(Self().files().Get(fd));
+  if (!file->seekable()) return Errno::kESPIPE;
+  if (write ? !file->writable() : !file->readable()) return Errno::kEBADF;
+  if (offset < 0) return Errno::kEINVAL;
+  return file;
+}
+
 uint64_t ClampCount(uint64_t count) { return count < kMaxRwCount ? count : kMaxRwCount; }
 
 // Reads and validates a user iovec array into `segments`.
@@ -104,16 +114,14 @@ ktl::Result<int64_t> sys_write(int fd, UserAddress buffer, uint64_t count) {
 }
 
 ktl::Result<int64_t> sys_pread64(int fd, UserAddress buffer, uint64_t count, int64_t offset) {
-  FileRef file = TRY(FileForRead(fd));
-  if (offset < 0) return Errno::kEINVAL;
+  FileRef file = TRY(PositionalFile(fd, offset, /*write=*/false));
   UserSegment segment = {buffer.value, ClampCount(count)};
   return static_cast<int64_t>(
       TRY(file->Read(CurrentTask().address_space(), {&segment, 1}, offset)));
 }
 
 ktl::Result<int64_t> sys_pwrite64(int fd, UserAddress buffer, uint64_t count, int64_t offset) {
-  FileRef file = TRY(FileForWrite(fd));
-  if (offset < 0) return Errno::kEINVAL;
+  FileRef file = TRY(PositionalFile(fd, offset, /*write=*/true));
   UserSegment segment = {buffer.value, ClampCount(count)};
   return static_cast<int64_t>(
       TRY(file->Write(CurrentTask().address_space(), {&segment, 1}, offset)));

@@ -57,6 +57,9 @@ ktl::Result<int64_t> sys_mmap(uint64_t address, uint64_t length, int prot, int f
   bool fixed = (flags & (kMapFixed | kMapFixedNoreplace)) != 0;
   if (fixed && !PageAligned(address)) return Errno::kEINVAL;
   if (fixed && (address > kUserEnd || rounded > kUserEnd - address)) return Errno::kENOMEM;
+  // For anonymous memory Linux knows only MAP_SHARED and MAP_PRIVATE;
+  // MAP_SHARED_VALIDATE is a file-mapping type.
+  if ((flags & kMapAnonymous) && type == kMapSharedValidate) return Errno::kEINVAL;
   if (!(flags & kMapAnonymous)) {
     // File mappings arrive with the file system: a descriptor we have is a
     // stream (stdio), which cannot be mapped.

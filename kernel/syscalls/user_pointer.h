@@ -8,15 +8,10 @@
 #include <type_traits>
 
 #include "kernel/ktl/result.h"
+#include "kernel/syscalls/user_address.h"
 #include "kernel/task/task.h"
 
 namespace sentry {
-
-// An untyped user address (a buffer whose length travels separately).
-struct UserAddress {
-  uint64_t value;
-  bool null() const { return value == 0; }
-};
 
 template <typename T>
 class UserPointer {

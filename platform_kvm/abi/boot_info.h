@@ -19,16 +19,19 @@ inline constexpr uint32_t kHandleStdin = 0;
 inline constexpr uint32_t kHandleStdout = 1;
 inline constexpr uint32_t kHandleStderr = 2;
 inline constexpr uint32_t kHandleExecutable = 3;
+inline constexpr uint32_t kHandleLog = 4;  // the Sentry's debug log (--log)
 inline constexpr uint32_t kMaxHandles = 64;
 
 enum BootFlags : uint64_t {
   kBootFlagStrace = 1 << 0,  // print every syscall to stderr
   kBootFlagStats = 1 << 1,   // print syscall counts at exit
+  kBootFlagLog = 1 << 2,     // kHandleLog is open: write Sentry log lines there
 };
 
 // How one of the app's initial stdio descriptors looks on the host.
 struct StdioInfo {
   uint32_t open_flags;  // host F_GETFL result (O_ACCMODE | O_APPEND | ...)
+  uint32_t file_type;   // host st_mode & S_IFMT
   uint8_t is_open;      // 0: the descriptor was closed when the sandbox started
   uint8_t is_terminal;
   uint16_t reserved;

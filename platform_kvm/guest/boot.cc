@@ -10,6 +10,7 @@
 #include "kernel/time/clock.h"
 #include "platform_kvm/abi/boot_info.h"
 #include "platform_kvm/guest/cpu.h"
+#include "platform_kvm/guest/hypercall.h"
 #include "platform_kvm/guest/percpu.h"
 
 extern "C" void (*const __init_array_start[])();
@@ -73,6 +74,7 @@ extern "C" [[noreturn]] void SentryMain(const ringfence::abi::BootInfo* boot) {
   sentry::time::InitClock(boot->tsc_khz);
   sentry::InitEntropy(boot->random_seed);
   sentry::SetHostname(boot->hostname);
+  platform::EnableLog((boot->flags & ringfence::abi::kBootFlagLog) != 0);
   sentry::syscalls::EnableStrace((boot->flags & ringfence::abi::kBootFlagStrace) != 0);
   sentry::SetPrintStatsAtExit((boot->flags & ringfence::abi::kBootFlagStats) != 0);
   sentry::StartInitProcess(*boot);

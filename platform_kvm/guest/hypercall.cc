@@ -29,10 +29,25 @@ int64_t Hypercall(ringfence::abi::Hypercall number, uint64_t a0, uint64_t a1,
   return request.result;
 }
 
-void WriteToStderr(const char* text, size_t length) {
+namespace {
+
+bool g_log_enabled = false;
+
+void WriteToHandle(uint32_t handle, const char* text, size_t length) {
   GuestIovec segment = {KernelVirtToPhys(text), length};
-  Hypercall(ringfence::abi::Hypercall::kWritev, ringfence::abi::kHandleStderr,
-            KernelVirtToPhys(&segment), 1);
+  Hypercall(ringfence::abi::Hypercall::kWritev, handle, KernelVirtToPhys(&segment), 1);
+}
+
+}  // namespace
+
+void WriteToStderr(const char* text, size_t length) {
+  WriteToHandle(ringfence::abi::kHandleStderr, text, length);
+}
+
+void EnableLog(bool enabled) { g_log_enabled = enabled; }
+
+void WriteToLog(const char* text, size_t length) {
+  if (g_log_enabled) WriteToHandle(ringfence::abi::kHandleLog, text, length);
 }
 
 void HypercallExit(int status) {

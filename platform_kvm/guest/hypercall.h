@@ -18,6 +18,10 @@ int64_t Hypercall(ringfence::abi::Hypercall number, uint64_t a0 = 0,
 // Writes a Sentry-generated message to the sandbox's stderr.
 void WriteToStderr(const char* text, size_t length);
 
+// Writes to the Sentry's debug log if the sandbox has one (--log).
+void WriteToLog(const char* text, size_t length);
+void EnableLog(bool enabled);
+
 [[noreturn]] void HypercallExit(int status);
 
 }  // namespace platform
