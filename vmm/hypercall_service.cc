@@ -7,6 +7,9 @@
 #include <time.h>
 
 #include <cerrno>
+#include <cstdint>
+#include <span>
+#include <string>
 #include <vector>
 
 #include "absl/strings/str_format.h"
@@ -25,6 +28,33 @@ constexpr size_t kWinsizeSize = 8;
 constexpr uint64_t kMaxPanicMessage = 4096;
 
 int64_t ErrnoResult() { return -static_cast<int64_t>(errno); }
+
+// Nanoseconds since the epoch, saturated: a host file's timestamp can be set
+// to anything (e.g. by an archive), and the product must not overflow.
+int64_t SaturatingNanoseconds(const timespec& time) {
+  int64_t ns;
+  if (__builtin_mul_overflow(static_cast<int64_t>(time.tv_sec), 1000000000ll, &ns) ||
+      __builtin_add_overflow(ns, static_cast<int64_t>(time.tv_nsec), &ns)) {
+    return time.tv_sec < 0 ? INT64_MIN : INT64_MAX;
+  }
+  return ns;
+}
+
+// The panic message is guest data on its way to the user's terminal: keep
+// printable ASCII and escape everything else, so a compromised Sentry cannot
+// send terminal control sequences or forge extra crash-report lines.
+std::string SanitizePanicMessage(std::span<const uint8_t> text) {
+  std::string out;
+  out.reserve(text.size());
+  for (uint8_t c : text) {
+    if (c >= 0x20 && c < 0x7f && c != '\\') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      absl::StrAppendFormat(&out, "\\x%02x", c);
+    }
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -130,7 +160,7 @@ int64_t HypercallService::Fstat(const uint64_t* args) {
   out.mode = host.st_mode;
   out.size = static_cast<uint64_t>(host.st_size);
   out.block_size = static_cast<uint64_t>(host.st_blksize);
-  out.mtime_ns = host.st_mtim.tv_sec * 1000000000ll + host.st_mtim.tv_nsec;
+  out.mtime_ns = SaturatingNanoseconds(host.st_mtim);
   memory_.WriteObject(args[1], out);
   return 0;
 }
@@ -174,9 +204,10 @@ int64_t HypercallService::GetTime(const uint64_t* args) {
 void HypercallService::Panic(const uint64_t* args, HypercallOutcome& outcome) {
   outcome.kind = HypercallOutcome::Kind::kSentryPanic;
   uint64_t length = args[1] < kMaxPanicMessage ? args[1] : kMaxPanicMessage;
-  auto text = memory_.Slice(args[0], length);
-  outcome.message = text.empty() ? "(unreadable panic message)"
-                                 : std::string(text.begin(), text.end());
+  // Contains(), not Slice().empty(): an empty message is readable.
+  outcome.message = memory_.Contains(args[0], length)
+                        ? SanitizePanicMessage(memory_.Slice(args[0], length))
+                        : "(unreadable panic message)";
   abi::PanicRegisters registers;
   if (args[2] != 0 && memory_.ReadObject(args[2], &registers)) {
     outcome.registers = registers;
