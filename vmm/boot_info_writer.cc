@@ -10,22 +10,49 @@ namespace ringfence::vmm {
 
 absl::Status WriteBootInfo(const GuestMemory& memory, const SandboxConfig& config,
                            abi::BootInfo info) {
-  uint64_t cursor = abi::kBootArgsGpa;
-  auto append = [&](const std::string& text) {
+  if (!memory.Contains(0, abi::kBootArgsEnd)) {
+    return absl::FailedPreconditionError("guest memory ends before the argument region");
+  }
+  // Check everything before writing anything: the strings must fit the
+  // argument region, and none may contain a NUL (it would split one string
+  // into two and desynchronise argc/envc from what the Sentry finds).
+  const uint64_t region = abi::kBootArgsEnd - abi::kBootArgsGpa;
+  uint64_t total = 0;
+  bool fits = true;
+  bool has_nul = false;
+  auto measure = [&](const std::string& text) {
+    has_nul = has_nul || text.find('\0') != std::string::npos;
     uint64_t size = text.size() + 1;
-    if (size > abi::kBootArgsEnd - cursor) return false;
-    memory.Write(cursor, text.c_str(), size);
-    cursor += size;
-    return true;
+    if (size > region - total) {
+      fits = false;
+    } else {
+      total += size;
+    }
   };
-  bool fits = append(config.exec_path);
-  for (const std::string& arg : config.argv) fits = fits && append(arg);
-  for (const std::string& env : config.envp) fits = fits && append(env);
+  measure(config.exec_path);
+  for (const std::string& arg : config.argv) {
+    if (fits) measure(arg);
+  }
+  for (const std::string& env : config.envp) {
+    if (fits) measure(env);
+  }
   if (!fits) {
     return absl::InvalidArgumentError(absl::StrFormat(
-        "arguments and environment exceed %d KiB (E2BIG)",
-        (abi::kBootArgsEnd - abi::kBootArgsGpa) >> 10));
+        "arguments and environment exceed %d KiB (E2BIG)", region >> 10));
   }
+  if (has_nul) {
+    return absl::InvalidArgumentError(
+        "an argument or environment string contains a NUL byte");
+  }
+
+  uint64_t cursor = abi::kBootArgsGpa;
+  auto append = [&](const std::string& text) {
+    memory.Write(cursor, text.c_str(), text.size() + 1);
+    cursor += text.size() + 1;
+  };
+  append(config.exec_path);
+  for (const std::string& arg : config.argv) append(arg);
+  for (const std::string& env : config.envp) append(env);
   info.magic = abi::kBootInfoMagic;
   info.version = abi::kBootInfoVersion;
   info.args_gpa = abi::kBootArgsGpa;

@@ -3,6 +3,7 @@
 #include <elf.h>
 
 #include <cstring>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_format.h"
@@ -108,8 +109,8 @@ absl::StatusOr<LoadedSentry> LoadSentry(const GuestMemory& memory,
   if (image.size() < sizeof(ehdr)) return Invalid("truncated header");
   std::memcpy(&ehdr, image.data(), sizeof(ehdr));
   if (std::memcmp(ehdr.e_ident, ELFMAG, SELFMAG) != 0 ||
-      ehdr.e_ident[EI_CLASS] != ELFCLASS64 || ehdr.e_machine != EM_X86_64 ||
-      ehdr.e_phentsize != sizeof(Elf64_Phdr)) {
+      ehdr.e_ident[EI_CLASS] != ELFCLASS64 || ehdr.e_ident[EI_DATA] != ELFDATA2LSB ||
+      ehdr.e_machine != EM_X86_64 || ehdr.e_phentsize != sizeof(Elf64_Phdr)) {
     return Invalid("not an x86-64 ELF64 file");
   }
   if (ehdr.e_phoff > image.size() ||
@@ -117,11 +118,12 @@ absl::StatusOr<LoadedSentry> LoadSentry(const GuestMemory& memory,
     return Invalid("program headers outside the file");
   }
 
-  TableArena arena(memory);
-  auto pml4 = arena.Allocate();
-  if (!pml4.ok()) return pml4.status();
-
-  uint64_t image_end = abi::kSentryImageGpa;
+  // Validate every segment before writing anything to guest memory.
+  struct Segment {
+    uint64_t va, pa, offset, filesz, memsz, pte_flags;
+  };
+  std::vector<Segment> segments;
+  bool entry_executable = false;
   for (int i = 0; i < ehdr.e_phnum; ++i) {
     Elf64_Phdr phdr;
     std::memcpy(&phdr, image.data() + ehdr.e_phoff + i * sizeof(phdr), sizeof(phdr));
@@ -132,28 +134,55 @@ absl::StatusOr<LoadedSentry> LoadSentry(const GuestMemory& memory,
         phdr.p_filesz > image.size() - phdr.p_offset) {
       return Invalid("segment outside the expected layout");
     }
+    // p_vaddr is in the top 2 GiB, so 0 - p_vaddr is the room left below
+    // 2^64; a segment running past it would wrap into the user half.
+    if (phdr.p_memsz > 0 - phdr.p_vaddr) {
+      return Invalid("segment wraps around the top of the address space");
+    }
+    if ((phdr.p_flags & PF_W) && (phdr.p_flags & PF_X)) {
+      return Invalid("writable and executable segment");
+    }
     uint64_t pa = phdr.p_vaddr - abi::kSentryVirtBase;
-    auto target = memory.Slice(pa, phdr.p_memsz);
-    if (target.empty() && phdr.p_memsz != 0) return Invalid("segment beyond guest memory");
-    std::memcpy(target.data(), image.data() + phdr.p_offset, phdr.p_filesz);
-    std::memset(target.data() + phdr.p_filesz, 0, phdr.p_memsz - phdr.p_filesz);
+    // Contains(), not Slice().empty(): an empty segment must lie inside
+    // memory too, or image_end (the Sentry's free_phys_start) would not.
+    if (!memory.Contains(pa, phdr.p_memsz)) return Invalid("segment beyond guest memory");
+    if (phdr.p_memsz == 0) continue;
 
     uint64_t flags = kPtePresent | kPteGlobal;
     if (phdr.p_flags & PF_W) flags |= kPteWritable;
     if (!(phdr.p_flags & PF_X)) flags |= kPteNoExecute;
-    if ((phdr.p_flags & PF_W) && (phdr.p_flags & PF_X)) {
-      return Invalid("writable and executable segment");
+    if ((phdr.p_flags & PF_X) && ehdr.e_entry >= phdr.p_vaddr &&
+        ehdr.e_entry - phdr.p_vaddr < phdr.p_memsz) {
+      entry_executable = true;
     }
-    for (uint64_t offset = 0; offset < phdr.p_memsz; offset += kPageSize) {
-      auto status = MapImagePage(arena, *pml4, phdr.p_vaddr + offset, pa + offset, flags);
+    segments.push_back({phdr.p_vaddr, pa, phdr.p_offset, phdr.p_filesz, phdr.p_memsz, flags});
+  }
+  if (segments.empty()) return Invalid("no loadable segment");
+  if (!entry_executable) return Invalid("entry point outside the executable segments");
+
+  // Page tables next: a segment too large for the boot table region fails
+  // here, before gigabytes of guest memory are touched.
+  TableArena arena(memory);
+  auto pml4 = arena.Allocate();
+  if (!pml4.ok()) return pml4.status();
+  uint64_t image_end = abi::kSentryImageGpa;
+  for (const Segment& segment : segments) {
+    for (uint64_t offset = 0; offset < segment.memsz; offset += kPageSize) {
+      auto status = MapImagePage(arena, *pml4, segment.va + offset, segment.pa + offset,
+                                 segment.pte_flags);
       if (!status.ok()) return status;
     }
-    uint64_t end = (pa + phdr.p_memsz + kPageSize - 1) & ~(kPageSize - 1);
+    uint64_t end = (segment.pa + segment.memsz + kPageSize - 1) & ~(kPageSize - 1);
     if (end > image_end) image_end = end;
   }
-  if (image_end == abi::kSentryImageGpa) return Invalid("no loadable segment");
   if (auto status = MapPhysmap(arena, *pml4, memory.size()); !status.ok()) {
     return status;
+  }
+
+  for (const Segment& segment : segments) {
+    auto target = memory.Slice(segment.pa, segment.memsz);  // checked above
+    std::memcpy(target.data(), image.data() + segment.offset, segment.filesz);
+    std::memset(target.data() + segment.filesz, 0, segment.memsz - segment.filesz);
   }
   return LoadedSentry{ehdr.e_entry, *pml4, image_end};
 }
