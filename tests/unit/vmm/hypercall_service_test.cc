@@ -173,6 +173,48 @@ class HypercallServiceTest : public ::testing::Test {
   int scratch_fd_ = -1;
 };
 
+// --- HandleTable -------------------------------------------------------------
+
+bool FdIsOpen(int fd) { return fcntl(fd, F_GETFD) >= 0; }
+
+TEST(HandleTableTest, InstallRejectsBadHandlesAndFds) {
+  int fds[2];
+  ASSERT_EQ(pipe2(fds, O_CLOEXEC), 0);
+  {
+    HandleTable table;
+    EXPECT_FALSE(table.Install(abi::kMaxHandles, fds[0], kRightRead, false));
+    EXPECT_FALSE(table.Install(UINT32_MAX, fds[0], kRightRead, false));
+    EXPECT_FALSE(table.Install(0, -1, kRightRead, false));
+    EXPECT_TRUE(table.Install(abi::kMaxHandles - 1, fds[0], kRightRead, false));
+    EXPECT_FALSE(table.Install(abi::kMaxHandles - 1, fds[1], kRightRead, false));  // in use
+    EXPECT_EQ(table.Lookup(abi::kMaxHandles - 1, kRightRead), fds[0]);
+  }
+  // Not owned: still open after the table is gone.
+  EXPECT_TRUE(FdIsOpen(fds[0]));
+  close(fds[0]);
+  close(fds[1]);
+}
+
+TEST(HandleTableTest, LookupChecksRangeAndEveryRight) {
+  int fds[2];
+  ASSERT_EQ(pipe2(fds, O_CLOEXEC), 0);
+  {
+    HandleTable table;
+    ASSERT_TRUE(table.Install(2, fds[1], kRightWrite | kRightStat, /*owned=*/true));
+    EXPECT_EQ(table.Lookup(2, kRightWrite), fds[1]);
+    EXPECT_EQ(table.Lookup(2, kRightWrite | kRightStat), fds[1]);
+    EXPECT_EQ(table.Lookup(2, kRightWrite | kRightRead), -1);  // one right missing
+    EXPECT_EQ(table.Lookup(2, kRightPread), -1);
+    EXPECT_EQ(table.Lookup(1, kRightWrite), -1);  // empty slot
+    for (uint64_t handle : U64s{abi::kMaxHandles, (1ull << 32) + 2, 1ull << 63, UINT64_MAX}) {
+      EXPECT_EQ(table.Lookup(handle, kRightWrite), -1) << handle;
+    }
+  }
+  // Owned: closed with the table.
+  EXPECT_FALSE(FdIsOpen(fds[1]));
+  close(fds[0]);
+}
+
 // --- The request block itself ----------------------------------------------
 
 TEST_F(HypercallServiceTest, MisalignedRequestIsBadRequestAndNothingWritten) {
