@@ -13,6 +13,7 @@ HandleTable::~HandleTable() {
 bool HandleTable::Install(uint32_t handle, int host_fd, uint32_t rights,
                           bool owned) {
   if (handle >= entries_.size() || entries_[handle].host_fd >= 0 || host_fd < 0) {
+    if (owned && host_fd >= 0) close(host_fd);
     return false;
   }
   entries_[handle] = Entry{host_fd, rights, owned};

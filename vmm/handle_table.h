@@ -28,7 +28,8 @@ class HandleTable {
   HandleTable(const HandleTable&) = delete;
   ~HandleTable();
 
-  // Installs `host_fd` at `handle`. If `owned`, the table closes it.
+  // Installs `host_fd` at `handle`. If `owned`, the table takes ownership:
+  // it closes the fd when the table goes, or at once if the install fails.
   // Returns false if the handle is out of range or already in use.
   bool Install(uint32_t handle, int host_fd, uint32_t rights, bool owned);
 
