@@ -1,0 +1,313 @@
+#include "gofer/client.h"
+
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
+#include "absl/strings/numbers.h"
+#include "absl/types/optional.h"
+
+#include "absl/strings/cord.h"
+#include "absl/strings/str_cat.h"
+
+namespace ringfence::gofer {
+namespace {
+
+constexpr char kErrnoPayload[] = "ringfence.gofer/errno";
+
+absl::Status ErrnoError(int error, absl::string_view what) {
+  absl::Status status = absl::ErrnoToStatus(error, what);
+  status.SetPayload(kErrnoPayload, absl::Cord(absl::StrCat(error)));
+  return status;
+}
+
+absl::Status TransportError(absl::string_view what) {
+  return ErrnoError(EIO, absl::StrCat("gofer client: ", what));
+}
+
+}  // namespace
+
+int GoferErrno(const absl::Status& status) {
+  if (status.ok()) return 0;
+  absl::optional<absl::Cord> payload = status.GetPayload(kErrnoPayload);
+  int error = 0;
+  if (!payload.has_value() || !absl::SimpleAtoi(std::string(*payload), &error)) {
+    return EIO;
+  }
+  return error;
+}
+
+absl::StatusOr<RawReply> GoferClient::RoundTrip(
+    absl::Span<const uint8_t> packet) {
+  while (send(socket_fd_, packet.data(), packet.size(), MSG_NOSIGNAL) < 0) {
+    if (errno == EINTR) continue;
+    return TransportError(absl::StrCat("send: ", strerror(errno)));
+  }
+  std::vector<uint8_t> buf(kMaxMessageSize + 1);
+  alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int) * 8)];
+  struct iovec iov = {buf.data(), buf.size()};
+  struct msghdr msg = {};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof(control);
+  ssize_t n;
+  while ((n = recvmsg(socket_fd_, &msg, MSG_CMSG_CLOEXEC)) < 0) {
+    if (errno == EINTR) continue;
+    return TransportError(absl::StrCat("recvmsg: ", strerror(errno)));
+  }
+  RawReply reply;
+  // Take ownership of every received fd first, so all paths close them.
+  for (struct cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr;
+       c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+    size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+    for (size_t i = 0; i < count; ++i) {
+      int fd;
+      std::memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+      reply.fds.emplace_back(fd);
+    }
+  }
+  if (n == 0) return TransportError("the gofer hung up");
+  if ((msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) != 0) {
+    return TransportError("reply truncated");
+  }
+  absl::Span<const uint8_t> packet_in(buf.data(), static_cast<size_t>(n));
+  if (int err = ParseHeader(packet_in, &reply.header); err != 0) {
+    return TransportError(absl::StrCat("bad reply header: ", strerror(err)));
+  }
+  reply.payload.assign(buf.begin() + kHeaderSize, buf.begin() + n);
+  return reply;
+}
+
+template <typename Request, typename Reply>
+absl::Status GoferClient::Call(Opcode opcode, const Request& request,
+                               Reply* reply, std::vector<UniqueFd>* fds) {
+  const uint32_t tag = next_tag_++;
+  const uint16_t op = static_cast<uint16_t>(opcode);
+  std::vector<uint8_t> packet = EncodeMessage(op, tag, request);
+  if (packet.size() > kMaxMessageSize) {
+    return ErrnoError(EMSGSIZE, absl::StrCat("gofer ", OpcodeName(op)));
+  }
+  absl::StatusOr<RawReply> raw = RoundTrip(packet);
+  if (!raw.ok()) return raw.status();
+  if (raw->header.tag != tag) return TransportError("reply tag mismatch");
+  if (raw->header.opcode == kErrorReply) {
+    ErrorReply error;
+    if (DecodePayload(raw->payload, &error) != 0 || error.error == 0 ||
+        error.error > 4095) {
+      return TransportError("malformed error reply");
+    }
+    return ErrnoError(static_cast<int>(error.error),
+                      absl::StrCat("gofer ", OpcodeName(op)));
+  }
+  if (raw->header.opcode != (op | kReplyBit)) {
+    return TransportError("reply opcode mismatch");
+  }
+  if (DecodePayload(raw->payload, reply) != 0) {
+    return TransportError(absl::StrCat("malformed ", OpcodeName(op), " reply"));
+  }
+  if (fds != nullptr) {
+    *fds = std::move(raw->fds);
+  } else if (!raw->fds.empty()) {
+    return TransportError("unexpected fds in reply");
+  }
+  return absl::OkStatus();
+}
+
+namespace {
+
+// Moves the fd a reply names by index out of `fds`; null if absent.
+absl::StatusOr<UniqueFd> TakeFd(std::vector<UniqueFd>& fds, uint32_t index) {
+  if (index >= fds.size() || !fds[index].valid()) {
+    return TransportError("reply names an fd that did not arrive");
+  }
+  return std::move(fds[index]);
+}
+
+}  // namespace
+
+absl::StatusOr<AttachReply> GoferClient::Attach() {
+  AttachReply reply;
+  if (absl::Status s = Call(Opcode::kAttach, EmptyMessage{}, &reply); !s.ok()) {
+    return s;
+  }
+  return reply;
+}
+
+absl::StatusOr<WalkReply> GoferClient::Walk(
+    Fid fid, absl::Span<const std::string> names) {
+  WalkRequest req{.fid = fid, .names = {names.begin(), names.end()}};
+  WalkReply reply;
+  if (absl::Status s = Call(Opcode::kWalk, req, &reply); !s.ok()) return s;
+  return reply;
+}
+
+absl::StatusOr<Stat> GoferClient::GetStat(Fid fid) {
+  StatReply reply;
+  if (absl::Status s = Call(Opcode::kStat, FidRequest{fid}, &reply); !s.ok()) {
+    return s;
+  }
+  return reply.stat;
+}
+
+absl::StatusOr<OpenedFile> GoferClient::Open(Fid fid, uint32_t flags) {
+  OpenReply reply;
+  std::vector<UniqueFd> fds;
+  if (absl::Status s = Call(Opcode::kOpen, OpenRequest{fid, flags}, &reply, &fds);
+      !s.ok()) {
+    return s;
+  }
+  absl::StatusOr<UniqueFd> fd = TakeFd(fds, reply.fd_index);
+  if (!fd.ok()) return fd.status();
+  return OpenedFile{.fd = std::move(*fd), .flags = reply.flags};
+}
+
+absl::StatusOr<CreatedFile> GoferClient::Create(Fid dir, const std::string& name,
+                                                uint32_t flags, uint32_t mode,
+                                                uint32_t uid, uint32_t gid) {
+  CreateRequest req{.dir_fid = dir, .name = name, .flags = flags,
+                    .mode = mode, .uid = uid, .gid = gid};
+  CreateReply reply;
+  std::vector<UniqueFd> fds;
+  if (absl::Status s = Call(Opcode::kCreate, req, &reply, &fds); !s.ok()) {
+    return s;
+  }
+  absl::StatusOr<UniqueFd> fd = TakeFd(fds, reply.fd_index);
+  if (!fd.ok()) return fd.status();
+  return CreatedFile{.fid = reply.fid, .stat = reply.stat, .fd = std::move(*fd)};
+}
+
+absl::StatusOr<NodeReply> GoferClient::Mkdir(Fid dir, const std::string& name,
+                                             uint32_t mode, uint32_t uid,
+                                             uint32_t gid) {
+  MkdirRequest req{.dir_fid = dir, .name = name, .mode = mode, .uid = uid,
+                   .gid = gid};
+  NodeReply reply;
+  if (absl::Status s = Call(Opcode::kMkdir, req, &reply); !s.ok()) return s;
+  return reply;
+}
+
+absl::StatusOr<NodeReply> GoferClient::Mknod(Fid dir, const std::string& name,
+                                             uint32_t mode, uint32_t uid,
+                                             uint32_t gid) {
+  MknodRequest req{.dir_fid = dir, .name = name, .mode = mode, .uid = uid,
+                   .gid = gid};
+  NodeReply reply;
+  if (absl::Status s = Call(Opcode::kMknod, req, &reply); !s.ok()) return s;
+  return reply;
+}
+
+absl::StatusOr<NodeReply> GoferClient::Symlink(Fid dir, const std::string& name,
+                                               const std::string& target,
+                                               uint32_t uid, uint32_t gid) {
+  SymlinkRequest req{.dir_fid = dir, .name = name, .target = target,
+                     .uid = uid, .gid = gid};
+  NodeReply reply;
+  if (absl::Status s = Call(Opcode::kSymlink, req, &reply); !s.ok()) return s;
+  return reply;
+}
+
+absl::StatusOr<Stat> GoferClient::Link(Fid fid, Fid dir,
+                                       const std::string& name) {
+  StatReply reply;
+  if (absl::Status s =
+          Call(Opcode::kLink, LinkRequest{fid, dir, name}, &reply);
+      !s.ok()) {
+    return s;
+  }
+  return reply.stat;
+}
+
+absl::Status GoferClient::Unlink(Fid dir, const std::string& name,
+                                 uint32_t flags) {
+  EmptyMessage reply;
+  return Call(Opcode::kUnlink, UnlinkRequest{dir, name, flags}, &reply);
+}
+
+absl::Status GoferClient::Rename(Fid old_dir, const std::string& old_name,
+                                 Fid new_dir, const std::string& new_name,
+                                 uint32_t flags) {
+  EmptyMessage reply;
+  return Call(Opcode::kRename,
+              RenameRequest{old_dir, old_name, new_dir, new_name, flags},
+              &reply);
+}
+
+absl::StatusOr<std::string> GoferClient::Readlink(Fid fid) {
+  ReadlinkReply reply;
+  if (absl::Status s = Call(Opcode::kReadlink, FidRequest{fid}, &reply);
+      !s.ok()) {
+    return s;
+  }
+  return reply.target;
+}
+
+absl::StatusOr<std::vector<Dirent>> GoferClient::Getdents(
+    Fid fid, uint64_t cookie, uint32_t max_entries) {
+  GetdentsReply reply;
+  if (absl::Status s = Call(Opcode::kGetdents,
+                            GetdentsRequest{fid, cookie, max_entries}, &reply);
+      !s.ok()) {
+    return s;
+  }
+  return std::move(reply.entries);
+}
+
+absl::StatusOr<Stat> GoferClient::Setattr(const SetattrRequest& request) {
+  StatReply reply;
+  if (absl::Status s = Call(Opcode::kSetattr, request, &reply); !s.ok()) {
+    return s;
+  }
+  return reply.stat;
+}
+
+absl::StatusOr<StatfsInfo> GoferClient::Statfs(Fid fid) {
+  StatfsReply reply;
+  if (absl::Status s = Call(Opcode::kStatfs, FidRequest{fid}, &reply);
+      !s.ok()) {
+    return s;
+  }
+  return reply.info;
+}
+
+absl::StatusOr<GetxattrReply> GoferClient::Getxattr(Fid fid,
+                                                    const std::string& name,
+                                                    uint32_t size) {
+  GetxattrReply reply;
+  if (absl::Status s =
+          Call(Opcode::kGetxattr, GetxattrRequest{fid, name, size}, &reply);
+      !s.ok()) {
+    return s;
+  }
+  return reply;
+}
+
+absl::Status GoferClient::Setxattr(Fid fid, const std::string& name,
+                                   const std::string& value, uint32_t flags) {
+  EmptyMessage reply;
+  return Call(Opcode::kSetxattr, SetxattrRequest{fid, name, value, flags},
+              &reply);
+}
+
+absl::StatusOr<ListxattrReply> GoferClient::Listxattr(Fid fid, uint32_t size) {
+  ListxattrReply reply;
+  if (absl::Status s =
+          Call(Opcode::kListxattr, ListxattrRequest{fid, size}, &reply);
+      !s.ok()) {
+    return s;
+  }
+  return reply;
+}
+
+absl::Status GoferClient::Removexattr(Fid fid, const std::string& name) {
+  EmptyMessage reply;
+  return Call(Opcode::kRemovexattr, RemovexattrRequest{fid, name}, &reply);
+}
+
+absl::Status GoferClient::Clunk(Fid fid) {
+  EmptyMessage reply;
+  return Call(Opcode::kClunk, FidRequest{fid}, &reply);
+}
+
+}  // namespace ringfence::gofer
