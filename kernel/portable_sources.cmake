@@ -10,6 +10,16 @@ set(SENTRY_PORTABLE_SOURCES
   mm/heap.cc
   mm/page_allocator.cc
   mm/vma_set.cc
+  vfs/dentry.cc
+  vfs/file_description.cc
+  vfs/inode.cc
+  vfs/io_buffer.cc
+  vfs/mount.cc
+  vfs/path_walk.cc
+  vfs/permission.cc
+  vfs/vfs.cc
+  fs/tmpfs/page_source.cc
+  fs/tmpfs/tmpfs.cc
 )
 
 # Hosted build only (sentry_hosted): ktl::Panic for unit tests.

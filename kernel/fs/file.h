@@ -12,6 +12,10 @@
 #include "kernel/ktl/result.h"
 #include "kernel/mm/address_space.h"
 
+namespace sentry::vfs {
+class FileDescription;
+}  // namespace sentry::vfs
+
 namespace sentry::fs {
 
 // One piece of a user buffer (a struct iovec after validation).
@@ -45,6 +49,16 @@ class File {
 
   // Whether pread/pwrite (and lseek) apply: false for pipes, sockets, ttys.
   virtual bool seekable() const { return true; }
+
+  // lseek(2): moves the file position; returns the new one. ESPIPE for
+  // files without one (the default).
+  virtual ktl::Result<int64_t> Lseek(int64_t offset, int whence) { return ktl::Errno::kESPIPE; }
+
+  // The VFS open file description behind this File, or null for files that
+  // are not in the VFS (stdio host files). The syscall layer uses it for
+  // what only VFS files have (the *at directory, getdents64, fchdir) in
+  // place of a dynamic_cast, which the Sentry lacks (-fno-rtti).
+  virtual vfs::FileDescription* vfs_description() { return nullptr; }
 
   bool readable() const {
     uint32_t mode = flags_ & linux_abi::kO_ACCMODE;

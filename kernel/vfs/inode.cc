@@ -1,0 +1,62 @@
+#include "kernel/vfs/inode.h"
+
+#include "kernel/vfs/file_description.h"
+
+namespace sentry::vfs {
+namespace {
+
+// Anonymous device numbers (major 0), as Linux gives tmpfs and procfs.
+// Never reused: 2^20 minors is far more file systems than a sandbox makes.
+std::atomic<uint32_t> next_anonymous_minor{1};
+
+uint64_t MakeDevice(uint32_t major, uint32_t minor) {
+  // The glibc/Linux dev_t encoding (makedev(3)).
+  return (static_cast<uint64_t>(major & 0xfffff000) << 32) |
+         (static_cast<uint64_t>(major & 0xfff) << 8) |
+         (static_cast<uint64_t>(minor & 0xffffff00) << 12) | (minor & 0xff);
+}
+
+}  // namespace
+
+FileSystem::FileSystem()
+    : device_(MakeDevice(0, next_anonymous_minor.fetch_add(1, std::memory_order_relaxed))) {}
+
+Inode::Inode(FileSystem* fs, uint64_t ino, uint32_t mode)
+    : fs_(fs), ino_(ino), type_(mode & kS_IFMT) {}
+
+Inode::~Inode() = default;
+
+ktl::Result<RefPtr<Inode>> Inode::Lookup(ktl::StringView) { return ktl::Errno::kENOTDIR; }
+ktl::Result<RefPtr<Inode>> Inode::Create(ktl::StringView, const NewInode&) {
+  return ktl::Errno::kENOTDIR;
+}
+ktl::Result<RefPtr<Inode>> Inode::Mkdir(ktl::StringView, const NewInode&) {
+  return ktl::Errno::kENOTDIR;
+}
+ktl::Result<RefPtr<Inode>> Inode::Symlink(ktl::StringView, ktl::StringView, const NewInode&) {
+  return ktl::Errno::kENOTDIR;
+}
+ktl::Result<void> Inode::Link(ktl::StringView, Inode&) { return ktl::Errno::kENOTDIR; }
+ktl::Result<void> Inode::Unlink(ktl::StringView) { return ktl::Errno::kENOTDIR; }
+ktl::Result<void> Inode::Rmdir(ktl::StringView) { return ktl::Errno::kENOTDIR; }
+ktl::Result<void> Inode::Rename(ktl::StringView, Inode&, ktl::StringView, uint32_t) {
+  return ktl::Errno::kENOTDIR;
+}
+ktl::Result<void> Inode::ReadDir(uint64_t, ktl::FunctionRef<bool(const DirEntry&)>) {
+  return ktl::Errno::kENOTDIR;
+}
+ktl::Result<void> Inode::Readlink(ktl::Vector<char>*) { return ktl::Errno::kEINVAL; }
+ktl::Result<size_t> Inode::Read(IoBuffer&, uint64_t) { return ktl::Errno::kEINVAL; }
+ktl::Result<size_t> Inode::Write(IoBuffer&, uint64_t, bool, uint64_t*) {
+  return ktl::Errno::kEINVAL;
+}
+
+ktl::Result<RefPtr<FileDescription>> Inode::Open(const Path& path, uint32_t flags) {
+  if (!IsRegular() && !IsDir()) return ktl::Errno::kENXIO;
+  RefPtr<FileDescription> description = RefPtr<FileDescription>::Adopt(
+      new (std::nothrow) FileDescription(flags, path));
+  if (!description) return ktl::Errno::kENOMEM;
+  return description;
+}
+
+}  // namespace sentry::vfs

@@ -1,0 +1,159 @@
+// Inode: a file-system object (file, directory, symlink, fifo, socket,
+// device) and the operations a file system implements on it; FileSystem: one
+// mounted instance (a superblock).
+//
+// Division of labour with the VFS (kernel/vfs/vfs.h), as in Linux:
+//   - the VFS resolves paths, checks permissions (including sticky
+//     directories and read-only mounts), checks file types for unlink/rmdir/
+//     rename (EISDIR, ENOTDIR) and keeps the dentry cache coherent;
+//   - the file system stores names and data and enforces what only it
+//     knows: EEXIST/ENOENT on its own entries, ENOTEMPTY, ENOSPC, EFBIG,
+//     EXDEV for objects of another file system.
+// Names passed in are single components: non-empty, no '/', not "." or
+// "..", at most kNameMax bytes (the VFS guarantees it).
+//
+// Reference counting: an Inode starts with one reference (adopted by
+// MakeRef) and is deleted when the last goes. Directories hold references to
+// their children; dentries, open files and mounts hold references too.
+//
+// Locking: lock_ guards the mutable state of the inode (attributes, data,
+// entries) as each file system defines it. Lock order, outermost first: the
+// VFS tree lock, a file system's namespace lock, inode locks (a directory's
+// before its children's). Spinlocks today; they become sleeping mutexes when
+// the Sentry has wait queues and I/O can block.
+#ifndef RINGFENCE_KERNEL_VFS_INODE_H_
+#define RINGFENCE_KERNEL_VFS_INODE_H_
+
+#include <atomic>
+#include <cstdint>
+
+#include "kernel/ktl/function_ref.h"
+#include "kernel/ktl/result.h"
+#include "kernel/ktl/spinlock.h"
+#include "kernel/ktl/string.h"
+#include "kernel/ktl/vector.h"
+#include "kernel/vfs/io_buffer.h"
+#include "kernel/vfs/ref_ptr.h"
+#include "kernel/vfs/types.h"
+
+namespace sentry::vfs {
+
+class FileDescription;
+class Inode;
+struct Path;
+
+// One file-system instance (a superblock). Owned by its inodes, each of
+// which holds a reference; a file system's root inode is what mounts hold
+// (Vfs::Mount takes the root), so the instance lives while it is mounted
+// or any of its inodes is in use.
+class FileSystem {
+ public:
+  FileSystem();
+  virtual ~FileSystem() = default;
+  FileSystem(const FileSystem&) = delete;
+  FileSystem& operator=(const FileSystem&) = delete;
+
+  void Ref() { references_.fetch_add(1, std::memory_order_relaxed); }
+  void Unref() {
+    if (references_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+  }
+
+  // "tmpfs", "proc", ...: /proc/mounts' type column.
+  virtual const char* name() const = 0;
+  // st_dev of every inode: an anonymous device number (major 0), unique
+  // among live file systems.
+  uint64_t device() const { return device_; }
+
+ private:
+  std::atomic<uint32_t> references_{1};
+  uint64_t device_;
+};
+
+class Inode {
+ public:
+  // `mode` fixes the file type for the inode's life.
+  Inode(FileSystem* fs, uint64_t ino, uint32_t mode);
+  virtual ~Inode();
+  Inode(const Inode&) = delete;
+  Inode& operator=(const Inode&) = delete;
+
+  void Ref() { references_.fetch_add(1, std::memory_order_relaxed); }
+  void Unref() {
+    if (references_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+  }
+
+  FileSystem& fs() const { return *fs_; }
+  uint64_t ino() const { return ino_; }
+  uint32_t type() const { return type_; }  // the kS_IFMT bits
+  bool IsDir() const { return type_ == kS_IFDIR; }
+  bool IsRegular() const { return type_ == kS_IFREG; }
+  bool IsSymlink() const { return type_ == kS_IFLNK; }
+
+  // --- attributes (every inode) ------------------------------------------
+  virtual Attr Getattr() = 0;
+  virtual ktl::Result<void> Setattr(const SetAttr& change) = 0;
+
+  // --- directories (defaults: ENOTDIR) ------------------------------------
+  // The child called `name`; ENOENT if none.
+  virtual ktl::Result<RefPtr<Inode>> Lookup(ktl::StringView name);
+  // Creates a regular file, fifo, socket or device node (`attr.mode` has the
+  // type). EEXIST if the name is taken.
+  virtual ktl::Result<RefPtr<Inode>> Create(ktl::StringView name, const NewInode& attr);
+  virtual ktl::Result<RefPtr<Inode>> Mkdir(ktl::StringView name, const NewInode& attr);
+  virtual ktl::Result<RefPtr<Inode>> Symlink(ktl::StringView name, ktl::StringView target,
+                                             const NewInode& attr);
+  // A new name for `target` (not a directory). EXDEV if it belongs to
+  // another file system, EEXIST if the name is taken.
+  virtual ktl::Result<void> Link(ktl::StringView name, Inode& target);
+  // Removes the entry `name`, which must not be a directory (the VFS has
+  // checked). ENOENT if absent.
+  virtual ktl::Result<void> Unlink(ktl::StringView name);
+  // Removes the directory `name`: ENOTEMPTY unless it is empty.
+  virtual ktl::Result<void> Rmdir(ktl::StringView name);
+  // Moves entry `old_name` here to `new_name` in `new_dir` (same file
+  // system, else EXDEV), replacing what is there. The VFS has checked the
+  // types (file over dir and so on) and `flags` (kRENAME_NOREPLACE: EEXIST if
+  // the target exists; kRENAME_EXCHANGE: swap, ENOENT unless both exist).
+  // Replacing a non-empty directory is ENOTEMPTY.
+  virtual ktl::Result<void> Rename(ktl::StringView old_name, Inode& new_dir,
+                                   ktl::StringView new_name, uint32_t flags);
+  // Calls `emit` for each entry from position `cookie` on (0 = start, "."
+  // and ".." included) until it returns false or the entries end. Cookies
+  // stay valid across concurrent changes: an entry present throughout is
+  // produced exactly once by a sequence of calls resuming at next_cookie.
+  virtual ktl::Result<void> ReadDir(uint64_t cookie, ktl::FunctionRef<bool(const DirEntry&)> emit);
+
+  // --- symlinks (default: EINVAL, as readlink(2) on a non-link) ----------
+  // Appends the link's target to `out`.
+  virtual ktl::Result<void> Readlink(ktl::Vector<char>* out);
+
+  // --- regular files (defaults: EINVAL) -----------------------------------
+  // Reads up to dst.size() bytes at `offset`; 0 at or past the end.
+  virtual ktl::Result<size_t> Read(IoBuffer& dst, uint64_t offset);
+  // Writes src at `offset`, or at the end if `append`, extending the file;
+  // `*end` receives the offset just past the written bytes. A short count is
+  // returned if space runs out part way (ENOSPC only if nothing fit).
+  virtual ktl::Result<size_t> Write(IoBuffer& src, uint64_t offset, bool append, uint64_t* end);
+
+  // --- open ------------------------------------------------------------------
+  // An open file description for this inode reached at `path`. The VFS has
+  // already checked permissions, O_DIRECTORY, O_TRUNC and so on; O_PATH
+  // never gets here. The default gives regular files and directories the
+  // generic FileDescription (backed by Read/Write/ReadDir above) and
+  // refuses the rest with ENXIO: sockets, as Linux does, and, until pipes
+  // and devices are wired in, fifos and device nodes too.
+  virtual ktl::Result<RefPtr<FileDescription>> Open(const Path& path, uint32_t flags);
+
+ protected:
+  ktl::Spinlock lock_;
+
+ private:
+  std::atomic<uint32_t> references_{1};
+  RefPtr<FileSystem> fs_;
+  uint64_t ino_;
+  uint32_t type_;
+};
+
+}  // namespace sentry::vfs
+
+#endif  // RINGFENCE_KERNEL_VFS_INODE_H_

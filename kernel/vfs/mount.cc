@@ -1,0 +1,67 @@
+#include "kernel/vfs/mount.h"
+
+namespace sentry::vfs {
+
+MountTable::~MountTable() { Teardown(); }
+
+ktl::Result<void> MountTable::Attach(RefPtr<Mount> mount, const Path& mountpoint) {
+  TRY(mounts_.ReserveAtLeast(mounts_.size() + 1));
+  mount->parent_ = mountpoint.mount;
+  mount->mountpoint_ = mountpoint.dentry;
+  ++mountpoint.dentry->mount_count;
+  (void)mounts_.PushBack(std::move(mount));  // reserved above
+  return ktl::Ok();
+}
+
+ktl::Result<void> MountTable::AttachRoot(RefPtr<Mount> mount) {
+  return mounts_.PushBack(std::move(mount));
+}
+
+ktl::Result<void> MountTable::Detach(Mount* mount) {
+  if (HasChildren(mount)) return ktl::Errno::kEBUSY;
+  for (size_t i = 0; i < mounts_.size(); ++i) {
+    if (mounts_[i].get() != mount) continue;
+    if (mount->mountpoint_) --mount->mountpoint_->mount_count;
+    mount->parent_.reset();
+    mount->mountpoint_.reset();
+    mounts_.Erase(i);
+    return ktl::Ok();
+  }
+  return ktl::Errno::kEINVAL;
+}
+
+Mount* MountTable::MountedOn(const Mount* parent, const Dentry* dentry) const {
+  if (dentry->mount_count == 0) return nullptr;
+  for (size_t i = mounts_.size(); i-- > 0;) {
+    const RefPtr<Mount>& m = mounts_[i];
+    if (m->parent_.get() == parent && m->mountpoint_.get() == dentry) return m.get();
+  }
+  return nullptr;
+}
+
+bool MountTable::HasChildren(const Mount* mount) const {
+  for (const RefPtr<Mount>& m : mounts_) {
+    if (m->parent_.get() == mount) return true;
+  }
+  return false;
+}
+
+bool MountTable::Contains(const Mount* mount) const {
+  for (const RefPtr<Mount>& m : mounts_) {
+    if (m.get() == mount) return true;
+  }
+  return false;
+}
+
+void MountTable::Teardown() {
+  while (!mounts_.empty()) {
+    RefPtr<Mount> m = std::move(mounts_.back());
+    mounts_.PopBack();
+    if (m->mountpoint_) --m->mountpoint_->mount_count;
+    m->root_->PruneTree();
+    m->parent_.reset();
+    m->mountpoint_.reset();
+  }
+}
+
+}  // namespace sentry::vfs

@@ -1,0 +1,1 @@
+#include "tests/unit/kernel/vfs_test_fixture.h"
