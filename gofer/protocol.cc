@@ -223,7 +223,7 @@ void WalkRequest::Encode(WireWriter& w) const {
 }
 void WalkRequest::Decode(WireReader& r) {
   fid = r.U32();
-  size_t n = r.Count(kMaxWalkNames, 2 + 1);
+  size_t n = r.Count(kMaxWalkNames, 2);
   names.clear();
   for (size_t i = 0; i < n && r.error() == 0; ++i) names.push_back(r.Name());
 }
@@ -387,7 +387,7 @@ void GetdentsReply::Encode(WireWriter& w) const {
   }
 }
 void GetdentsReply::Decode(WireReader& r) {
-  size_t n = r.Count(0xffff, Dirent::kMinWireSize + 1);
+  size_t n = r.Count(0xffff, Dirent::kMinWireSize);
   entries.assign(n, Dirent{});
   for (Dirent& d : entries) {
     d.ino = r.U64();
@@ -486,7 +486,7 @@ void ListxattrReply::Encode(WireWriter& w) const {
 }
 void ListxattrReply::Decode(WireReader& r) {
   size = r.U32();
-  size_t n = r.Count(0xffff, 2 + 1);
+  size_t n = r.Count(0xffff, 2);
   names.clear();
   for (size_t i = 0; i < n && r.error() == 0; ++i) {
     names.push_back(r.Text(kMaxXattrName));
