@@ -4,11 +4,11 @@
 
 #include <cerrno>
 #include <cstring>
-#include "absl/strings/numbers.h"
-#include "absl/types/optional.h"
 
 #include "absl/strings/cord.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/types/optional.h"
 
 namespace ringfence::gofer {
 namespace {
@@ -31,7 +31,8 @@ int GoferErrno(const absl::Status& status) {
   if (status.ok()) return 0;
   absl::optional<absl::Cord> payload = status.GetPayload(kErrnoPayload);
   int error = 0;
-  if (!payload.has_value() || !absl::SimpleAtoi(std::string(*payload), &error)) {
+  if (!payload.has_value() ||
+      !absl::SimpleAtoi(std::string(*payload), &error)) {
     return EIO;
   }
   return error;
@@ -154,7 +155,8 @@ absl::StatusOr<Stat> GoferClient::GetStat(Fid fid) {
 absl::StatusOr<OpenedFile> GoferClient::Open(Fid fid, uint32_t flags) {
   OpenReply reply;
   std::vector<UniqueFd> fds;
-  if (absl::Status s = Call(Opcode::kOpen, OpenRequest{fid, flags}, &reply, &fds);
+  if (absl::Status s =
+          Call(Opcode::kOpen, OpenRequest{fid, flags}, &reply, &fds);
       !s.ok()) {
     return s;
   }
@@ -163,11 +165,16 @@ absl::StatusOr<OpenedFile> GoferClient::Open(Fid fid, uint32_t flags) {
   return OpenedFile{.fd = std::move(*fd), .flags = reply.flags};
 }
 
-absl::StatusOr<CreatedFile> GoferClient::Create(Fid dir, const std::string& name,
+absl::StatusOr<CreatedFile> GoferClient::Create(Fid dir,
+                                                const std::string& name,
                                                 uint32_t flags, uint32_t mode,
                                                 uint32_t uid, uint32_t gid) {
-  CreateRequest req{.dir_fid = dir, .name = name, .flags = flags,
-                    .mode = mode, .uid = uid, .gid = gid};
+  CreateRequest req{.dir_fid = dir,
+                    .name = name,
+                    .flags = flags,
+                    .mode = mode,
+                    .uid = uid,
+                    .gid = gid};
   CreateReply reply;
   std::vector<UniqueFd> fds;
   if (absl::Status s = Call(Opcode::kCreate, req, &reply, &fds); !s.ok()) {
@@ -175,14 +182,15 @@ absl::StatusOr<CreatedFile> GoferClient::Create(Fid dir, const std::string& name
   }
   absl::StatusOr<UniqueFd> fd = TakeFd(fds, reply.fd_index);
   if (!fd.ok()) return fd.status();
-  return CreatedFile{.fid = reply.fid, .stat = reply.stat, .fd = std::move(*fd)};
+  return CreatedFile{
+      .fid = reply.fid, .stat = reply.stat, .fd = std::move(*fd)};
 }
 
 absl::StatusOr<NodeReply> GoferClient::Mkdir(Fid dir, const std::string& name,
                                              uint32_t mode, uint32_t uid,
                                              uint32_t gid) {
-  MkdirRequest req{.dir_fid = dir, .name = name, .mode = mode, .uid = uid,
-                   .gid = gid};
+  MkdirRequest req{
+      .dir_fid = dir, .name = name, .mode = mode, .uid = uid, .gid = gid};
   NodeReply reply;
   if (absl::Status s = Call(Opcode::kMkdir, req, &reply); !s.ok()) return s;
   return reply;
@@ -191,8 +199,8 @@ absl::StatusOr<NodeReply> GoferClient::Mkdir(Fid dir, const std::string& name,
 absl::StatusOr<NodeReply> GoferClient::Mknod(Fid dir, const std::string& name,
                                              uint32_t mode, uint32_t uid,
                                              uint32_t gid) {
-  MknodRequest req{.dir_fid = dir, .name = name, .mode = mode, .uid = uid,
-                   .gid = gid};
+  MknodRequest req{
+      .dir_fid = dir, .name = name, .mode = mode, .uid = uid, .gid = gid};
   NodeReply reply;
   if (absl::Status s = Call(Opcode::kMknod, req, &reply); !s.ok()) return s;
   return reply;
@@ -201,8 +209,8 @@ absl::StatusOr<NodeReply> GoferClient::Mknod(Fid dir, const std::string& name,
 absl::StatusOr<NodeReply> GoferClient::Symlink(Fid dir, const std::string& name,
                                                const std::string& target,
                                                uint32_t uid, uint32_t gid) {
-  SymlinkRequest req{.dir_fid = dir, .name = name, .target = target,
-                     .uid = uid, .gid = gid};
+  SymlinkRequest req{
+      .dir_fid = dir, .name = name, .target = target, .uid = uid, .gid = gid};
   NodeReply reply;
   if (absl::Status s = Call(Opcode::kSymlink, req, &reply); !s.ok()) return s;
   return reply;
@@ -211,8 +219,7 @@ absl::StatusOr<NodeReply> GoferClient::Symlink(Fid dir, const std::string& name,
 absl::StatusOr<Stat> GoferClient::Link(Fid fid, Fid dir,
                                        const std::string& name) {
   StatReply reply;
-  if (absl::Status s =
-          Call(Opcode::kLink, LinkRequest{fid, dir, name}, &reply);
+  if (absl::Status s = Call(Opcode::kLink, LinkRequest{fid, dir, name}, &reply);
       !s.ok()) {
     return s;
   }

@@ -69,8 +69,7 @@ class GoferClient {
                                   uint32_t gid = kNoId);
   absl::StatusOr<NodeReply> Symlink(Fid dir, const std::string& name,
                                     const std::string& target,
-                                    uint32_t uid = kNoId,
-                                    uint32_t gid = kNoId);
+                                    uint32_t uid = kNoId, uint32_t gid = kNoId);
   absl::StatusOr<Stat> Link(Fid fid, Fid dir, const std::string& name);
   absl::Status Unlink(Fid dir, const std::string& name, uint32_t flags = 0);
   absl::Status Rename(Fid old_dir, const std::string& old_name, Fid new_dir,

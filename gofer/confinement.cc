@@ -36,11 +36,12 @@ void CloseInheritedFds(int keep) {
     if (syscall(SYS_close_range, first, last, 0) == 0) return;
     // Kernels before 5.9: one by one, up to the fd limit.
     struct rlimit lim;
-    unsigned max = getrlimit(RLIMIT_NOFILE, &lim) == 0 &&
-                           lim.rlim_cur != RLIM_INFINITY
-                       ? static_cast<unsigned>(std::min<rlim_t>(lim.rlim_cur, 1 << 20))
-                       : 65536;
-    for (unsigned fd = first; fd <= last && fd < max; ++fd) close(static_cast<int>(fd));
+    unsigned max =
+        getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY
+            ? static_cast<unsigned>(std::min<rlim_t>(lim.rlim_cur, 1 << 20))
+            : 65536;
+    for (unsigned fd = first; fd <= last && fd < max; ++fd)
+      close(static_cast<int>(fd));
   };
   if (keep < 3) {
     close_range(3, UINT_MAX);
@@ -51,8 +52,8 @@ void CloseInheritedFds(int keep) {
 }
 
 constexpr int kKeptCapabilities[] = {
-    CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH,
-    CAP_FOWNER, CAP_FSETID, CAP_SYS_ADMIN,
+    CAP_CHOWN,  CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH,
+    CAP_FOWNER, CAP_FSETID,       CAP_SYS_ADMIN,
 };
 
 bool IsKept(int cap) {
@@ -172,8 +173,9 @@ absl::Status RunGofer(int socket_fd, const GoferConfig& config) {
     GoferSeccompPolicy policy(socket_fd, config.read_only);
     if (absl::Status s = policy.Install(); !s.ok()) return s;
   }
-  GoferServer server(std::move(root), ServerOptions{.read_only = config.read_only,
-                                                    .max_fids = config.max_fids});
+  GoferServer server(std::move(root),
+                     ServerOptions{.read_only = config.read_only,
+                                   .max_fids = config.max_fids});
   return server.Serve(socket_fd);
 }
 

@@ -36,7 +36,8 @@ int main(int argc, char** argv) {
     if (arg.substr(0, 7) == "--root=") {
       config.root = std::string(arg.substr(7));
     } else if (arg.substr(0, 5) == "--fd=") {
-      if (!absl::SimpleAtoi(std::string(arg.substr(5)), &fd) || fd < 0) return Usage();
+      if (!absl::SimpleAtoi(std::string(arg.substr(5)), &fd) || fd < 0)
+        return Usage();
     } else if (arg.substr(0, 11) == "--max-fids=") {
       if (!absl::SimpleAtoi(std::string(arg.substr(11)), &config.max_fids) ||
           config.max_fids == 0) {

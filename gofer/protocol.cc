@@ -7,42 +7,66 @@ namespace ringfence::gofer {
 
 const char* OpcodeName(uint16_t opcode) {
   switch (static_cast<Opcode>(opcode & ~kReplyBit)) {
-    case Opcode::kAttach: return "Attach";
-    case Opcode::kWalk: return "Walk";
-    case Opcode::kStat: return "Stat";
-    case Opcode::kOpen: return "Open";
-    case Opcode::kCreate: return "Create";
-    case Opcode::kMkdir: return "Mkdir";
-    case Opcode::kMknod: return "Mknod";
-    case Opcode::kSymlink: return "Symlink";
-    case Opcode::kLink: return "Link";
-    case Opcode::kUnlink: return "Unlink";
-    case Opcode::kRename: return "Rename";
-    case Opcode::kReadlink: return "Readlink";
-    case Opcode::kGetdents: return "Getdents";
-    case Opcode::kSetattr: return "Setattr";
-    case Opcode::kStatfs: return "Statfs";
-    case Opcode::kGetxattr: return "Getxattr";
-    case Opcode::kSetxattr: return "Setxattr";
-    case Opcode::kListxattr: return "Listxattr";
-    case Opcode::kRemovexattr: return "Removexattr";
-    case Opcode::kClunk: return "Clunk";
+    case Opcode::kAttach:
+      return "Attach";
+    case Opcode::kWalk:
+      return "Walk";
+    case Opcode::kStat:
+      return "Stat";
+    case Opcode::kOpen:
+      return "Open";
+    case Opcode::kCreate:
+      return "Create";
+    case Opcode::kMkdir:
+      return "Mkdir";
+    case Opcode::kMknod:
+      return "Mknod";
+    case Opcode::kSymlink:
+      return "Symlink";
+    case Opcode::kLink:
+      return "Link";
+    case Opcode::kUnlink:
+      return "Unlink";
+    case Opcode::kRename:
+      return "Rename";
+    case Opcode::kReadlink:
+      return "Readlink";
+    case Opcode::kGetdents:
+      return "Getdents";
+    case Opcode::kSetattr:
+      return "Setattr";
+    case Opcode::kStatfs:
+      return "Statfs";
+    case Opcode::kGetxattr:
+      return "Getxattr";
+    case Opcode::kSetxattr:
+      return "Setxattr";
+    case Opcode::kListxattr:
+      return "Listxattr";
+    case Opcode::kRemovexattr:
+      return "Removexattr";
+    case Opcode::kClunk:
+      return "Clunk";
   }
   return opcode == kErrorReply ? "Error" : "Unknown";
 }
 
-// --- WireWriter ---------------------------------------------------------------
+// --- WireWriter
+// ---------------------------------------------------------------
 
 void WireWriter::U16(uint16_t v) {
-  for (int i = 0; i < 2; ++i) bytes_.push_back(static_cast<uint8_t>(v >> (8 * i)));
+  for (int i = 0; i < 2; ++i)
+    bytes_.push_back(static_cast<uint8_t>(v >> (8 * i)));
 }
 
 void WireWriter::U32(uint32_t v) {
-  for (int i = 0; i < 4; ++i) bytes_.push_back(static_cast<uint8_t>(v >> (8 * i)));
+  for (int i = 0; i < 4; ++i)
+    bytes_.push_back(static_cast<uint8_t>(v >> (8 * i)));
 }
 
 void WireWriter::U64(uint64_t v) {
-  for (int i = 0; i < 8; ++i) bytes_.push_back(static_cast<uint8_t>(v >> (8 * i)));
+  for (int i = 0; i < 8; ++i)
+    bytes_.push_back(static_cast<uint8_t>(v >> (8 * i)));
 }
 
 void WireWriter::String(std::string_view s) {
@@ -54,7 +78,8 @@ void WireWriter::String(std::string_view s) {
   bytes_.insert(bytes_.end(), s.begin(), s.begin() + n);
 }
 
-// --- WireReader ---------------------------------------------------------------
+// --- WireReader
+// ---------------------------------------------------------------
 
 bool WireReader::Take(size_t n, const uint8_t** out) {
   if (error_ != 0) return false;
@@ -145,7 +170,8 @@ bool IsValidName(std::string_view name) {
          name.find('\0') == std::string_view::npos;
 }
 
-// --- Header -------------------------------------------------------------------
+// --- Header
+// -------------------------------------------------------------------
 
 void WriteHeader(const Header& header, uint8_t* out) {
   WireWriter w;
@@ -173,7 +199,8 @@ int ParseHeader(absl::Span<const uint8_t> packet, Header* header) {
   return 0;
 }
 
-// --- Messages -----------------------------------------------------------------
+// --- Messages
+// -----------------------------------------------------------------
 
 void Stat::Encode(WireWriter& w) const {
   w.U32(mode);

@@ -25,15 +25,13 @@
 //   Walk        {fid, names[]}                       -> {fid, status, stats[]}
 //   Stat        {fid}                                -> {stat}
 //   Open        {fid, flags}                         -> {fd_index, flags} + fd
-//   Create      {dirfid, name, flags, mode, uid, gid}-> {fid, stat, fd_index} + fd
-//   Mkdir       {dirfid, name, mode, uid, gid}       -> {fid, stat}
-//   Mknod       {dirfid, name, mode, uid, gid}       -> {fid, stat}
-//   Symlink     {dirfid, name, target, uid, gid}     -> {fid, stat}
-//   Link        {fid, dirfid, name}                  -> {stat}
-//   Unlink      {dirfid, name, flags}                -> {}
-//   Rename      {olddirfid, oldname, newdirfid, newname, flags} -> {}
-//   Readlink    {fid}                                -> {target}
-//   Getdents    {fid, cookie, max_entries}           -> {dirents[]}
+//   Create      {dirfid, name, flags, mode, uid, gid}-> {fid, stat, fd_index} +
+//   fd Mkdir       {dirfid, name, mode, uid, gid}       -> {fid, stat} Mknod
+//   {dirfid, name, mode, uid, gid}       -> {fid, stat} Symlink     {dirfid,
+//   name, target, uid, gid}     -> {fid, stat} Link        {fid, dirfid, name}
+//   -> {stat} Unlink      {dirfid, name, flags}                -> {} Rename
+//   {olddirfid, oldname, newdirfid, newname, flags} -> {} Readlink    {fid} ->
+//   {target} Getdents    {fid, cookie, max_entries}           -> {dirents[]}
 //   Setattr     {fid, mask, mode, uid, gid, size, atime, mtime} -> {stat}
 //   Statfs      {fid}                                -> {statfs}
 //   Getxattr    {fid, name, size}                    -> {size, value}

@@ -53,12 +53,12 @@ GoferSeccompPolicy::GoferSeccompPolicy(int socket_fd, bool read_only) {
   // following a symlink, always relative to a directory fd.
   base_.AllowSyscall(
       SCMP_SYS(newfstatat),
-      {DirFdNotCwd(0), MaskedEquals(3, AT_EMPTY_PATH, AT_EMPTY_PATH,
-                                    "AT_EMPTY_PATH")});
-  base_.AllowSyscall(SCMP_SYS(newfstatat),
-                     {DirFdNotCwd(0),
-                      MaskedEquals(3, AT_SYMLINK_NOFOLLOW,
-                                   AT_SYMLINK_NOFOLLOW, "AT_SYMLINK_NOFOLLOW")});
+      {DirFdNotCwd(0),
+       MaskedEquals(3, AT_EMPTY_PATH, AT_EMPTY_PATH, "AT_EMPTY_PATH")});
+  base_.AllowSyscall(
+      SCMP_SYS(newfstatat),
+      {DirFdNotCwd(0), MaskedEquals(3, AT_SYMLINK_NOFOLLOW, AT_SYMLINK_NOFOLLOW,
+                                    "AT_SYMLINK_NOFOLLOW")});
   base_.AllowSyscall(SCMP_SYS(readlinkat), {DirFdNotCwd(0)});
   base_.AllowSyscall(SCMP_SYS(getdents64));
   base_.AllowSyscall(SCMP_SYS(lseek));
@@ -69,18 +69,18 @@ GoferSeccompPolicy::GoferSeccompPolicy(int socket_fd, bool read_only) {
     base_.AllowSyscall(SCMP_SYS(mkdirat), {DirFdNotCwd(0)});
     // Only FIFOs and sockets: the type is in the mode argument, so seccomp
     // can refuse device nodes on its own.
-    base_.AllowSyscall(SCMP_SYS(mknodat),
-                       {DirFdNotCwd(0), MaskedEquals(2, S_IFMT, S_IFIFO,
-                                                     "S_IFIFO")});
-    base_.AllowSyscall(SCMP_SYS(mknodat),
-                       {DirFdNotCwd(0), MaskedEquals(2, S_IFMT, S_IFSOCK,
-                                                     "S_IFSOCK")});
+    base_.AllowSyscall(
+        SCMP_SYS(mknodat),
+        {DirFdNotCwd(0), MaskedEquals(2, S_IFMT, S_IFIFO, "S_IFIFO")});
+    base_.AllowSyscall(
+        SCMP_SYS(mknodat),
+        {DirFdNotCwd(0), MaskedEquals(2, S_IFMT, S_IFSOCK, "S_IFSOCK")});
     base_.AllowSyscall(SCMP_SYS(symlinkat), {DirFdNotCwd(1)});
     // linkat never with AT_SYMLINK_FOLLOW.
-    base_.AllowSyscall(SCMP_SYS(linkat),
-                       {DirFdNotCwd(0), DirFdNotCwd(2),
-                        MaskedEquals(4, AT_SYMLINK_FOLLOW, 0,
-                                     "no AT_SYMLINK_FOLLOW")});
+    base_.AllowSyscall(
+        SCMP_SYS(linkat),
+        {DirFdNotCwd(0), DirFdNotCwd(2),
+         MaskedEquals(4, AT_SYMLINK_FOLLOW, 0, "no AT_SYMLINK_FOLLOW")});
     base_.AllowSyscall(SCMP_SYS(unlinkat), {DirFdNotCwd(0)});
     base_.AllowSyscall(SCMP_SYS(renameat2), {DirFdNotCwd(0), DirFdNotCwd(2)});
     base_.AllowSyscall(SCMP_SYS(fchownat), {DirFdNotCwd(0)});
@@ -98,8 +98,8 @@ GoferSeccompPolicy::GoferSeccompPolicy(int socket_fd, bool read_only) {
   // mount namespace (gofer/confinement.h) bounds it regardless.
   SeccompRule openat;
   openat.syscall = SCMP_SYS(openat);
-  openat.conditions = {DirFdNotCwd(0), MaskedEquals(2, O_NOFOLLOW, O_NOFOLLOW,
-                                                    "O_NOFOLLOW")};
+  openat.conditions = {DirFdNotCwd(0),
+                       MaskedEquals(2, O_NOFOLLOW, O_NOFOLLOW, "O_NOFOLLOW")};
   file_open_rules_.push_back(openat);
   SeccompRule openat2;
   openat2.syscall = SCMP_SYS(openat2);
@@ -155,8 +155,8 @@ absl::Status GoferSeccompPolicy::Install() const {
 std::string GoferSeccompPolicy::Describe() const {
   std::string out = base_.Describe();
   for (const SeccompRule& rule : file_open_rules_) {
-    char* name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE,
-                                                  rule.syscall);
+    char* name =
+        seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, rule.syscall);
     absl::StrAppend(&out, "allow ", name != nullptr ? name : "?");
     free(name);  // libseccomp returns a malloc'd string
     for (size_t i = 0; i < rule.conditions.size(); ++i) {

@@ -19,7 +19,6 @@
 #include <string_view>
 #include <utility>
 
-
 namespace ringfence::gofer {
 namespace {
 
@@ -27,10 +26,10 @@ namespace {
 // and O_EXCL belong to Create, O_PATH and O_TMPFILE never leave the Gofer,
 // FASYNC would aim signals at the Gofer. O_NOFOLLOW, O_CLOEXEC and O_NOCTTY
 // are accepted and always added anyway.
-constexpr uint32_t kOpenAllowed =
-    O_ACCMODE | O_APPEND | O_TRUNC | O_DIRECTORY | O_NONBLOCK | O_DSYNC |
-    O_SYNC | O_DIRECT | O_LARGEFILE | O_NOATIME | O_CLOEXEC | O_NOFOLLOW |
-    O_NOCTTY;
+constexpr uint32_t kOpenAllowed = O_ACCMODE | O_APPEND | O_TRUNC | O_DIRECTORY |
+                                  O_NONBLOCK | O_DSYNC | O_SYNC | O_DIRECT |
+                                  O_LARGEFILE | O_NOATIME | O_CLOEXEC |
+                                  O_NOFOLLOW | O_NOCTTY;
 // Flags the server adds to every open it makes for a client.
 constexpr int kOpenForced = O_NOFOLLOW | O_CLOEXEC | O_NOCTTY;
 
@@ -113,16 +112,14 @@ int GoferServer::DirEntry(Fid fid, FidEntry** entry) {
 
 // Opens `name` in directory `dir_fd` as an O_PATH fd without following a
 // symlink: a symlink yields an fd for the link itself.
-int GoferServer::OpenChild(int dir_fd, const std::string& name,
-                           UniqueFd* out) {
+int GoferServer::OpenChild(int dir_fd, const std::string& name, UniqueFd* out) {
   // Names were validated when decoded; check again, since a '/' or ".." here
   // would be the one mistake that lets a lookup leave its directory.
   if (!IsValidName(name)) return EINVAL;
   if (have_openat2_) {
     struct open_how how = {};
     how.flags = O_PATH | O_NOFOLLOW | O_CLOEXEC;
-    how.resolve =
-        RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS;
+    how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS;
     for (int attempt = 0; attempt < 3; ++attempt) {
       long fd = syscall(SYS_openat2, dir_fd, name.c_str(), &how, sizeof(how));
       if (fd >= 0) {
@@ -155,8 +152,8 @@ int GoferServer::Reopen(const FidEntry& entry, int flags, UniqueFd* out) {
     fd.reset(openat(entry.node->get(), ".", flags | O_DIRECTORY | kOpenForced));
   } else {
     if (entry.parent == nullptr) return ESTALE;
-    fd.reset(openat(entry.parent->get(), entry.name.c_str(),
-                    flags | kOpenForced));
+    fd.reset(
+        openat(entry.parent->get(), entry.name.c_str(), flags | kOpenForced));
   }
   if (!fd.valid()) return errno;
   struct stat st;
@@ -206,8 +203,8 @@ int GoferServer::DoAttach(AttachReply* reply) {
   if (!S_ISDIR(st.st_mode)) return ENOTDIR;
   // The root's O_PATH fd is opened once per Attach from the root fd, so the
   // server's own root_ is never handed to a FidEntry.
-  int fd = openat(root_.get(), ".", O_PATH | O_DIRECTORY | O_CLOEXEC |
-                                        O_NOFOLLOW);
+  int fd =
+      openat(root_.get(), ".", O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0) return errno;
   FidEntry entry;
   entry.node = std::make_shared<const UniqueFd>(fd);
@@ -324,8 +321,8 @@ int GoferServer::DoCreate(const CreateRequest& req, CreateReply* reply,
   // Always O_EXCL: Create makes a new regular file. Opening an existing name
   // goes through Walk + Open, so a FIFO or device that already exists here is
   // never opened by accident.
-  int flags = static_cast<int>(req.flags & ~O_TRUNC) | O_CREAT | O_EXCL |
-              kOpenForced;
+  int flags =
+      static_cast<int>(req.flags & ~O_TRUNC) | O_CREAT | O_EXCL | kOpenForced;
   UniqueFd fd(openat(dir->node->get(), req.name.c_str(), flags, req.mode));
   if (!fd.valid()) return errno;
   int err = 0;
@@ -502,8 +499,8 @@ int GoferServer::DoGetdents(const GetdentsRequest& req, GetdentsReply* reply) {
   }
   // The cookie is the host's d_off, opaque to the client: seeking to it
   // resumes after the entry that carried it.
-  if (lseek(entry->dir_stream.get(), static_cast<off_t>(req.cookie),
-            SEEK_SET) < 0) {
+  if (lseek(entry->dir_stream.get(), static_cast<off_t>(req.cookie), SEEK_SET) <
+      0) {
     return errno;
   }
   const size_t max_entries =
@@ -528,10 +525,11 @@ int GoferServer::DoGetdents(const GetdentsRequest& req, GetdentsReply* reply) {
         return 0;  // the client continues from the last cookie sent
       }
       budget -= size;
-      reply->entries.push_back(Dirent{.ino = d->d_ino,
-                                      .next_cookie = static_cast<uint64_t>(d->d_off),
-                                      .type = d->d_type,
-                                      .name = std::string(name)});
+      reply->entries.push_back(
+          Dirent{.ino = d->d_ino,
+                 .next_cookie = static_cast<uint64_t>(d->d_off),
+                 .type = d->d_type,
+                 .name = std::string(name)});
     }
   }
 }
@@ -622,16 +620,15 @@ int GoferServer::DoStatfs(const FidRequest& req, StatfsReply* reply) {
   if (entry == nullptr) return EBADF;
   struct statfs s;
   if (fstatfs(entry->node->get(), &s) != 0) return errno;
-  reply->info = StatfsInfo{
-      .type = static_cast<uint64_t>(s.f_type),
-      .block_size = static_cast<uint64_t>(s.f_bsize),
-      .fragment_size = static_cast<uint64_t>(s.f_frsize),
-      .blocks = s.f_blocks,
-      .blocks_free = s.f_bfree,
-      .blocks_available = s.f_bavail,
-      .files = s.f_files,
-      .files_free = s.f_ffree,
-      .name_length = static_cast<uint64_t>(s.f_namelen)};
+  reply->info = StatfsInfo{.type = static_cast<uint64_t>(s.f_type),
+                           .block_size = static_cast<uint64_t>(s.f_bsize),
+                           .fragment_size = static_cast<uint64_t>(s.f_frsize),
+                           .blocks = s.f_blocks,
+                           .blocks_free = s.f_bfree,
+                           .blocks_available = s.f_bavail,
+                           .files = s.f_files,
+                           .files_free = s.f_ffree,
+                           .name_length = static_cast<uint64_t>(s.f_namelen)};
   return 0;
 }
 
@@ -756,8 +753,8 @@ namespace {
 
 GoferServer::Response ErrorResponse(uint32_t tag, int error) {
   GoferServer::Response response;
-  response.bytes = EncodeMessage(kErrorReply, tag,
-                                 ErrorReply{static_cast<uint32_t>(error)});
+  response.bytes =
+      EncodeMessage(kErrorReply, tag, ErrorReply{static_cast<uint32_t>(error)});
   return response;
 }
 
@@ -789,7 +786,8 @@ GoferServer::Response GoferServer::Handle(absl::Span<const uint8_t> packet) {
   if (int err = ParseHeader(packet, &header); err != 0) {
     return ErrorResponse(header.tag, err);
   }
-  if ((header.opcode & kReplyBit) != 0) return ErrorResponse(header.tag, EBADMSG);
+  if ((header.opcode & kReplyBit) != 0)
+    return ErrorResponse(header.tag, EBADMSG);
   absl::Span<const uint8_t> payload = packet.subspan(kHeaderSize);
   using R = Response;
   switch (static_cast<Opcode>(header.opcode)) {
@@ -799,9 +797,8 @@ GoferServer::Response GoferServer::Handle(absl::Span<const uint8_t> packet) {
           [&](const EmptyMessage&, AttachReply* r, R*) { return DoAttach(r); });
     case Opcode::kWalk:
       return Dispatch<WalkRequest, WalkReply>(
-          header, payload, [&](const WalkRequest& q, WalkReply* r, R*) {
-            return DoWalk(q, r);
-          });
+          header, payload,
+          [&](const WalkRequest& q, WalkReply* r, R*) { return DoWalk(q, r); });
     case Opcode::kStat:
       return Dispatch<FidRequest, StatReply>(
           header, payload,
@@ -853,8 +850,7 @@ GoferServer::Response GoferServer::Handle(absl::Span<const uint8_t> packet) {
           });
     case Opcode::kGetdents:
       return Dispatch<GetdentsRequest, GetdentsReply>(
-          header, payload,
-          [&](const GetdentsRequest& q, GetdentsReply* r, R*) {
+          header, payload, [&](const GetdentsRequest& q, GetdentsReply* r, R*) {
             return DoGetdents(q, r);
           });
     case Opcode::kSetattr:
@@ -869,8 +865,7 @@ GoferServer::Response GoferServer::Handle(absl::Span<const uint8_t> packet) {
           });
     case Opcode::kGetxattr:
       return Dispatch<GetxattrRequest, GetxattrReply>(
-          header, payload,
-          [&](const GetxattrRequest& q, GetxattrReply* r, R*) {
+          header, payload, [&](const GetxattrRequest& q, GetxattrReply* r, R*) {
             return DoGetxattr(q, r);
           });
     case Opcode::kSetxattr:
@@ -886,8 +881,7 @@ GoferServer::Response GoferServer::Handle(absl::Span<const uint8_t> packet) {
           });
     case Opcode::kRemovexattr:
       return Dispatch<RemovexattrRequest, EmptyMessage>(
-          header, payload,
-          [&](const RemovexattrRequest& q, EmptyMessage*, R*) {
+          header, payload, [&](const RemovexattrRequest& q, EmptyMessage*, R*) {
             return DoRemovexattr(q);
           });
     case Opcode::kClunk:
@@ -952,8 +946,8 @@ absl::Status GoferServer::Serve(int socket_fd) {
     struct msghdr out = {};
     out.msg_iov = &out_iov;
     out.msg_iovlen = 1;
-    alignas(struct cmsghdr) char out_control[CMSG_SPACE(sizeof(int) *
-                                                        kMaxFdsPerReply)];
+    alignas(struct cmsghdr) char
+        out_control[CMSG_SPACE(sizeof(int) * kMaxFdsPerReply)];
     if (!response.fds.empty()) {
       const size_t count = std::min(response.fds.size(), kMaxFdsPerReply);
       out.msg_control = out_control;

@@ -7,9 +7,9 @@
 #include <signal.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
-#include <sys/sysmacros.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -110,14 +110,16 @@ TEST_F(ConfinementTest, SeccompKillsNetworkAndPathOpens) {
   std::vector<Probe> forbidden = {
       {"socket", [] { socket(AF_INET, SOCK_STREAM, 0); }},
       {"socket unix", [] { socket(AF_UNIX, SOCK_STREAM, 0); }},
-      {"openat AT_FDCWD", [] { openat(AT_FDCWD, "/etc/passwd", O_RDONLY | O_NOFOLLOW); }},
+      {"openat AT_FDCWD",
+       [] { openat(AT_FDCWD, "/etc/passwd", O_RDONLY | O_NOFOLLOW); }},
       {"openat following", [] { openat(3, "x", O_RDONLY); }},
       {"execve", [] { execl("/bin/true", "true", nullptr); }},
       {"fork", [] { syscall(SYS_fork); }},
       {"chroot", [] { chroot("/"); }},
       {"mount", [] { mount("none", "/", "tmpfs", 0, nullptr); }},
       {"mknodat char", [] { mknodat(3, "c", S_IFCHR | 0600, makedev(1, 3)); }},
-      {"sendmsg other fd", [] {
+      {"sendmsg other fd",
+       [] {
          struct msghdr m = {};
          sendmsg(7, &m, 0);
        }},
@@ -205,8 +207,11 @@ TEST_F(RunGoferTest, ServesUnderConfinement) {
   EXPECT_TRUE(client_->Rename(attach->fid, "made", dir->fid, "m").ok());
   EXPECT_TRUE(client_->Getdents(attach->fid, 0).ok());
   EXPECT_TRUE(client_->Statfs(attach->fid).ok());
-  SetattrRequest sa{.fid = walk->fid, .mask = kSetattrMode | kSetattrMtime,
-                    .mode = 0600, .atime = {}, .mtime = {0, UTIME_NOW}};
+  SetattrRequest sa{.fid = walk->fid,
+                    .mask = kSetattrMode | kSetattrMtime,
+                    .mode = 0600,
+                    .atime = {},
+                    .mtime = {0, UTIME_NOW}};
   EXPECT_TRUE(client_->Setattr(sa).ok());
   absl::StatusOr<NodeReply> sym = client_->Symlink(attach->fid, "up", "..");
   ASSERT_TRUE(sym.ok());

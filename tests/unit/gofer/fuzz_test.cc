@@ -40,38 +40,43 @@ std::vector<std::vector<uint8_t>> Seeds(Fid root) {
   auto op = [](Opcode o) { return static_cast<uint16_t>(o); };
   std::vector<std::vector<uint8_t>> s;
   s.push_back(EncodeMessage(op(Opcode::kAttach), 1, EmptyMessage{}));
-  s.push_back(EncodeMessage(op(Opcode::kWalk), 1,
-                            WalkRequest{root, {"dir", "inner"}}));
+  s.push_back(
+      EncodeMessage(op(Opcode::kWalk), 1, WalkRequest{root, {"dir", "inner"}}));
   s.push_back(EncodeMessage(op(Opcode::kStat), 1, FidRequest{root}));
   s.push_back(EncodeMessage(op(Opcode::kOpen), 1, OpenRequest{root, O_RDONLY}));
   s.push_back(EncodeMessage(op(Opcode::kCreate), 1,
                             CreateRequest{root, "fz", O_RDWR, 0644}));
-  s.push_back(EncodeMessage(op(Opcode::kMkdir), 1,
-                            MkdirRequest{root, "fzd", 0755}));
+  s.push_back(
+      EncodeMessage(op(Opcode::kMkdir), 1, MkdirRequest{root, "fzd", 0755}));
   s.push_back(EncodeMessage(op(Opcode::kMknod), 1,
                             MknodRequest{root, "fzp", S_IFIFO | 0644}));
   s.push_back(EncodeMessage(op(Opcode::kSymlink), 1,
                             SymlinkRequest{root, "fzl", "/etc/passwd"}));
-  s.push_back(EncodeMessage(op(Opcode::kLink), 1, LinkRequest{root, root, "x"}));
-  s.push_back(EncodeMessage(op(Opcode::kUnlink), 1,
-                            UnlinkRequest{root, "fz", 0}));
+  s.push_back(
+      EncodeMessage(op(Opcode::kLink), 1, LinkRequest{root, root, "x"}));
+  s.push_back(
+      EncodeMessage(op(Opcode::kUnlink), 1, UnlinkRequest{root, "fz", 0}));
   s.push_back(EncodeMessage(op(Opcode::kRename), 1,
                             RenameRequest{root, "fzd", root, "fze", 0}));
   s.push_back(EncodeMessage(op(Opcode::kReadlink), 1, FidRequest{root}));
-  s.push_back(EncodeMessage(op(Opcode::kGetdents), 1,
-                            GetdentsRequest{root, 0, 0}));
+  s.push_back(
+      EncodeMessage(op(Opcode::kGetdents), 1, GetdentsRequest{root, 0, 0}));
   s.push_back(EncodeMessage(op(Opcode::kSetattr), 1,
-                            SetattrRequest{.fid = root, .mask = kSetattrAtime, .mode = 0,
-                                           .uid = kNoId, .gid = kNoId,
-                                           .size = 0, .atime = {},
+                            SetattrRequest{.fid = root,
+                                           .mask = kSetattrAtime,
+                                           .mode = 0,
+                                           .uid = kNoId,
+                                           .gid = kNoId,
+                                           .size = 0,
+                                           .atime = {},
                                            .mtime = {}}));
   s.push_back(EncodeMessage(op(Opcode::kStatfs), 1, FidRequest{root}));
   s.push_back(EncodeMessage(op(Opcode::kGetxattr), 1,
                             GetxattrRequest{root, "user.x", 10}));
   s.push_back(EncodeMessage(op(Opcode::kSetxattr), 1,
                             SetxattrRequest{root, "user.x", "v", 0}));
-  s.push_back(EncodeMessage(op(Opcode::kListxattr), 1,
-                            ListxattrRequest{root, 100}));
+  s.push_back(
+      EncodeMessage(op(Opcode::kListxattr), 1, ListxattrRequest{root, 100}));
   s.push_back(EncodeMessage(op(Opcode::kRemovexattr), 1,
                             RemovexattrRequest{root, "user.x"}));
   s.push_back(EncodeMessage(op(Opcode::kClunk), 1, FidRequest{12345}));
@@ -121,7 +126,8 @@ TEST_F(GoferTest, MalformedTable) {
       {"length huge", Packet(kMagic, kVersion, 3, 1, stat_payload, 1ll << 31)},
       {"opcode zero", Packet(kMagic, kVersion, 0, 1, {})},
       {"opcode past end", Packet(kMagic, kVersion, kLastOpcode + 1, 1, {})},
-      {"reply opcode", Packet(kMagic, kVersion, 3 | kReplyBit, 1, stat_payload)},
+      {"reply opcode",
+       Packet(kMagic, kVersion, 3 | kReplyBit, 1, stat_payload)},
       {"error opcode", Packet(kMagic, kVersion, kErrorReply, 1, stat_payload)},
       {"truncated stat", Packet(kMagic, kVersion, 3, 1, {1, 0})},
       {"trailing byte", Packet(kMagic, kVersion, 3, 1, {1, 0, 0, 0, 9})},
@@ -141,8 +147,8 @@ TEST_F(GoferTest, MalformedTable) {
 }
 
 TEST_F(GoferTest, OversizedPacketGetsEmsgsize) {
-  std::vector<uint8_t> big = Packet(kMagic, kVersion, 3, 42,
-                                    std::vector<uint8_t>(kMaxMessageSize, 0));
+  std::vector<uint8_t> big =
+      Packet(kMagic, kVersion, 3, 42, std::vector<uint8_t>(kMaxMessageSize, 0));
   absl::StatusOr<RawReply> reply = client().RoundTrip(big);
   ASSERT_TRUE(reply.ok()) << reply.status();
   ASSERT_EQ(reply->header.opcode, kErrorReply);
@@ -170,16 +176,17 @@ TEST_F(GoferTest, RequestCarryingFdsIsRefusedAndFdsClosed) {
   c->cmsg_type = SCM_RIGHTS;
   c->cmsg_len = CMSG_LEN(sizeof(int));
   std::memcpy(CMSG_DATA(c), &pipe_fds[1], sizeof(int));
-  ASSERT_EQ(sendmsg(client_socket(), &msg, 0), static_cast<ssize_t>(packet.size()));
+  ASSERT_EQ(sendmsg(client_socket(), &msg, 0),
+            static_cast<ssize_t>(packet.size()));
   close(pipe_fds[1]);
   char buf[256];
   ssize_t n = recv(client_socket(), buf, sizeof(buf), 0);
   ASSERT_GE(n, static_cast<ssize_t>(kHeaderSize));
   Header h;
-  ASSERT_EQ(ParseHeader(absl::Span<const uint8_t>(
-                            reinterpret_cast<uint8_t*>(buf), n),
-                        &h),
-            0);
+  ASSERT_EQ(
+      ParseHeader(absl::Span<const uint8_t>(reinterpret_cast<uint8_t*>(buf), n),
+                  &h),
+      0);
   EXPECT_EQ(h.opcode, kErrorReply);
   // The server closed its copy of the write end: the pipe reports EOF.
   char byte;
@@ -285,8 +292,8 @@ TEST(GoferHandleFuzz, HandleNeverMisbehaves) {
   TempDir temp;
   int root = open(temp.path().c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
   ASSERT_GE(root, 0);
-  GoferServer server(UniqueFd(root), ServerOptions{.read_only = true,
-                                                   .max_fids = 64});
+  GoferServer server(UniqueFd(root),
+                     ServerOptions{.read_only = true, .max_fids = 64});
   std::mt19937_64 rng(1234);
   for (int i = 0; i < 50000; ++i) {
     std::vector<uint8_t> packet(rng() % 80);

@@ -105,15 +105,24 @@ TEST(ProtocolTest, CountsAndLengthsPastTheEnd) {
   FidRequest fid;
   EXPECT_EQ(DecodePayload(t.bytes(), &fid), EBADMSG);
   // Truncated fixed fields.
-  EXPECT_EQ(DecodePayload(absl::Span<const uint8_t>(t.bytes()).subspan(0, 3),
-                          &fid),
-            EBADMSG);
+  EXPECT_EQ(
+      DecodePayload(absl::Span<const uint8_t>(t.bytes()).subspan(0, 3), &fid),
+      EBADMSG);
 }
 
 TEST(ProtocolTest, StatAndRepliesRoundTrip) {
-  Stat st{.mode = 0100644, .nlink = 2, .uid = 3, .gid = 4, .size = 5,
-          .blocks = 6, .blksize = 4096, .dev = 1, .ino = 99,
-          .atime = {1, 2}, .mtime = {3, 4}, .ctime = {5, 6}};
+  Stat st{.mode = 0100644,
+          .nlink = 2,
+          .uid = 3,
+          .gid = 4,
+          .size = 5,
+          .blocks = 6,
+          .blksize = 4096,
+          .dev = 1,
+          .ino = 99,
+          .atime = {1, 2},
+          .mtime = {3, 4},
+          .ctime = {5, 6}};
   WalkReply in{.fid = 8, .status = WalkStatus::kSymlink, .stats = {st, st}};
   WalkReply out;
   ASSERT_EQ(RoundTrip(in, &out), 0);
@@ -123,14 +132,20 @@ TEST(ProtocolTest, StatAndRepliesRoundTrip) {
   EXPECT_EQ(out.stats[1].ino, 99u);
   EXPECT_EQ(out.stats[1].ctime, (Timespec{5, 6}));
 
-  GetdentsReply dents{.entries = {{.ino = 1, .next_cookie = 2, .type = 4,
-                                   .name = "x"}}};
+  GetdentsReply dents{
+      .entries = {{.ino = 1, .next_cookie = 2, .type = 4, .name = "x"}}};
   GetdentsReply dents_out;
   ASSERT_EQ(RoundTrip(dents, &dents_out), 0);
   EXPECT_EQ(dents_out.entries[0].name, "x");
 
-  SetattrRequest sa{.fid = 1, .mask = kSetattrAll, .mode = 0755, .uid = 1,
-                    .gid = 2, .size = 3, .atime = {4, 5}, .mtime = {6, 7}};
+  SetattrRequest sa{.fid = 1,
+                    .mask = kSetattrAll,
+                    .mode = 0755,
+                    .uid = 1,
+                    .gid = 2,
+                    .size = 3,
+                    .atime = {4, 5},
+                    .mtime = {6, 7}};
   SetattrRequest sa_out;
   ASSERT_EQ(RoundTrip(sa, &sa_out), 0);
   EXPECT_EQ(sa_out.mtime, (Timespec{6, 7}));
@@ -153,7 +168,8 @@ TEST(ProtocolTest, XattrNamesAreChecked) {
   EXPECT_EQ(RoundTrip(g, &g_out), EINVAL);
   g.name = std::string(256, 'u');
   EXPECT_EQ(RoundTrip(g, &g_out), EINVAL);
-  SetxattrRequest s{.fid = 1, .name = "user.a",
+  SetxattrRequest s{.fid = 1,
+                    .name = "user.a",
                     .value = std::string(kMaxXattrValue + 1, 'v')};
   SetxattrRequest s_out;
   EXPECT_EQ(RoundTrip(s, &s_out), EBADMSG);

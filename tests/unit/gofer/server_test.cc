@@ -53,7 +53,8 @@ bool HostExists(const std::string& path) {
   return lstat(path.c_str(), &st) == 0;
 }
 
-// --- Attach, Walk, Stat, Clunk ------------------------------------------------
+// --- Attach, Walk, Stat, Clunk
+// ------------------------------------------------
 
 TEST_F(GoferTest, AttachGivesRootWithRemappedDevice) {
   absl::StatusOr<Stat> st = client().GetStat(root_fid_);
@@ -162,7 +163,8 @@ TEST_F(GoferTest, FidTableIsBounded) {
   EXPECT_TRUE(client().Walk(root_fid_, names).ok());
 }
 
-// --- Open, Create --------------------------------------------------------------
+// --- Open, Create
+// --------------------------------------------------------------
 
 TEST_F(GoferTest, OpenDonatesReadableFd) {
   WalkReply walk = MustWalk({"file"});
@@ -187,7 +189,8 @@ TEST_F(GoferTest, OpenForWriteAndTruncate) {
 
 TEST_F(GoferTest, OpenDirectoryForGetdents) {
   WalkReply walk = MustWalk({"dir"});
-  absl::StatusOr<OpenedFile> dir = client().Open(walk.fid, O_RDONLY | O_DIRECTORY);
+  absl::StatusOr<OpenedFile> dir =
+      client().Open(walk.fid, O_RDONLY | O_DIRECTORY);
   ASSERT_TRUE(dir.ok()) << dir.status();
   char buf[4096];
   EXPECT_GT(syscall(SYS_getdents64, dir->fd.get(), buf, sizeof(buf)), 0);
@@ -256,8 +259,7 @@ TEST_F(GoferTest, CreateErrors) {
   EXPECT_ERRNO(client().Create(root_fid_, "a/b", O_RDWR, 0644), EINVAL);
   EXPECT_ERRNO(client().Create(root_fid_, "x", O_RDWR | O_DIRECTORY, 0644),
                EINVAL);
-  EXPECT_ERRNO(client().Create(root_fid_, "x", O_RDWR, S_IFCHR | 0644),
-               EINVAL);
+  EXPECT_ERRNO(client().Create(root_fid_, "x", O_RDWR, S_IFCHR | 0644), EINVAL);
   WalkReply file = MustWalk({"file"});
   EXPECT_ERRNO(client().Create(file.fid, "x", O_RDWR, 0644), ENOTDIR);
   EXPECT_ERRNO(client().Create(4242, "x", O_RDWR, 0644), EBADF);
@@ -269,7 +271,8 @@ TEST_F(GoferTest, CreateErrors) {
   EXPECT_FALSE(HostExists("/etc/gofer_test_file"));
 }
 
-// --- Mkdir, Mknod, Symlink, Link -----------------------------------------------
+// --- Mkdir, Mknod, Symlink, Link
+// -----------------------------------------------
 
 TEST_F(GoferTest, MkdirAndErrors) {
   absl::StatusOr<NodeReply> dir = client().Mkdir(root_fid_, "made", 0750);
@@ -287,7 +290,8 @@ TEST_F(GoferTest, MkdirAndErrors) {
 }
 
 TEST_F(GoferTest, MknodFifoAndSocketOnly) {
-  absl::StatusOr<NodeReply> fifo = client().Mknod(root_fid_, "p", S_IFIFO | 0600);
+  absl::StatusOr<NodeReply> fifo =
+      client().Mknod(root_fid_, "p", S_IFIFO | 0600);
   ASSERT_TRUE(fifo.ok()) << fifo.status();
   EXPECT_TRUE(S_ISFIFO(HostLstat(Host("p")).st_mode));
   absl::StatusOr<NodeReply> sock =
@@ -355,7 +359,8 @@ TEST_F(GoferTest, LinkViaSymlinkNeverReachesOutside) {
   EXPECT_TRUE(S_ISLNK(HostLstat(Host("stolen2")).st_mode));
 }
 
-// --- Unlink, Rename ----------------------------------------------------------------
+// --- Unlink, Rename
+// ----------------------------------------------------------------
 
 TEST_F(GoferTest, UnlinkAndErrors) {
   EXPECT_TRUE(client().Unlink(root_fid_, "file").ok());
@@ -389,15 +394,15 @@ TEST_F(GoferTest, RenameMovesAndKeepsFidsUsable) {
 
 TEST_F(GoferTest, RenameFlags) {
   WriteFile(Host("other"), "other");
-  EXPECT_ERRNO(client().Rename(root_fid_, "file", root_fid_, "other",
-                               RENAME_NOREPLACE),
-               EEXIST);
+  EXPECT_ERRNO(
+      client().Rename(root_fid_, "file", root_fid_, "other", RENAME_NOREPLACE),
+      EEXIST);
   WalkReply file = MustWalk({"file"});
   WalkReply other = MustWalk({"other"});
-  ASSERT_TRUE(client()
-                  .Rename(root_fid_, "file", root_fid_, "other",
-                          RENAME_EXCHANGE)
-                  .ok());
+  ASSERT_TRUE(
+      client()
+          .Rename(root_fid_, "file", root_fid_, "other", RENAME_EXCHANGE)
+          .ok());
   // Both fids follow the exchange.
   absl::StatusOr<OpenedFile> a = client().Open(file.fid, O_RDONLY);
   absl::StatusOr<OpenedFile> b = client().Open(other.fid, O_RDONLY);
@@ -428,7 +433,8 @@ TEST_F(GoferTest, RenameRejectsEscapingNames) {
   EXPECT_FALSE(HostExists(temp_->Path("x")));
 }
 
-// --- Readlink, Getdents -------------------------------------------------------------
+// --- Readlink, Getdents
+// -------------------------------------------------------------
 
 TEST_F(GoferTest, ReadlinkOfNonSymlinkIsEinval) {
   WalkReply file = MustWalk({"file"});
@@ -470,7 +476,8 @@ TEST_F(GoferTest, GetdentsPagesThroughLargeDirectory) {
   uint64_t cookie = 0;
   int replies = 0;
   while (true) {
-    absl::StatusOr<std::vector<Dirent>> page = client().Getdents(dir.fid, cookie);
+    absl::StatusOr<std::vector<Dirent>> page =
+        client().Getdents(dir.fid, cookie);
     ASSERT_TRUE(page.ok()) << page.status();
     if (page->empty()) break;
     ++replies;
@@ -491,7 +498,8 @@ TEST_F(GoferTest, GetdentsErrors) {
   EXPECT_ERRNO(client().Getdents(31337, 0), EBADF);
 }
 
-// --- Setattr, Statfs -----------------------------------------------------------------
+// --- Setattr, Statfs
+// -----------------------------------------------------------------
 
 TEST_F(GoferTest, SetattrModeSizeTimesOwner) {
   WalkReply file = MustWalk({"file"});
@@ -539,8 +547,8 @@ TEST_F(GoferTest, SetattrOnDirectoryAndSymlink) {
   // Times on a symlink change the link, not /etc.
   struct stat etc_before = HostLstat("/etc");
   WalkReply link = MustWalk({"etc_link"});
-  SetattrRequest times{.fid = link.fid, .mask = kSetattrMtime,
-                       .mtime = {12345, 0}};
+  SetattrRequest times{
+      .fid = link.fid, .mask = kSetattrMtime, .mtime = {12345, 0}};
   ASSERT_TRUE(client().Setattr(times).ok());
   EXPECT_EQ(HostLstat(Host("etc_link")).st_mtim.tv_sec, 12345);
   EXPECT_EQ(HostLstat("/etc").st_mtim.tv_sec, etc_before.st_mtim.tv_sec);
@@ -580,7 +588,8 @@ TEST_F(GoferTest, Statfs) {
   EXPECT_ERRNO(client().Statfs(8888), EBADF);
 }
 
-// --- Xattrs ---------------------------------------------------------------------------
+// --- Xattrs
+// ---------------------------------------------------------------------------
 
 class GoferXattrTest : public GoferTest {
  protected:
@@ -596,7 +605,8 @@ class GoferXattrTest : public GoferTest {
 TEST_F(GoferXattrTest, UserNamespaceRoundTrip) {
   WalkReply file = MustWalk({"file"});
   ASSERT_TRUE(client().Setxattr(file.fid, "user.color", "blue").ok());
-  absl::StatusOr<GetxattrReply> size = client().Getxattr(file.fid, "user.color", 0);
+  absl::StatusOr<GetxattrReply> size =
+      client().Getxattr(file.fid, "user.color", 0);
   ASSERT_TRUE(size.ok()) << size.status();
   EXPECT_EQ(size->size, 4u);
   EXPECT_TRUE(size->value.empty());
@@ -622,9 +632,9 @@ TEST_F(GoferXattrTest, UserNamespaceRoundTrip) {
 
 TEST_F(GoferXattrTest, OtherNamespacesRefused) {
   WalkReply file = MustWalk({"file"});
-  for (const char* name : {"security.capability", "system.posix_acl_access",
-                           "trusted.other", "user.", "trusted.overlay.",
-                           "bogus"}) {
+  for (const char* name :
+       {"security.capability", "system.posix_acl_access", "trusted.other",
+        "user.", "trusted.overlay.", "bogus"}) {
     EXPECT_ERRNO(client().Setxattr(file.fid, name, "x"), EOPNOTSUPP) << name;
     EXPECT_ERRNO(client().Getxattr(file.fid, name, 10), EOPNOTSUPP) << name;
     EXPECT_ERRNO(client().Removexattr(file.fid, name), EOPNOTSUPP) << name;
@@ -657,7 +667,8 @@ TEST_F(GoferXattrTest, TrustedOverlayServedWhenPrivileged) {
   EXPECT_EQ(v->value, "y");
 }
 
-// --- Read-only mode ---------------------------------------------------------------------
+// --- Read-only mode
+// ---------------------------------------------------------------------
 
 TEST_F(GoferTest, ReadOnlyModeRejectsEveryMutation) {
   StartServer(ServerOptions{.read_only = true});

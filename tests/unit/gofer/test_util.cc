@@ -15,8 +15,8 @@ namespace ringfence::gofer::testing {
 
 TempDir::TempDir() {
   const char* base = getenv("TMPDIR");
-  std::string tmpl = std::string(base != nullptr ? base : "/tmp") +
-                     "/gofer_test.XXXXXX";
+  std::string tmpl =
+      std::string(base != nullptr ? base : "/tmp") + "/gofer_test.XXXXXX";
   std::vector<char> buf(tmpl.begin(), tmpl.end());
   buf.push_back('\0');
   if (mkdtemp(buf.data()) == nullptr) {
