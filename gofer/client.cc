@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
 #include "absl/strings/cord.h"
 #include "absl/strings/numbers.h"
@@ -116,6 +117,23 @@ absl::Status GoferClient::Call(Opcode opcode, const Request& request,
   return absl::OkStatus();
 }
 
+template <typename Reply, typename Request>
+absl::StatusOr<Reply> GoferClient::CallForReply(Opcode opcode,
+                                                const Request& request) {
+  Reply reply;
+  if (absl::Status s = Call(opcode, request, &reply); !s.ok()) return s;
+  return reply;
+}
+
+template <typename Request, typename Reply, typename Field>
+absl::StatusOr<Field> GoferClient::CallForField(Opcode opcode,
+                                                const Request& request,
+                                                Field Reply::*field) {
+  absl::StatusOr<Reply> reply = CallForReply<Reply>(opcode, request);
+  if (!reply.ok()) return reply.status();
+  return std::move((*reply).*field);
+}
+
 namespace {
 
 // Moves the fd a reply names by index out of `fds`; null if absent.
@@ -129,27 +147,17 @@ absl::StatusOr<UniqueFd> TakeFd(std::vector<UniqueFd>& fds, uint32_t index) {
 }  // namespace
 
 absl::StatusOr<AttachReply> GoferClient::Attach() {
-  AttachReply reply;
-  if (absl::Status s = Call(Opcode::kAttach, EmptyMessage{}, &reply); !s.ok()) {
-    return s;
-  }
-  return reply;
+  return CallForReply<AttachReply>(Opcode::kAttach, EmptyMessage{});
 }
 
 absl::StatusOr<WalkReply> GoferClient::Walk(
     Fid fid, absl::Span<const std::string> names) {
   WalkRequest req{.fid = fid, .names = {names.begin(), names.end()}};
-  WalkReply reply;
-  if (absl::Status s = Call(Opcode::kWalk, req, &reply); !s.ok()) return s;
-  return reply;
+  return CallForReply<WalkReply>(Opcode::kWalk, req);
 }
 
 absl::StatusOr<Stat> GoferClient::GetStat(Fid fid) {
-  StatReply reply;
-  if (absl::Status s = Call(Opcode::kStat, FidRequest{fid}, &reply); !s.ok()) {
-    return s;
-  }
-  return reply.stat;
+  return CallForField(Opcode::kStat, FidRequest{fid}, &StatReply::stat);
 }
 
 absl::StatusOr<OpenedFile> GoferClient::Open(Fid fid, uint32_t flags) {
@@ -191,9 +199,7 @@ absl::StatusOr<NodeReply> GoferClient::Mkdir(Fid dir, const std::string& name,
                                              uint32_t gid) {
   MkdirRequest req{
       .dir_fid = dir, .name = name, .mode = mode, .uid = uid, .gid = gid};
-  NodeReply reply;
-  if (absl::Status s = Call(Opcode::kMkdir, req, &reply); !s.ok()) return s;
-  return reply;
+  return CallForReply<NodeReply>(Opcode::kMkdir, req);
 }
 
 absl::StatusOr<NodeReply> GoferClient::Mknod(Fid dir, const std::string& name,
@@ -201,9 +207,7 @@ absl::StatusOr<NodeReply> GoferClient::Mknod(Fid dir, const std::string& name,
                                              uint32_t gid) {
   MknodRequest req{
       .dir_fid = dir, .name = name, .mode = mode, .uid = uid, .gid = gid};
-  NodeReply reply;
-  if (absl::Status s = Call(Opcode::kMknod, req, &reply); !s.ok()) return s;
-  return reply;
+  return CallForReply<NodeReply>(Opcode::kMknod, req);
 }
 
 absl::StatusOr<NodeReply> GoferClient::Symlink(Fid dir, const std::string& name,
@@ -211,19 +215,13 @@ absl::StatusOr<NodeReply> GoferClient::Symlink(Fid dir, const std::string& name,
                                                uint32_t uid, uint32_t gid) {
   SymlinkRequest req{
       .dir_fid = dir, .name = name, .target = target, .uid = uid, .gid = gid};
-  NodeReply reply;
-  if (absl::Status s = Call(Opcode::kSymlink, req, &reply); !s.ok()) return s;
-  return reply;
+  return CallForReply<NodeReply>(Opcode::kSymlink, req);
 }
 
 absl::StatusOr<Stat> GoferClient::Link(Fid fid, Fid dir,
                                        const std::string& name) {
-  StatReply reply;
-  if (absl::Status s = Call(Opcode::kLink, LinkRequest{fid, dir, name}, &reply);
-      !s.ok()) {
-    return s;
-  }
-  return reply.stat;
+  return CallForField(Opcode::kLink, LinkRequest{fid, dir, name},
+                      &StatReply::stat);
 }
 
 absl::Status GoferClient::Unlink(Fid dir, const std::string& name,
@@ -242,52 +240,30 @@ absl::Status GoferClient::Rename(Fid old_dir, const std::string& old_name,
 }
 
 absl::StatusOr<std::string> GoferClient::Readlink(Fid fid) {
-  ReadlinkReply reply;
-  if (absl::Status s = Call(Opcode::kReadlink, FidRequest{fid}, &reply);
-      !s.ok()) {
-    return s;
-  }
-  return reply.target;
+  return CallForField(Opcode::kReadlink, FidRequest{fid},
+                      &ReadlinkReply::target);
 }
 
 absl::StatusOr<std::vector<Dirent>> GoferClient::Getdents(
     Fid fid, uint64_t cookie, uint32_t max_entries) {
-  GetdentsReply reply;
-  if (absl::Status s = Call(Opcode::kGetdents,
-                            GetdentsRequest{fid, cookie, max_entries}, &reply);
-      !s.ok()) {
-    return s;
-  }
-  return std::move(reply.entries);
+  return CallForField(Opcode::kGetdents,
+                      GetdentsRequest{fid, cookie, max_entries},
+                      &GetdentsReply::entries);
 }
 
 absl::StatusOr<Stat> GoferClient::Setattr(const SetattrRequest& request) {
-  StatReply reply;
-  if (absl::Status s = Call(Opcode::kSetattr, request, &reply); !s.ok()) {
-    return s;
-  }
-  return reply.stat;
+  return CallForField(Opcode::kSetattr, request, &StatReply::stat);
 }
 
 absl::StatusOr<StatfsInfo> GoferClient::Statfs(Fid fid) {
-  StatfsReply reply;
-  if (absl::Status s = Call(Opcode::kStatfs, FidRequest{fid}, &reply);
-      !s.ok()) {
-    return s;
-  }
-  return reply.info;
+  return CallForField(Opcode::kStatfs, FidRequest{fid}, &StatfsReply::info);
 }
 
 absl::StatusOr<GetxattrReply> GoferClient::Getxattr(Fid fid,
                                                     const std::string& name,
                                                     uint32_t size) {
-  GetxattrReply reply;
-  if (absl::Status s =
-          Call(Opcode::kGetxattr, GetxattrRequest{fid, name, size}, &reply);
-      !s.ok()) {
-    return s;
-  }
-  return reply;
+  return CallForReply<GetxattrReply>(Opcode::kGetxattr,
+                                     GetxattrRequest{fid, name, size});
 }
 
 absl::Status GoferClient::Setxattr(Fid fid, const std::string& name,
@@ -298,13 +274,8 @@ absl::Status GoferClient::Setxattr(Fid fid, const std::string& name,
 }
 
 absl::StatusOr<ListxattrReply> GoferClient::Listxattr(Fid fid, uint32_t size) {
-  ListxattrReply reply;
-  if (absl::Status s =
-          Call(Opcode::kListxattr, ListxattrRequest{fid, size}, &reply);
-      !s.ok()) {
-    return s;
-  }
-  return reply;
+  return CallForReply<ListxattrReply>(Opcode::kListxattr,
+                                      ListxattrRequest{fid, size});
 }
 
 absl::Status GoferClient::Removexattr(Fid fid, const std::string& name) {

@@ -99,6 +99,13 @@ class GoferClient {
   template <typename Request, typename Reply>
   absl::Status Call(Opcode opcode, const Request& request, Reply* reply,
                     std::vector<UniqueFd>* fds = nullptr);
+  // Call() for the operations whose result is the whole reply (no fds)...
+  template <typename Reply, typename Request>
+  absl::StatusOr<Reply> CallForReply(Opcode opcode, const Request& request);
+  // ...or one field of it, e.g. &StatReply::stat.
+  template <typename Request, typename Reply, typename Field>
+  absl::StatusOr<Field> CallForField(Opcode opcode, const Request& request,
+                                     Field Reply::*field);
 
   int socket_fd_;
   uint32_t next_tag_ = 1;

@@ -170,8 +170,10 @@ absl::Status RunGofer(int socket_fd, const GoferConfig& config) {
     if (!confined.ok()) return confined.status();
     root = std::move(*confined);
     if (absl::Status s = DropCapabilities(); !s.ok()) return s;
-    GoferSeccompPolicy policy(socket_fd, config.read_only);
-    if (absl::Status s = policy.Install(); !s.ok()) return s;
+    if (absl::Status s = GoferPolicy(socket_fd, config.read_only).Install();
+        !s.ok()) {
+      return s;
+    }
   }
   GoferServer server(std::move(root),
                      ServerOptions{.read_only = config.read_only,

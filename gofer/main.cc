@@ -52,8 +52,8 @@ int main(int argc, char** argv) {
     }
   }
   if (print_policy) {
-    ringfence::gofer::GoferSeccompPolicy policy(/*socket_fd=*/3,
-                                                config.read_only);
+    ringfence::vmm::SeccompPolicyBuilder policy =
+        ringfence::gofer::GoferPolicy(/*socket_fd=*/3, config.read_only);
     std::fputs(policy.Describe().c_str(), stdout);
     return policy.status().ok() ? 0 : 1;
   }

@@ -1,47 +1,31 @@
 // The Gofer's seccomp allow-list.
 //
-// Built from the VMM's capability-named SeccompPolicyBuilder
-// (vmm/seccomp_policy.h) for everything the two processes share (exit,
-// memory, futexes, signalling itself) plus AllowSyscall() rules for the
-// *at() file syscalls the server makes. The VMM's builder refuses openat and
-// openat2 on principle (the VMM must never open files), yet opening relative
-// to a directory fd is the Gofer's whole job; those two rules are therefore
-// kept here and compiled together with the builder's rules. The builder
-// still vets every other rule. (When the builder grows a way to name a
-// policy's forbidden set, Compile() here can go.)
+// Built entirely from the VMM's capability-named SeccompPolicyBuilder
+// (vmm/seccomp_policy.h): the capabilities the two processes share (exit,
+// memory, futexes, signalling itself), AllowOpenBeneathDirectoryFds() for
+// opening relative to directory fds (openat with O_NOFOLLOW, openat2; the
+// VMM's own policy never has it), and AllowSyscall() rules for the other
+// *at() file syscalls the server makes. The builder vets every rule, compiles
+// and installs the filter, and describes it.
 //
 // Never allowed, whatever the mode: socket, connect, bind, listen, accept,
 // open/creat (path-based), execve, fork/clone, ptrace, mount, pivot_root,
 // chroot, chdir, and anything else not listed. Violations kill the process.
+//
+// Usage:
+//   absl::Status s = GoferPolicy(socket_fd, read_only).Install();
 #ifndef RINGFENCE_GOFER_SECCOMP_POLICY_H_
 #define RINGFENCE_GOFER_SECCOMP_POLICY_H_
 
-#include <string>
-#include <vector>
-
-#include "absl/status/status.h"
 #include "vmm/seccomp_policy.h"
 
 namespace ringfence::gofer {
 
-class GoferSeccompPolicy {
- public:
-  // `socket_fd`: the only fd recvmsg/sendmsg may use. `read_only`: leave out
-  // every syscall that changes the tree.
-  GoferSeccompPolicy(int socket_fd, bool read_only);
-
-  // The first error from the builder (e.g. a forbidden syscall), or OK.
-  absl::Status status() const { return base_.status(); }
-  // Loads the filter (no_new_privs first). Irreversible.
-  absl::Status Install() const;
-  // One line per rule, as `ringfence seccomp-policy` prints the VMM's.
-  std::string Describe() const;
-
- private:
-  vmm::SeccompPolicyBuilder base_;
-  // Rules the VMM's builder refuses (openat, openat2).
-  std::vector<vmm::SeccompRule> file_open_rules_;
-};
+// The Gofer's complete allow-list. `socket_fd`: the only fd recvmsg/sendmsg
+// may use. `read_only`: leave out every syscall that changes the tree.
+// Errors (a forbidden syscall) are in the builder's status(), and
+// Install()/Build() return them.
+vmm::SeccompPolicyBuilder GoferPolicy(int socket_fd, bool read_only);
 
 }  // namespace ringfence::gofer
 

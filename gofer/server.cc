@@ -17,6 +17,7 @@
 #include <cstring>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 
 namespace ringfence::gofer {
@@ -163,22 +164,30 @@ int GoferServer::Reopen(const FidEntry& entry, int flags, UniqueFd* out) {
   return 0;
 }
 
+// Opens `name` in directory `dir` (as OpenChild does) and fills `child` with
+// its entry, `dir` being its parent; `st` gets the node's host stat.
+int GoferServer::LookupChild(const FidEntry& dir, const std::string& name,
+                             FidEntry* child, struct stat* st) {
+  UniqueFd fd;
+  if (int err = OpenChild(dir.node->get(), name, &fd); err != 0) return err;
+  if (int err = StatFd(fd.get(), st); err != 0) return err;
+  child->node = std::make_shared<const UniqueFd>(std::move(fd));
+  child->parent = dir.node;
+  child->name = name;
+  child->type = st->st_mode & S_IFMT;
+  child->host_dev = st->st_dev;
+  child->host_ino = st->st_ino;
+  child->parent_dev = dir.host_dev;
+  child->parent_ino = dir.host_ino;
+  return 0;
+}
+
 // Makes a fid for `name`, just created in `dir`.
 int GoferServer::NewChildFid(const FidEntry& dir, const std::string& name,
                              Fid* fid, Stat* stat) {
-  UniqueFd child;
-  if (int err = OpenChild(dir.node->get(), name, &child); err != 0) return err;
-  struct stat st;
-  if (int err = StatFd(child.get(), &st); err != 0) return err;
   FidEntry entry;
-  entry.node = std::make_shared<const UniqueFd>(std::move(child));
-  entry.parent = dir.node;
-  entry.name = name;
-  entry.type = st.st_mode & S_IFMT;
-  entry.host_dev = st.st_dev;
-  entry.host_ino = st.st_ino;
-  entry.parent_dev = dir.host_dev;
-  entry.parent_ino = dir.host_ino;
+  struct stat st;
+  if (int err = LookupChild(dir, name, &entry, &st); err != 0) return err;
   *fid = fids_.Insert(std::move(entry));
   if (*fid == kNoFid) return EMFILE;
   *stat = ToWire(st);
@@ -232,21 +241,9 @@ int GoferServer::DoWalk(const WalkRequest& req, WalkReply* reply) {
   reply->status = WalkStatus::kComplete;
   for (const std::string& name : req.names) {
     if (!S_ISDIR(cur.type)) return ENOTDIR;
-    UniqueFd child;
-    if (int err = OpenChild(cur.node->get(), name, &child); err != 0) {
-      return err;
-    }
-    struct stat st;
-    if (int err = StatFd(child.get(), &st); err != 0) return err;
     FidEntry next;
-    next.node = std::make_shared<const UniqueFd>(std::move(child));
-    next.parent = cur.node;
-    next.name = name;
-    next.type = st.st_mode & S_IFMT;
-    next.host_dev = st.st_dev;
-    next.host_ino = st.st_ino;
-    next.parent_dev = cur.host_dev;
-    next.parent_ino = cur.host_ino;
+    struct stat st;
+    if (int err = LookupChild(cur, name, &next, &st); err != 0) return err;
     cur = std::move(next);
     reply->stats.push_back(ToWire(st));
     if (S_ISLNK(st.st_mode)) {
@@ -758,19 +755,61 @@ GoferServer::Response ErrorResponse(uint32_t tag, int error) {
   return response;
 }
 
+// The request and reply types a handler's signature names (see server.h):
+// EmptyMessage where it takes no request or fills no reply.
+template <typename Handler>
+struct HandlerMessages;
+template <typename Req, typename Rep>
+struct HandlerMessages<int (GoferServer::*)(const Req&, Rep*,
+                                            GoferServer::Response*)> {
+  using Request = Req;
+  using Reply = Rep;
+};
+template <typename Req, typename Rep>
+struct HandlerMessages<int (GoferServer::*)(const Req&, Rep*)> {
+  using Request = Req;
+  using Reply = Rep;
+};
+template <typename Req>
+struct HandlerMessages<int (GoferServer::*)(const Req&)> {
+  using Request = Req;
+  using Reply = EmptyMessage;
+};
+template <typename Rep>
+struct HandlerMessages<int (GoferServer::*)(Rep*)> {
+  using Request = EmptyMessage;
+  using Reply = Rep;
+};
+
 }  // namespace
 
-template <typename Request, typename Reply, typename Handler>
+template <auto kHandler>
 GoferServer::Response GoferServer::Dispatch(const Header& header,
-                                            absl::Span<const uint8_t> payload,
-                                            Handler handler) {
+                                            absl::Span<const uint8_t> payload) {
+  using Handler = decltype(kHandler);
+  using Request = typename HandlerMessages<Handler>::Request;
+  using Reply = typename HandlerMessages<Handler>::Reply;
   Request request;
   if (int err = DecodePayload(payload, &request); err != 0) {
     return ErrorResponse(header.tag, err);
   }
   Response response;
   Reply reply;
-  if (int err = handler(request, &reply, &response); err != 0) {
+  // Pass the handler what its signature takes.
+  int err;
+  if constexpr (std::is_invocable_v<Handler, GoferServer&, const Request&,
+                                    Reply*, Response*>) {
+    err = (this->*kHandler)(request, &reply, &response);
+  } else if constexpr (std::is_invocable_v<Handler, GoferServer&,
+                                           const Request&, Reply*>) {
+    err = (this->*kHandler)(request, &reply);
+  } else if constexpr (std::is_invocable_v<Handler, GoferServer&,
+                                           const Request&>) {
+    err = (this->*kHandler)(request);
+  } else {
+    err = (this->*kHandler)(&reply);
+  }
+  if (err != 0) {
     return ErrorResponse(header.tag, err);  // drops any fds made so far
   }
   response.bytes = EncodeMessage(
@@ -789,105 +828,47 @@ GoferServer::Response GoferServer::Handle(absl::Span<const uint8_t> packet) {
   if ((header.opcode & kReplyBit) != 0)
     return ErrorResponse(header.tag, EBADMSG);
   absl::Span<const uint8_t> payload = packet.subspan(kHeaderSize);
-  using R = Response;
   switch (static_cast<Opcode>(header.opcode)) {
     case Opcode::kAttach:
-      return Dispatch<EmptyMessage, AttachReply>(
-          header, payload,
-          [&](const EmptyMessage&, AttachReply* r, R*) { return DoAttach(r); });
+      return Dispatch<&GoferServer::DoAttach>(header, payload);
     case Opcode::kWalk:
-      return Dispatch<WalkRequest, WalkReply>(
-          header, payload,
-          [&](const WalkRequest& q, WalkReply* r, R*) { return DoWalk(q, r); });
+      return Dispatch<&GoferServer::DoWalk>(header, payload);
     case Opcode::kStat:
-      return Dispatch<FidRequest, StatReply>(
-          header, payload,
-          [&](const FidRequest& q, StatReply* r, R*) { return DoStat(q, r); });
+      return Dispatch<&GoferServer::DoStat>(header, payload);
     case Opcode::kOpen:
-      return Dispatch<OpenRequest, OpenReply>(
-          header, payload, [&](const OpenRequest& q, OpenReply* r, R* resp) {
-            return DoOpen(q, r, resp);
-          });
+      return Dispatch<&GoferServer::DoOpen>(header, payload);
     case Opcode::kCreate:
-      return Dispatch<CreateRequest, CreateReply>(
-          header, payload,
-          [&](const CreateRequest& q, CreateReply* r, R* resp) {
-            return DoCreate(q, r, resp);
-          });
+      return Dispatch<&GoferServer::DoCreate>(header, payload);
     case Opcode::kMkdir:
-      return Dispatch<MkdirRequest, NodeReply>(
-          header, payload, [&](const MkdirRequest& q, NodeReply* r, R*) {
-            return DoMkdir(q, r);
-          });
+      return Dispatch<&GoferServer::DoMkdir>(header, payload);
     case Opcode::kMknod:
-      return Dispatch<MknodRequest, NodeReply>(
-          header, payload, [&](const MknodRequest& q, NodeReply* r, R*) {
-            return DoMknod(q, r);
-          });
+      return Dispatch<&GoferServer::DoMknod>(header, payload);
     case Opcode::kSymlink:
-      return Dispatch<SymlinkRequest, NodeReply>(
-          header, payload, [&](const SymlinkRequest& q, NodeReply* r, R*) {
-            return DoSymlink(q, r);
-          });
+      return Dispatch<&GoferServer::DoSymlink>(header, payload);
     case Opcode::kLink:
-      return Dispatch<LinkRequest, StatReply>(
-          header, payload,
-          [&](const LinkRequest& q, StatReply* r, R*) { return DoLink(q, r); });
+      return Dispatch<&GoferServer::DoLink>(header, payload);
     case Opcode::kUnlink:
-      return Dispatch<UnlinkRequest, EmptyMessage>(
-          header, payload, [&](const UnlinkRequest& q, EmptyMessage*, R*) {
-            return DoUnlink(q);
-          });
+      return Dispatch<&GoferServer::DoUnlink>(header, payload);
     case Opcode::kRename:
-      return Dispatch<RenameRequest, EmptyMessage>(
-          header, payload, [&](const RenameRequest& q, EmptyMessage*, R*) {
-            return DoRename(q);
-          });
+      return Dispatch<&GoferServer::DoRename>(header, payload);
     case Opcode::kReadlink:
-      return Dispatch<FidRequest, ReadlinkReply>(
-          header, payload, [&](const FidRequest& q, ReadlinkReply* r, R*) {
-            return DoReadlink(q, r);
-          });
+      return Dispatch<&GoferServer::DoReadlink>(header, payload);
     case Opcode::kGetdents:
-      return Dispatch<GetdentsRequest, GetdentsReply>(
-          header, payload, [&](const GetdentsRequest& q, GetdentsReply* r, R*) {
-            return DoGetdents(q, r);
-          });
+      return Dispatch<&GoferServer::DoGetdents>(header, payload);
     case Opcode::kSetattr:
-      return Dispatch<SetattrRequest, StatReply>(
-          header, payload, [&](const SetattrRequest& q, StatReply* r, R*) {
-            return DoSetattr(q, r);
-          });
+      return Dispatch<&GoferServer::DoSetattr>(header, payload);
     case Opcode::kStatfs:
-      return Dispatch<FidRequest, StatfsReply>(
-          header, payload, [&](const FidRequest& q, StatfsReply* r, R*) {
-            return DoStatfs(q, r);
-          });
+      return Dispatch<&GoferServer::DoStatfs>(header, payload);
     case Opcode::kGetxattr:
-      return Dispatch<GetxattrRequest, GetxattrReply>(
-          header, payload, [&](const GetxattrRequest& q, GetxattrReply* r, R*) {
-            return DoGetxattr(q, r);
-          });
+      return Dispatch<&GoferServer::DoGetxattr>(header, payload);
     case Opcode::kSetxattr:
-      return Dispatch<SetxattrRequest, EmptyMessage>(
-          header, payload, [&](const SetxattrRequest& q, EmptyMessage*, R*) {
-            return DoSetxattr(q);
-          });
+      return Dispatch<&GoferServer::DoSetxattr>(header, payload);
     case Opcode::kListxattr:
-      return Dispatch<ListxattrRequest, ListxattrReply>(
-          header, payload,
-          [&](const ListxattrRequest& q, ListxattrReply* r, R*) {
-            return DoListxattr(q, r);
-          });
+      return Dispatch<&GoferServer::DoListxattr>(header, payload);
     case Opcode::kRemovexattr:
-      return Dispatch<RemovexattrRequest, EmptyMessage>(
-          header, payload, [&](const RemovexattrRequest& q, EmptyMessage*, R*) {
-            return DoRemovexattr(q);
-          });
+      return Dispatch<&GoferServer::DoRemovexattr>(header, payload);
     case Opcode::kClunk:
-      return Dispatch<FidRequest, EmptyMessage>(
-          header, payload,
-          [&](const FidRequest& q, EmptyMessage*, R*) { return DoClunk(q); });
+      return Dispatch<&GoferServer::DoClunk>(header, payload);
   }
   return ErrorResponse(header.tag, EOPNOTSUPP);
 }

@@ -61,7 +61,10 @@ class GoferServer {
   size_t fid_count() { return fids_.size(); }
 
  private:
-  // Each handler returns 0 and fills its reply, or returns an errno.
+  // Each handler returns 0 and fills its reply, or returns an errno. The
+  // signature names the message types Dispatch() decodes and encodes: the
+  // request (absent for Attach, which has none), the reply to fill (absent
+  // where the reply is empty), and the Response for the two that donate fds.
   int DoAttach(AttachReply* reply);
   int DoWalk(const WalkRequest& req, WalkReply* reply);
   int DoStat(const FidRequest& req, StatReply* reply);
@@ -84,14 +87,16 @@ class GoferServer {
   int DoRemovexattr(const RemovexattrRequest& req);
   int DoClunk(const FidRequest& req);
 
-  // Decodes the payload into Request, runs `handler`, encodes the reply.
-  template <typename Request, typename Reply, typename Handler>
-  Response Dispatch(const Header& header, absl::Span<const uint8_t> payload,
-                    Handler handler);
+  // Decodes the payload into the request `kHandler` takes, runs it, and
+  // encodes the reply it filled (or an error reply).
+  template <auto kHandler>
+  Response Dispatch(const Header& header, absl::Span<const uint8_t> payload);
 
   // Helpers (server.cc documents each).
   int DirEntry(Fid fid, FidEntry** entry);
   int OpenChild(int dir_fd, const std::string& name, UniqueFd* out);
+  int LookupChild(const FidEntry& dir, const std::string& name, FidEntry* child,
+                  struct stat* st);
   int StatFd(int fd, struct stat* st);
   Stat ToWire(const struct stat& st);
   int Reopen(const FidEntry& entry, int flags, UniqueFd* out);

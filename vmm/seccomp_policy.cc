@@ -22,8 +22,10 @@ namespace {
 
 // Syscalls that would let a compromised VMM reach beyond the fds it holds:
 // open files by path, run programs, make network endpoints, start processes,
-// or inspect/modify other processes. No builder method may allow these
-// (clone is allowed only by AllowThreadCreation(), with its flags checked).
+// or inspect/modify other processes. AllowSyscall() refuses these; only two
+// capability methods add rules for any of them, with their arguments checked:
+// AllowThreadCreation() (clone) and AllowOpenBeneathDirectoryFds() (openat,
+// openat2; never part of VmmPolicy()).
 constexpr int kNeverAllowed[] = {
     SCMP_SYS(open),
     SCMP_SYS(openat),
@@ -323,6 +325,17 @@ SeccompPolicyBuilder& SeccompPolicyBuilder::AllowThreadCreation() {
 
 SeccompPolicyBuilder& SeccompPolicyBuilder::AllowRandom() {
   AddRule(Unconditional(SCMP_SYS(getrandom)));
+  return *this;
+}
+
+SeccompPolicyBuilder& SeccompPolicyBuilder::AllowOpenBeneathDirectoryFds() {
+  const SeccompArgCondition dirfd_not_cwd =
+      MaskedEquals(0, kIntSignBit, 0, "dirfd >= 0");
+  AddRule(WithConditions(
+      SCMP_SYS(openat),
+      {dirfd_not_cwd, MaskedEquals(2, O_NOFOLLOW, O_NOFOLLOW, "O_NOFOLLOW")}));
+  // openat2's flags and resolve mode are in memory seccomp cannot read.
+  AddRule(WithConditions(SCMP_SYS(openat2), {dirfd_not_cwd}));
   return *this;
 }
 

@@ -4,8 +4,11 @@
 // exactly which system calls and argument values it permits, so the policy can
 // be reviewed one capability at a time. Anything not allowed kills the whole
 // process (SCMP_ACT_KILL_PROCESS). Some syscalls can never be allowed through
-// this builder (see kNeverAllowed in the .cc: opening files, exec, sockets,
-// new processes, ptrace, process_vm_*): asking for one is an error. Options
+// AllowSyscall() (see kNeverAllowed in the .cc: opening files, exec, sockets,
+// new processes, ptrace, process_vm_*): asking for one is an error. The only
+// ways in for any of them are capability methods that check their arguments
+// (clone via AllowThreadCreation(), openat/openat2 via
+// AllowOpenBeneathDirectoryFds(), which VmmPolicy() never calls). Options
 // that weaken the policy are named Danger...().
 //
 // Errors (an unknown capability argument, a forbidden syscall) do not throw
@@ -133,13 +136,28 @@ class SeccompPolicyBuilder {
   SeccompPolicyBuilder& AllowThreadCreation();
   // getrandom (any flags).
   SeccompPolicyBuilder& AllowRandom();
+  // Opening files relative to a directory fd the process already holds, never
+  // by a cwd-relative path: openat only with a real directory fd (dirfd >= 0,
+  // so not AT_FDCWD) and O_NOFOLLOW set in flags, and openat2 only with a real
+  // directory fd. Nothing else: open, creat and open_by_handle_at stay
+  // forbidden, and AllowSyscall() still refuses openat and openat2.
+  // Limits: seccomp cannot read memory, so neither the path (a multi-component
+  // or ".." path relative to the dirfd is not refused here) nor openat2's
+  // struct open_how (flags, resolve) is checked. Callers must pass
+  // RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS themselves and validate names, and
+  // need a second wall (the Gofer's mount namespace) bounding what a
+  // compromised process could reach. For the Gofer (gofer/seccomp_policy.h),
+  // whose job is opening files; VmmPolicy() never calls it: the VMM must not
+  // open files.
+  SeccompPolicyBuilder& AllowOpenBeneathDirectoryFds();
   // What abort() needs to kill this process: tgkill and kill only with the
   // target pid == this process's pid, rt_sigaction (abort resets the SIGABRT
   // disposition), rt_sigprocmask, getpid, gettid.
   SeccompPolicyBuilder& AllowSignalSelf();
 
   // A syscall not covered above, by number (SCMP_SYS(name)). Error if it is
-  // one the VMM must never make, or one that is only safe with argument
+  // one the VMM must never make (openat and openat2 included, whatever else
+  // the builder allows), or one that is only safe with argument
   // checks (ioctl, mmap, mprotect, kill, tgkill) and `conditions` is empty.
   SeccompPolicyBuilder& AllowSyscall(
       int syscall, std::vector<SeccompArgCondition> conditions = {});

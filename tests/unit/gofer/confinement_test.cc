@@ -126,8 +126,9 @@ TEST_F(ConfinementTest, SeccompKillsNetworkAndPathOpens) {
   };
   for (const Probe& p : forbidden) {
     int status = RunInChild([&] {
-      GoferSeccompPolicy policy(/*socket_fd=*/5, /*read_only=*/false);
-      if (!policy.Install().ok()) return 10;
+      if (!GoferPolicy(/*socket_fd=*/5, /*read_only=*/false).Install().ok()) {
+        return 10;
+      }
       p.call();
       return 0;  // survived: the filter let it through
     });
@@ -135,8 +136,7 @@ TEST_F(ConfinementTest, SeccompKillsNetworkAndPathOpens) {
   }
   // Read-only: no mutation syscalls at all.
   int status = RunInChild([&] {
-    GoferSeccompPolicy policy(5, /*read_only=*/true);
-    if (!policy.Install().ok()) return 10;
+    if (!GoferPolicy(5, /*read_only=*/true).Install().ok()) return 10;
     mkdirat(3, "x", 0755);
     return 0;
   });
@@ -144,8 +144,7 @@ TEST_F(ConfinementTest, SeccompKillsNetworkAndPathOpens) {
   // And what the server needs still works under the filter.
   status = RunInChild([&] {
     int dir = open(root_.c_str(), O_PATH | O_DIRECTORY);
-    GoferSeccompPolicy policy(5, false);
-    if (!policy.Install().ok()) return 10;
+    if (!GoferPolicy(5, false).Install().ok()) return 10;
     int fd = openat(dir, "dir", O_PATH | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) return 11;
     struct stat st;

@@ -1,6 +1,7 @@
 #include "vmm/seccomp_policy.h"
 
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -20,6 +21,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -79,6 +81,45 @@ TEST(SeccompPolicyBuilderTest, NeverAllowedSyscallsAreErrors) {
   }
 }
 
+TEST(SeccompPolicyBuilderTest, VmmPolicyNeverOpensFiles) {
+  // The VMM's policy has no way to open a file: no open* rule at all.
+  std::string text = VmmPolicy().Describe();
+  for (const char* open_call :
+       {"allow openat", "allow openat2", "allow open\n", "allow creat"}) {
+    EXPECT_THAT(text, Not(HasSubstr(open_call))) << open_call;
+  }
+  // And AllowSyscall() still refuses openat and openat2, even in a builder
+  // that has AllowOpenBeneathDirectoryFds(): that method is the only way in.
+  for (int nr : {SCMP_SYS(openat), SCMP_SYS(openat2)}) {
+    SeccompPolicyBuilder plain;
+    plain.AllowSyscall(nr);
+    EXPECT_EQ(plain.status().code(), absl::StatusCode::kPermissionDenied);
+    SeccompPolicyBuilder with_open;
+    with_open.AllowOpenBeneathDirectoryFds().AllowSyscall(nr);
+    EXPECT_EQ(with_open.status().code(), absl::StatusCode::kPermissionDenied);
+    // Not even with conditions.
+    SeccompArgCondition dirfd_at_least_zero;
+    dirfd_at_least_zero.op = SCMP_CMP_GE;
+    SeccompPolicyBuilder conditioned;
+    conditioned.AllowSyscall(nr, {dirfd_at_least_zero});
+    EXPECT_EQ(conditioned.status().code(), absl::StatusCode::kPermissionDenied);
+  }
+}
+
+TEST(SeccompPolicyBuilderTest, OpenBeneathDirectoryFdsChecksDirfdAndNofollow) {
+  SeccompPolicyBuilder builder;
+  builder.AllowOpenBeneathDirectoryFds();
+  ASSERT_TRUE(builder.status().ok()) << builder.status();
+  EXPECT_EQ(builder.Describe(),
+            absl::StrFormat(
+                "default: kill process\n"
+                "allow openat if arg0 & 0x80000000 == 0x0 (dirfd >= 0) and "
+                "arg2 & 0x%x == 0x%x (O_NOFOLLOW)\n"
+                "allow openat2 if arg0 & 0x80000000 == 0x0 (dirfd >= 0)\n",
+                O_NOFOLLOW, O_NOFOLLOW));
+  EXPECT_TRUE(builder.Build().ok());
+}
+
 TEST(SeccompPolicyBuilderTest, KeepsTheFirstError) {
   SeccompPolicyBuilder builder;
   builder
@@ -104,22 +145,27 @@ TEST(SeccompPolicyBuilderTest, VmmPolicyBuilds) {
 
 // --- Installed in a forked child -------------------------------------------
 
-// Runs `body` in a child after installing VmmPolicy(); returns the raw wait
+// Runs `body` in a child after installing `policy`; returns the raw wait
 // status. The child exits 0 if body returns true, 1 if it returns false, and
 // 2 if installing failed.
-int RunUnderVmmPolicy(const std::function<bool()>& body) {
+int RunUnderPolicy(const SeccompPolicyBuilder& policy,
+                   const std::function<bool()>& body) {
   fflush(nullptr);
   pid_t pid = fork();
   if (pid == 0) {
     // A killed child would otherwise try to dump core.
     struct rlimit no_core = {0, 0};
     setrlimit(RLIMIT_CORE, &no_core);
-    if (!VmmPolicy().Install().ok()) _exit(2);
+    if (!policy.Install().ok()) _exit(2);
     _exit(body() ? 0 : 1);
   }
   int status = 0;
   if (pid < 0 || waitpid(pid, &status, 0) != pid) return -1;
   return status;
+}
+
+int RunUnderVmmPolicy(const std::function<bool()>& body) {
+  return RunUnderPolicy(VmmPolicy(), body);
 }
 
 bool KilledBySigsys(int status) {
@@ -199,6 +245,62 @@ TEST(SeccompPolicyInstallTest, OpenatKills) {
     syscall(SYS_openat, AT_FDCWD, "/etc/passwd", O_RDONLY);
     return true;
   })));
+}
+
+// What the Gofer needs to open files: relative to a real directory fd with
+// O_NOFOLLOW works; cwd-relative, following, or plain open() is killed.
+SeccompPolicyBuilder OpenBeneathPolicy() {
+  SeccompPolicyBuilder builder;
+  builder.AllowExit().AllowMemoryAllocation().AllowOpenBeneathDirectoryFds();
+  return builder;
+}
+
+TEST(SeccompPolicyInstallTest, OpenBeneathDirectoryFdsAllowsOnlyThat) {
+  int dir = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  ASSERT_GE(dir, 0);
+  int status = RunUnderPolicy(OpenBeneathPolicy(), [dir] {
+    long fd = syscall(SYS_openat, dir, "tmp", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    return fd >= 0;
+  });
+  EXPECT_TRUE(ExitedCleanly(status)) << "wait status " << status;
+  // openat2 with a real dirfd passes the filter (ENOSYS on old kernels is
+  // fine: the filter did not kill).
+  status = RunUnderPolicy(OpenBeneathPolicy(), [dir] {
+    struct open_how how = {};
+    how.flags = O_PATH | O_NOFOLLOW | O_CLOEXEC;
+    how.resolve = RESOLVE_BENEATH;
+    syscall(SYS_openat2, dir, "tmp", &how, sizeof(how));
+    return true;
+  });
+  EXPECT_TRUE(ExitedCleanly(status)) << "wait status " << status;
+
+  struct Probe {
+    const char* what;
+    std::function<void()> call;
+  };
+  const std::vector<Probe> killed = {
+      {"openat AT_FDCWD",
+       [] {
+         syscall(SYS_openat, AT_FDCWD, "/etc/passwd", O_RDONLY | O_NOFOLLOW);
+       }},
+      {"openat without O_NOFOLLOW",
+       [dir] { syscall(SYS_openat, dir, "etc", O_PATH); }},
+      {"openat2 AT_FDCWD",
+       [] {
+         struct open_how how = {};
+         how.flags = O_RDONLY | O_NOFOLLOW;
+         syscall(SYS_openat2, AT_FDCWD, "/etc/passwd", &how, sizeof(how));
+       }},
+      {"open", [] { syscall(SYS_open, "/etc/passwd", O_RDONLY | O_NOFOLLOW); }},
+  };
+  for (const Probe& p : killed) {
+    status = RunUnderPolicy(OpenBeneathPolicy(), [&] {
+      p.call();
+      return true;
+    });
+    EXPECT_TRUE(KilledBySigsys(status)) << p.what << ": wait status " << status;
+  }
+  close(dir);
 }
 
 TEST(SeccompPolicyInstallTest, ExecveKills) {
