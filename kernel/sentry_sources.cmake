@@ -8,7 +8,9 @@ set(SENTRY_ONLY_SOURCES
   mm/address_space.cc
   mm/physical_memory.cc
   random/entropy.cc
+  signal/delivery.cc
   signal/exceptions.cc
+  signal/fpu_state.cc
   syscalls/strace.cc
   syscalls/syscall_table.cc
   syscalls/sys_io.cc

@@ -1,5 +1,6 @@
-// rt_sigaction, rt_sigprocmask, sigaltstack.
+// rt_sigaction, rt_sigprocmask, rt_sigreturn, sigaltstack.
 #include "kernel/abi/linux.h"
+#include "kernel/signal/delivery.h"
 #include "kernel/syscalls/handlers.h"
 
 namespace sentry::syscalls {
@@ -14,10 +15,6 @@ constexpr int kSigUnblock = 1;
 constexpr int kSigSetmask = 2;
 
 bool ValidSignal(int signal) { return signal >= 1 && signal <= linux_abi::kNumSignals; }
-
-bool OnStack(const SignalStack& stack, uint64_t sp) {
-  return !(stack.flags & linux_abi::kSsDisable) && sp > stack.sp && sp - stack.sp <= stack.size;
-}
 
 }  // namespace
 
@@ -61,28 +58,28 @@ ktl::Result<int64_t> sys_rt_sigprocmask(int how, UserAddress set, UserAddress ol
   return 0;
 }
 
+ktl::Result<int64_t> sys_rt_sigreturn() {
+  // Every register comes from the frame, rax included: the result is the
+  // interrupted code's rax, not a status.
+  return signal::SignalReturn(CurrentTask().frame());
+}
+
 ktl::Result<int64_t> sys_sigaltstack(UserAddress stack, UserAddress old_stack) {
   Task& task = CurrentTask();
-  SignalStack& current = task.alt_stack();
-  bool on_stack = OnStack(current, task.frame().rsp);
+  uint64_t sp = task.frame().rsp;
   if (!old_stack.null()) {
-    SignalStack report = current;
-    if (on_stack) report.flags |= linux_abi::kSsOnstack;
+    // Linux's report: SS_DISABLE, SS_ONSTACK or 0, plus SS_AUTODISARM.
+    SignalStack report = task.alt_stack();
+    report.flags = report.size == 0                     ? linux_abi::kSsDisable
+                   : signal::OnAltStack(report, sp) ? linux_abi::kSsOnstack
+                                                    : 0;
+    report.flags |= task.alt_stack().flags & linux_abi::kSsAutodisarm;
+    report.pad = 0;
     TRY(UserPointer<SignalStack>(old_stack.value).Write(report));
   }
   if (!stack.null()) {
     SignalStack requested = TRY(UserPointer<SignalStack>(stack.value).Read());
-    if (on_stack) return Errno::kEPERM;
-    int32_t mode = requested.flags & ~linux_abi::kSsAutodisarm;
-    if (mode != 0 && mode != linux_abi::kSsDisable && mode != linux_abi::kSsOnstack) {
-      return Errno::kEINVAL;
-    }
-    if (mode == linux_abi::kSsDisable) {
-      current = {0, linux_abi::kSsDisable, 0, 0};
-    } else {
-      if (requested.size < linux_abi::kMinSigStackSize) return Errno::kENOMEM;
-      current = {requested.sp, requested.flags & linux_abi::kSsAutodisarm, 0, requested.size};
-    }
+    TRY(signal::SetAltStack(task, requested, sp));
   }
   return 0;
 }

@@ -23,6 +23,7 @@
     (int signal, UserAddress action, UserAddress old_action, uint64_t set_size))        \
   X(14, rt_sigprocmask, "dppu",                                                         \
     (int how, UserAddress set, UserAddress old_set, uint64_t set_size))                 \
+  X(15, rt_sigreturn, "", ())                                                           \
   X(16, ioctl, "dxx", (int fd, uint32_t request, uint64_t argument))                    \
   X(17, pread64, "dBud", (int fd, UserAddress buffer, uint64_t count, int64_t offset)) \
   X(18, pwrite64, "dbud", (int fd, UserAddress buffer, uint64_t count, int64_t offset)) \

@@ -76,6 +76,53 @@ inline void SetXcr0(uint64_t value) {
                "d"(static_cast<uint32_t>(value >> 32)));
 }
 
+inline uint64_t ReadXcr0() {
+  uint32_t low, high;
+  asm volatile("xgetbv" : "=a"(low), "=d"(high) : "c"(0));
+  return (static_cast<uint64_t>(high) << 32) | low;
+}
+
+// Saves the app's x87/SSE/AVX state (live in the CPU while the Sentry runs,
+// which uses general registers only) into `area`: 64-byte aligned, as large
+// as CPUID.(0xd,0).EBX says. `mask` selects the components (RFBM & XCR0).
+inline void Xsave(void* area, uint64_t mask) {
+  asm volatile("xsave64 %0" : "+m"(*static_cast<uint8_t(*)[576]>(area))
+               : "a"(static_cast<uint32_t>(mask)), "d"(static_cast<uint32_t>(mask >> 32))
+               : "memory");
+}
+// Loads the state from `area` (64-byte aligned, standard form). Faults with
+// #GP on a malformed header or reserved MXCSR bits: validate first.
+inline void Xrstor(const void* area, uint64_t mask) {
+  asm volatile("xrstor64 %0" ::"m"(*static_cast<const uint8_t(*)[576]>(area)),
+               "a"(static_cast<uint32_t>(mask)), "d"(static_cast<uint32_t>(mask >> 32))
+               : "memory");
+}
+// The 512-byte legacy forms, for CPUs without XSAVE (16-byte aligned area).
+inline void Fxsave(void* area) {
+  asm volatile("fxsave64 %0" : "+m"(*static_cast<uint8_t(*)[512]>(area))::"memory");
+}
+inline void Fxrstor(const void* area) {
+  asm volatile("fxrstor64 %0" ::"m"(*static_cast<const uint8_t(*)[512]>(area)) : "memory");
+}
+
+// The x87 control/status words and MXCSR of the app (live in the CPU):
+// what #MF/#XM report. fnst* do not raise pending x87 exceptions.
+inline uint16_t ReadX87ControlWord() {
+  uint16_t value;
+  asm volatile("fnstcw %0" : "=m"(value));
+  return value;
+}
+inline uint16_t ReadX87StatusWord() {
+  uint16_t value;
+  asm volatile("fnstsw %0" : "=m"(value));
+  return value;
+}
+inline uint32_t ReadMxcsr() {
+  uint32_t value;
+  asm volatile("stmxcsr %0" : "=m"(value));
+  return value;
+}
+
 // Sends a 32-bit value to an I/O port: the hypercall doorbell.
 inline void OutLong(uint16_t port, uint32_t value) {
   asm volatile("outl %0, %1" ::"a"(value), "Nd"(port) : "memory");
