@@ -22,11 +22,10 @@ inline constexpr uint32_t kHandleExecutable = 3;
 inline constexpr uint32_t kHandleLog = 4;  // the Sentry's debug log (--log)
 inline constexpr uint32_t kMaxHandles = 64;
 
-enum BootFlags : uint64_t {
-  kBootFlagStrace = 1 << 0,  // print every syscall to stderr
-  kBootFlagStats = 1 << 1,   // print syscall counts at exit
-  kBootFlagLog = 1 << 2,     // kHandleLog is open: write Sentry log lines there
-};
+// BootInfo::flags bits.
+inline constexpr uint64_t kBootFlagStrace = 1 << 0;  // print every syscall to stderr
+inline constexpr uint64_t kBootFlagStats = 1 << 1;   // print syscall counts at exit
+inline constexpr uint64_t kBootFlagLog = 1 << 2;     // kHandleLog is open: Sentry log lines go there
 
 // How one of the app's initial stdio descriptors looks on the host.
 struct StdioInfo {
@@ -44,7 +43,7 @@ struct BootInfo {
   uint64_t memory_bytes;     // size of guest physical memory
   uint64_t free_phys_start;  // first page the Sentry may allocate
   uint64_t tsc_khz;          // guest TSC frequency
-  uint64_t flags;            // BootFlags
+  uint64_t flags;            // kBootFlag* bits
   uint64_t args_gpa;         // exec path, argv, envp: NUL-terminated strings
   uint64_t args_bytes;
   uint32_t argc;
