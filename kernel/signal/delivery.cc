@@ -57,7 +57,8 @@ struct FramePlacement {
   uint64_t frame;  // RtSigframe, and the handler's rsp
   uint64_t fpu;    // FP image, 64-byte aligned
 };
-FramePlacement PlaceFrame(Task& task, const SigAction& action, uint64_t user_rsp) {
+FramePlacement PlaceFrame(Task& task, const SigAction& action, uint64_t user_rsp,
+                          const FpuLayout& fpu_layout) {
   const SignalStack& alt = task.alt_stack();
   bool nested_on_alt = OnAltStack(alt, user_rsp);
   bool entering_alt = false;
@@ -66,7 +67,7 @@ FramePlacement PlaceFrame(Task& task, const SigAction& action, uint64_t user_rsp
     sp = alt.sp + alt.size;
     entering_alt = true;
   }
-  uint64_t fpu = (sp - FpuFrameSize()) & ~63ull;
+  uint64_t fpu = (sp - fpu_layout.frame_size) & ~63ull;
   // round_down(.., 16) - 8: the handler sees rsp as just after a call.
   uint64_t frame = ((fpu - sizeof(RtSigframe)) & ~15ull) - 8;
   if ((nested_on_alt || entering_alt) && !WithinAltStack(alt, frame)) return {0, 0};
@@ -105,14 +106,15 @@ void FillSigcontext(Sigcontext& sc, const platform::TrapFrame& regs, const Fault
 
 // Writes the whole frame; false when user memory refuses it.
 bool WriteFrame(Task& task, const platform::TrapFrame& regs, const FaultSignal& fault,
-                const SigAction& action, const FramePlacement& place) {
+                const SigAction& action, const FramePlacement& place,
+                const FpuLayout& fpu_layout) {
   // The frame is assembled here, then copied out in one piece. Static: it
   // is 440 bytes and signal delivery is not reentrant on a vCPU (see
   // fpu_state.cc for the same constraint).
   static RtSigframe image;
   ktl::MemSet(&image, 0, sizeof(image));
   image.return_address = action.restorer;
-  image.uc.flags = kUcSigcontextSs | kUcStrictRestoreSs | (FpuUsesXsave() ? kUcFpXstate : 0);
+  image.uc.flags = kUcSigcontextSs | kUcStrictRestoreSs | (fpu_layout.xsave ? kUcFpXstate : 0);
   image.uc.link = 0;
   image.uc.stack = task.alt_stack();  // sigreturn puts this back
   image.uc.stack.pad = 0;
@@ -122,7 +124,7 @@ bool WriteFrame(Task& task, const platform::TrapFrame& regs, const FaultSignal& 
   image.info.error = 0;
   image.info.code = fault.code;
   image.info.address = fault.address;
-  if (!SaveFpuToUser(place.fpu).ok()) return false;
+  if (!SaveFpuToUser(fpu_layout, place.fpu).ok()) return false;
   return task.address_space().CopyOut(place.frame, &image, sizeof(image)).ok();
 }
 
@@ -169,8 +171,9 @@ void ForceFaultSignal(platform::TrapFrame& frame, const FaultSignal& fault) {
   // handler could never return, and Linux fails the frame (force_sigsegv).
   if (!(action.flags & linux_abi::kSaRestorer)) KillProcess(linux_abi::kSigSegv);
   SigAction taken = action;
-  FramePlacement place = PlaceFrame(task, taken, frame.rsp);
-  if (place.frame == 0 || !WriteFrame(task, frame, fault, taken, place)) {
+  FpuLayout fpu_layout = CurrentFpuLayout();
+  FramePlacement place = PlaceFrame(task, taken, frame.rsp, fpu_layout);
+  if (place.frame == 0 || !WriteFrame(task, frame, fault, taken, place, fpu_layout)) {
     KillProcess(linux_abi::kSigSegv);
   }
 

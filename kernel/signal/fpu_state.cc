@@ -19,12 +19,14 @@ constexpr uint32_t kMxcsrDefaultMask = 0xffbf;  // when FXSAVE reports a mask of
 // Room for x87+SSE+AVX+AVX-512 (2,696 bytes), the most boot.cc enables.
 constexpr uint64_t kScratchSize = 4096;
 
+// What does not change while the Sentry runs: CPU capabilities.
 struct FpuFormat {
   bool initialized = false;
-  bool xsave = false;
-  uint64_t features = 0;     // XCR0: the components in every image
-  uint64_t xstate_size = 0;  // XSAVE image bytes for `features`
+  bool os_xsave = false;          // CPUID.XSAVE and CR4.OSXSAVE
+  uint64_t cpu_features = 0;      // CPUID.(0xd,0) EDX:EAX: components XCR0 may ever hold
   uint32_t mxcsr_mask = kMxcsrDefaultMask;
+  uint64_t sized_xcr0 = 0;        // the XCR0 that xstate_size belongs to
+  uint64_t xstate_size = 0;
 };
 FpuFormat g_format;
 
@@ -43,21 +45,14 @@ XsaveHeader& Header(uint8_t* image) {
   return *reinterpret_cast<XsaveHeader*>(image + kXsaveHeaderOffset);  // fixed by the SDM
 }
 
-const FpuFormat& Format() {
+FpuFormat& Format() {
   FpuFormat& f = g_format;
   if (f.initialized) return f;
   bool cpu_xsave = (platform::Cpuid(1).ecx & kCpuidXsave) != 0;
-  bool os_xsave = cpu_xsave && (platform::ReadCr4() & kCr4Osxsave) != 0;
-  // XSAVE only covers what XCR0 enables: without both x87 and SSE in it the
-  // XMM registers would go unsaved, so such a setup (as Linux does) keeps
-  // to the FXSAVE format, which always holds x87 and SSE.
-  f.features = os_xsave ? platform::ReadXcr0() : 0;
-  f.xsave = (f.features & kXfeatureFpSse) == kXfeatureFpSse;
-  if (f.xsave) {
-    f.xstate_size = platform::Cpuid(0xd, 0).ebx;  // size for the components enabled in XCR0
-    if (f.xstate_size < kXsaveMinSize || f.xstate_size + kFpXstateMagic2Size > kScratchSize) {
-      ktl::Panic("XSAVE area size outside the signal code's scratch buffer");
-    }
+  f.os_xsave = cpu_xsave && (platform::ReadCr4() & kCr4Osxsave) != 0;
+  if (f.os_xsave) {
+    platform::CpuidResult leaf = platform::Cpuid(0xd, 0);
+    f.cpu_features = (static_cast<uint64_t>(leaf.edx) << 32) | leaf.eax;
   }
   // FXSAVE only reads the live state; its MXCSR_MASK says which MXCSR bits
   // FXRSTOR/XRSTOR accept.
@@ -71,19 +66,19 @@ const FpuFormat& Format() {
   return f;
 }
 
-// Loads g_scratch after the caller checked it: a legacy-only image becomes
-// FP+SSE with every other component in its init state.
-void LoadScratch(const FpuFormat& f) {
-  if (f.xsave) {
-    platform::Xrstor(g_scratch, f.features);
+// Loads g_scratch after the caller checked it.
+void LoadScratch(const FpuLayout& layout) {
+  if (layout.xsave) {
+    platform::Xrstor(g_scratch, layout.features);
   } else {
     platform::Fxrstor(g_scratch);
   }
 }
 
-bool HeaderValid(const XsaveHeader& header, uint64_t features) {
-  if (header.xstate_bv & ~features) return false;  // XRSTOR: #GP
-  if (header.xcomp_bv != 0) return false;          // compacted form is not a signal-frame format
+// What XRSTOR would reject (#GP in ring 0) or no CPU state can mean.
+bool HeaderValid(const XsaveHeader& header, uint64_t cpu_features) {
+  if (header.xstate_bv & ~cpu_features) return false;
+  if (header.xcomp_bv != 0) return false;  // compacted form is not a signal-frame format
   for (uint64_t word : header.reserved) {
     if (word != 0) return false;
   }
@@ -92,9 +87,9 @@ bool HeaderValid(const XsaveHeader& header, uint64_t features) {
 
 // Whether the frame's legacy area announces a complete XSAVE image: magic1
 // in the software bytes, a plausible size, and MAGIC2 right after it.
-ktl::Result<bool> HasXstateImage(uint64_t address, const FpxSwBytes& sw, const FpuFormat& f) {
+ktl::Result<bool> HasXstateImage(uint64_t address, const FpxSwBytes& sw) {
   if (sw.magic1 != kFpXstateMagic1 || sw.xstate_size < kXsaveMinSize ||
-      sw.xstate_size > f.xstate_size || sw.xstate_size > sw.extended_size) {
+      sw.xstate_size > kScratchSize - kFpXstateMagic2Size || sw.xstate_size > sw.extended_size) {
     return false;
   }
   uint32_t magic2 = 0;
@@ -104,79 +99,93 @@ ktl::Result<bool> HasXstateImage(uint64_t address, const FpxSwBytes& sw, const F
 
 }  // namespace
 
-uint64_t FpuFrameSize() {
-  const FpuFormat& f = Format();
-  return f.xsave ? f.xstate_size + kFpXstateMagic2Size : sizeof(FxsaveArea);
+FpuLayout CurrentFpuLayout() {
+  FpuFormat& f = Format();
+  uint64_t xcr0 = f.os_xsave ? platform::ReadXcr0() : 0;
+  // XSAVE covers only what XCR0 enables: without both x87 and SSE in it the
+  // XMM registers would go unsaved, so such a setup (as Linux does) keeps to
+  // the FXSAVE format, which always holds x87 and SSE.
+  if ((xcr0 & kXfeatureFpSse) != kXfeatureFpSse) return {false, 0, sizeof(FxsaveArea)};
+  if (xcr0 != f.sized_xcr0) {
+    uint64_t size = platform::Cpuid(0xd, 0).ebx;  // for the components XCR0 enables now
+    if (size < kXsaveMinSize || size + kFpXstateMagic2Size > kScratchSize) {
+      ktl::Panic("XSAVE area size outside the signal code's scratch buffer");
+    }
+    f.sized_xcr0 = xcr0;
+    f.xstate_size = size;
+  }
+  return {true, xcr0, f.xstate_size + kFpXstateMagic2Size};
 }
 
-bool FpuUsesXsave() { return Format().xsave; }
-
-ktl::Result<void> SaveFpuToUser(uint64_t address) {
-  const FpuFormat& f = Format();
-  if (!f.xsave) {
+ktl::Result<void> SaveFpuToUser(const FpuLayout& layout, uint64_t address) {
+  if (!layout.xsave) {
     ktl::MemSet(g_scratch, 0, sizeof(FxsaveArea));  // FXSAVE leaves bytes 464..511 alone
     platform::Fxsave(g_scratch);
     return CurrentTask().address_space().CopyOut(address, g_scratch, sizeof(FxsaveArea));
   }
+  uint64_t xstate_size = layout.frame_size - kFpXstateMagic2Size;
   // XSAVE writes only XSTATE_BV of the header: the rest must start zeroed.
-  ktl::MemSet(g_scratch, 0, f.xstate_size + kFpXstateMagic2Size);
-  platform::Xsave(g_scratch, f.features);
+  ktl::MemSet(g_scratch, 0, layout.frame_size);
+  platform::Xsave(g_scratch, layout.features);
   // As Linux does: FP and SSE are always marked present, so a handler that
   // edits the legacy area (ignorant of the header) has its edits restored.
   Header(g_scratch).xstate_bv |= kXfeatureFpSse;
   FpxSwBytes& sw = Legacy(g_scratch).sw_reserved;
   sw.magic1 = kFpXstateMagic1;
-  sw.extended_size = static_cast<uint32_t>(f.xstate_size + kFpXstateMagic2Size);
-  sw.xfeatures = f.features;
-  sw.xstate_size = static_cast<uint32_t>(f.xstate_size);
+  sw.extended_size = static_cast<uint32_t>(layout.frame_size);
+  sw.xfeatures = layout.features;
+  sw.xstate_size = static_cast<uint32_t>(xstate_size);
   uint32_t magic2 = kFpXstateMagic2;
-  ktl::MemCopy(g_scratch + f.xstate_size, &magic2, sizeof(magic2));
-  return CurrentTask().address_space().CopyOut(address, g_scratch,
-                                               f.xstate_size + kFpXstateMagic2Size);
+  ktl::MemCopy(g_scratch + xstate_size, &magic2, sizeof(magic2));
+  return CurrentTask().address_space().CopyOut(address, g_scratch, layout.frame_size);
 }
 
 void ResetFpuForHandler() {
-  const FpuFormat& f = Format();
-  if (f.xsave) {
-    platform::Xrstor(g_init_image, f.features);
+  FpuLayout layout = CurrentFpuLayout();
+  if (layout.xsave) {
+    platform::Xrstor(g_init_image, layout.features);
   } else {
     platform::Fxrstor(g_init_image);
   }
 }
 
 ktl::Result<void> RestoreFpuFromUser(uint64_t address) {
-  const FpuFormat& f = Format();
   if (address == 0) {
     ResetFpuForHandler();
     return ktl::Ok();
   }
+  const FpuFormat& f = Format();
+  FpuLayout layout = CurrentFpuLayout();
   mm::AddressSpace& memory = CurrentTask().address_space();
-  ktl::MemSet(g_scratch, 0, f.xsave ? f.xstate_size : sizeof(FxsaveArea));
+  ktl::MemSet(g_scratch, 0, layout.xsave ? layout.frame_size : sizeof(FxsaveArea));
   TRY(memory.CopyIn(address, g_scratch, sizeof(FxsaveArea)));
   FxsaveArea& legacy = Legacy(g_scratch);
   FpxSwBytes sw = legacy.sw_reserved;
-  if (f.xsave && TRY(HasXstateImage(address, sw, f))) {
+  if (layout.xsave && TRY(HasXstateImage(address, sw))) {
     // XRSTOR straight from user memory would need 64-byte alignment; Linux
     // fails such a frame, and so do we.
     if (address % 64 != 0) return Errno::kEINVAL;
-    TRY(memory.CopyIn(address, g_scratch, sw.xstate_size));
+    uint64_t xstate_size = layout.frame_size - kFpXstateMagic2Size;
+    uint64_t copy = sw.xstate_size < xstate_size ? sw.xstate_size : xstate_size;
+    TRY(memory.CopyIn(address, g_scratch, copy));
     XsaveHeader& header = Header(g_scratch);
-      if (!HeaderValid(header, f.features)) return Errno::kEINVAL;
+    if (!HeaderValid(header, f.cpu_features)) return Errno::kEINVAL;
     if (legacy.mxcsr & ~f.mxcsr_mask) return Errno::kEINVAL;  // XRSTOR: #GP
-    // Components the image does not claim start from their init state.
-    header.xstate_bv &= sw.xfeatures;
-    LoadScratch(f);
+    // Components the image does not claim, or that XCR0 no longer enables
+    // (it should not change, but XRSTOR would fault), start from init.
+    header.xstate_bv &= sw.xfeatures & layout.features;
+    LoadScratch(layout);
     return ktl::Ok();
   }
   // A legacy-only image (no or broken magic): x87 and SSE from it, every
   // other component init, MXCSR sanitized as Linux does.
   legacy.mxcsr &= f.mxcsr_mask;
   ktl::MemSet(&legacy.sw_reserved, 0, sizeof(legacy.sw_reserved));
-  if (f.xsave) {
+  if (layout.xsave) {
     ktl::MemSet(&Header(g_scratch), 0, sizeof(XsaveHeader));
-    Header(g_scratch).xstate_bv = kXfeatureFpSse & f.features;
+    Header(g_scratch).xstate_bv = kXfeatureFpSse;
   }
-  LoadScratch(f);
+  LoadScratch(layout);
   return ktl::Ok();
 }
 

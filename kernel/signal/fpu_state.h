@@ -15,15 +15,18 @@
 
 namespace sentry::signal {
 
-// Bytes the FP image takes in a signal frame (XSAVE size + MAGIC2, or 512).
-uint64_t FpuFrameSize();
-
-// Whether the image is an XSAVE image (sets UC_FP_XSTATE).
-bool FpuUsesXsave();
+// How the live state is saved right now. XCR0 is read at every use, not
+// cached: it decides what XSAVE writes and what XRSTOR accepts.
+struct FpuLayout {
+  bool xsave = false;      // XSAVE image with fpx_sw_bytes (UC_FP_XSTATE), else FXSAVE
+  uint64_t features = 0;   // XCR0 when xsave
+  uint64_t frame_size = 0; // bytes in the signal frame (XSAVE size + MAGIC2, or 512)
+};
+FpuLayout CurrentFpuLayout();
 
 // Saves the live state into the signal frame at `address` (64-byte aligned,
-// FpuFrameSize() bytes). EFAULT if the user memory is not writable.
-ktl::Result<void> SaveFpuToUser(uint64_t address);
+// layout.frame_size bytes). EFAULT if the user memory is not writable.
+ktl::Result<void> SaveFpuToUser(const FpuLayout& layout, uint64_t address);
 
 // Puts the CPU's extended state in its init state (x87 FCW 0x37f, MXCSR
 // 0x1f80, vector registers zero): how a handler starts.
