@@ -2,6 +2,7 @@
 
 #include "kernel/abi/linux.h"
 #include "kernel/elf/elf_parser.h"
+#include "kernel/ktl/ktl.h"
 #include "kernel/ktl/string.h"
 #include "kernel/random/entropy.h"
 #include "platform_kvm/abi/hypercall.h"
@@ -27,9 +28,6 @@ constexpr uint64_t kBrkRandomPages = 1ull << 13;
 constexpr uint64_t kInitialStackSize = 128 * 1024;
 constexpr uint64_t kMinMmapGap = 128ull << 20;  // Linux keeps at least this below the stack
 constexpr size_t kSegmentsPerRead = 32;
-
-uint64_t PageDown(uint64_t value) { return value & ~(kPageSize - 1); }
-uint64_t PageUp(uint64_t value) { return (value + kPageSize - 1) & ~(kPageSize - 1); }
 
 // Reads [offset, offset + length) of the executable into kernel memory.
 ktl::Result<void> ReadFile(uint32_t handle, uint64_t offset, void* out, size_t length) {
@@ -212,8 +210,8 @@ ktl::Result<LoadedProgram> LoadProgram(Process& process, uint32_t exec_handle,
   uint64_t image_end = 0;
   for (const elf::LoadSegment& segment : image.loads()) {
     mm::MapRequest request;
-    request.address = PageDown(segment.vaddr + bias);
-    request.length = PageUp(segment.vaddr + bias + segment.memsz) - request.address;
+    request.address = ktl::RoundDown(segment.vaddr + bias, kPageSize);
+    request.length = ktl::RoundUp(segment.vaddr + bias + segment.memsz, kPageSize) - request.address;
     request.prot = ProtOf(segment);
     request.fixed = true;
     TRY(memory.Map(request));
@@ -245,8 +243,8 @@ ktl::Result<LoadedProgram> LoadProgram(Process& process, uint32_t exec_handle,
   TRY(memory.Map(stack));
   uint64_t stack_limit = process.rlimit(linux_abi::kRlimitStack).cur;
   uint64_t gap = stack_limit < kMinMmapGap ? kMinMmapGap : stack_limit;
-  memory.vmas().set_mmap_base(PageDown(stack_top - gap));
-  memory.InitBrk(PageUp(image_end) + RandomBelow(kBrkRandomPages) * kPageSize);
+  memory.vmas().set_mmap_base(ktl::RoundDown(stack_top - gap, kPageSize));
+  memory.InitBrk(ktl::RoundUp(image_end, kPageSize) + RandomBelow(kBrkRandomPages) * kPageSize);
 
   uint64_t sp = TRY(BuildInitialStack(process, stack_top, arguments, image, bias));
   return LoadedProgram{image.entry + bias, sp};

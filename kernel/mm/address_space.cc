@@ -1,5 +1,6 @@
 #include "kernel/mm/address_space.h"
 
+#include "kernel/ktl/ktl.h"
 #include "kernel/ktl/panic.h"
 #include "kernel/ktl/string.h"
 #include "kernel/mm/physical_memory.h"
@@ -11,8 +12,6 @@ namespace {
 using platform::kPteNoExecute;
 using platform::kPteUser;
 using platform::kPteWritable;
-
-uint64_t PageDown(uint64_t address) { return address & ~(kPageSize - 1); }
 
 // Linux's default overcommit heuristic: a single request for more memory
 // than the machine has fails up front with ENOMEM, even though pages are
@@ -76,7 +75,7 @@ ktl::Result<uint64_t> AddressSpace::Map(const MapRequest& request) {
   }
   uint64_t start = request.address;
   if (!request.fixed) {
-    start = TRY(vmas_.FindFreeRange(request.length, PageDown(request.address)));
+    start = TRY(vmas_.FindFreeRange(request.length, ktl::RoundDown(request.address, kPageSize)));
   }
   Vma vma;
   vma.start = start;
@@ -137,7 +136,7 @@ uint64_t AddressSpace::Brk(uint64_t requested) {
 bool AddressSpace::ExpandStack(uint64_t address) {
   const Vma* above = vmas_.FindAtOrAbove(address);
   if (above == nullptr || !above->grows_down || above->start <= address) return false;
-  uint64_t new_start = PageDown(address);
+  uint64_t new_start = ktl::RoundDown(address, kPageSize);
   const Vma* stack = above;
   if (stack->end - new_start > stack_limit_) return false;
   Vma extension = *stack;
@@ -165,7 +164,7 @@ FaultResult AddressSpace::HandleFault(uint64_t address, bool write, bool execute
   }
   uint8_t needed = execute ? kProtExec : write ? kProtWrite : kProtRead;
   if ((vma->prot & needed) == 0) return FaultResult::kAccessError;
-  uint64_t page = PageDown(address);
+  uint64_t page = ktl::RoundDown(address, kPageSize);
   uint64_t* pte = page_table_.Lookup(page);
   if (pte != nullptr && (*pte & platform::kPtePresent)) {
     // Present and permitted by the VMA: a stale TLB entry. Retry.
@@ -183,7 +182,7 @@ ktl::Result<PhysAddr> AddressSpace::FrameFor(uint64_t address, Access access) {
     vma = vmas_.Find(address);
   }
   if (vma == nullptr || !Permits(*vma, access)) return ktl::Errno::kEFAULT;
-  uint64_t page = PageDown(address);
+  uint64_t page = ktl::RoundDown(address, kPageSize);
   uint64_t* pte = page_table_.Lookup(page);
   if (pte != nullptr && (*pte & platform::kPtePresent)) {
     return *pte & platform::kPteAddressMask;

@@ -1,5 +1,6 @@
 // mmap, munmap, mprotect, mremap, brk (anonymous memory).
 #include "kernel/abi/linux.h"
+#include "kernel/ktl/ktl.h"
 #include "kernel/syscalls/handlers.h"
 
 namespace sentry::syscalls {
@@ -28,12 +29,10 @@ constexpr int kMremapDontunmap = 4;
 
 constexpr uint64_t kUserEnd = mm::VmaSet::kDefaultMaxAddress;
 
-bool PageAligned(uint64_t value) { return (value & (kPageSize - 1)) == 0; }
-
 // Rounds `length` up to pages; false if that overflows or leaves user space.
 bool RoundLength(uint64_t length, uint64_t* rounded) {
   if (length > kUserEnd) return false;
-  *rounded = (length + kPageSize - 1) & ~(kPageSize - 1);
+  *rounded = ktl::RoundUp(length, kPageSize);
   return true;
 }
 
@@ -51,11 +50,11 @@ ktl::Result<int64_t> sys_mmap(uint64_t address, uint64_t length, int prot, int f
     return Errno::kEOPNOTSUPP;
   }
   if (prot & ~(mm::kProtRead | mm::kProtWrite | mm::kProtExec)) return Errno::kEINVAL;
-  if (length == 0 || !PageAligned(offset)) return Errno::kEINVAL;
+  if (length == 0 || !ktl::IsAligned(offset, kPageSize)) return Errno::kEINVAL;
   uint64_t rounded;
   if (!RoundLength(length, &rounded)) return Errno::kENOMEM;
   bool fixed = (flags & (kMapFixed | kMapFixedNoreplace)) != 0;
-  if (fixed && !PageAligned(address)) return Errno::kEINVAL;
+  if (fixed && !ktl::IsAligned(address, kPageSize)) return Errno::kEINVAL;
   if (fixed && (address > kUserEnd || rounded > kUserEnd - address)) return Errno::kENOMEM;
   // For anonymous memory Linux knows only MAP_SHARED and MAP_PRIVATE;
   // MAP_SHARED_VALIDATE is a file-mapping type.
@@ -80,7 +79,7 @@ ktl::Result<int64_t> sys_mmap(uint64_t address, uint64_t length, int prot, int f
 }
 
 ktl::Result<int64_t> sys_munmap(uint64_t address, uint64_t length) {
-  if (!PageAligned(address) || length == 0) return Errno::kEINVAL;
+  if (!ktl::IsAligned(address, kPageSize) || length == 0) return Errno::kEINVAL;
   uint64_t rounded;
   if (!RoundLength(length, &rounded) || address > kUserEnd || rounded > kUserEnd - address) {
     return Errno::kEINVAL;
@@ -90,7 +89,7 @@ ktl::Result<int64_t> sys_munmap(uint64_t address, uint64_t length) {
 }
 
 ktl::Result<int64_t> sys_mprotect(uint64_t address, uint64_t length, int prot) {
-  if (!PageAligned(address)) return Errno::kEINVAL;
+  if (!ktl::IsAligned(address, kPageSize)) return Errno::kEINVAL;
   int grows = prot & (kProtGrowsdown | kProtGrowsup);
   prot &= ~grows;
   if (prot & ~(mm::kProtRead | mm::kProtWrite | mm::kProtExec)) return Errno::kEINVAL;
@@ -109,13 +108,13 @@ ktl::Result<int64_t> sys_mremap(uint64_t old_address, uint64_t old_length, uint6
   if (flags & ~(kMremapMaymove | kMremapFixed | kMremapDontunmap)) return Errno::kEINVAL;
   if ((flags & kMremapFixed) && !(flags & kMremapMaymove)) return Errno::kEINVAL;
   if (flags & kMremapDontunmap) return Errno::kEINVAL;  // needs shared pages (later)
-  if (!PageAligned(old_address)) return Errno::kEINVAL;
+  if (!ktl::IsAligned(old_address, kPageSize)) return Errno::kEINVAL;
   uint64_t old_rounded, new_rounded;
   if (!RoundLength(old_length, &old_rounded) || !RoundLength(new_length, &new_rounded)) {
     return Errno::kEINVAL;
   }
   if (new_rounded == 0) return Errno::kEINVAL;
-  if ((flags & kMremapFixed) && !PageAligned(new_address)) return Errno::kEINVAL;
+  if ((flags & kMremapFixed) && !ktl::IsAligned(new_address, kPageSize)) return Errno::kEINVAL;
   mm::RemapOptions options;
   options.may_move = (flags & kMremapMaymove) != 0;
   options.fixed = (flags & kMremapFixed) != 0;
