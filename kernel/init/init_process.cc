@@ -37,10 +37,10 @@ void InstallStdio(Process& process, const BootInfo& boot) {
 
 [[noreturn]] void FailExec(const char* path, const char* reason, ktl::Errno error) {
   char line[512];
-  size_t length = ktl::FormatTo(line, sizeof(line), "ringfence: cannot execute %s: %s (%s)\n",
+  ktl::FormatTo(line, sizeof(line), "ringfence: cannot execute %s: %s (%s)\n",
                                 path, reason ? reason : "exec format error",
                                 ktl::ErrnoName(error));
-  platform::WriteToStderr(line, length < sizeof(line) ? length : sizeof(line) - 1);
+  platform::WriteToStderr(line, ktl::StrLen(line));
   ExitProcess(kCannotExecuteStatus);
 }
 

@@ -1,6 +1,7 @@
 #include "kernel/syscalls/syscall_table.h"
 
 #include "kernel/ktl/format.h"
+#include "kernel/ktl/string.h"
 #include "kernel/syscalls/handlers.h"
 #include "kernel/syscalls/strace.h"
 #include "kernel/syscalls/syscall_invoker.h"
@@ -45,9 +46,9 @@ void NoteUnimplemented(uint64_t number) {
     g_unknown_logged[number / 64] |= bit;
   }
   char line[96];
-  size_t length = ktl::FormatTo(line, sizeof(line),
+  ktl::FormatTo(line, sizeof(line),
                                 "ringfence: unimplemented syscall %lu (ENOSYS)\n", number);
-  platform::WriteToLog(line, length < sizeof(line) ? length : sizeof(line) - 1);
+  platform::WriteToLog(line, ktl::StrLen(line));
 }
 
 }  // namespace
@@ -79,9 +80,9 @@ void PrintSyscallStats() {
   for (int number = 0; number < kSyscallTableSize; ++number) {
     if (g_counts[number] == 0) continue;
     char line[96];
-    size_t length = ktl::FormatTo(line, sizeof(line), "ringfence-stats: syscall.%s %lu\n",
+    ktl::FormatTo(line, sizeof(line), "ringfence-stats: syscall.%s %lu\n",
                                   kTable.entries[number].name, g_counts[number]);
-    platform::WriteToStderr(line, length < sizeof(line) ? length : sizeof(line) - 1);
+    platform::WriteToStderr(line, ktl::StrLen(line));
   }
 }
 
