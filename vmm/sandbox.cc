@@ -89,7 +89,6 @@ int RunExitLoop(const KvmVm& vm, Vcpu& vcpu, HypercallService& service,
   for (;;) {
     absl::Status status = vcpu.Run();
     if (!status.ok()) {
-      if (absl::IsAborted(status) || errno == EINTR) continue;
       return ReportCrash(vm, vcpu, std::string(status.message()), std::nullopt);
     }
     stats.RecordExit(run->exit_reason);

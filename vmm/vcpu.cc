@@ -106,8 +106,10 @@ absl::Status Vcpu::EnterLongMode(const KvmVm& vm, const LongModeEntry& entry) {
 }
 
 absl::Status Vcpu::Run() {
-  if (ioctl(fd_.get(), KVM_RUN, 0) != 0) {
-    return absl::ErrnoToStatus(errno, "KVM_RUN");
+  // EINTR: a host signal interrupted the run before any guest exit; the VMM
+  // installs no handlers that need to act on it, so simply run again.
+  while (ioctl(fd_.get(), KVM_RUN, 0) != 0) {
+    if (errno != EINTR) return absl::ErrnoToStatus(errno, "KVM_RUN");
   }
   return absl::OkStatus();
 }

@@ -29,8 +29,8 @@ class Vcpu {
   // Loads CPUID and the register state for `entry`.
   absl::Status EnterLongMode(const KvmVm& vm, const LongModeEntry& entry);
 
-  // Runs until the next exit to user space. EINTR is returned as an error
-  // status so callers can observe signals.
+  // Runs until the next exit to user space (retrying when a host signal
+  // interrupts KVM_RUN); an error means the vCPU cannot run.
   absl::Status Run();
 
   kvm_run* run_state() const { return run_; }
