@@ -1,0 +1,13 @@
+// Syscalls of the time family: clocks and time of day.
+// Entry format: see kernel/syscalls/syscall_list.h. Every row ends in a
+// backslash; the blank line after the last one ends the list.
+#ifndef RINGFENCE_KERNEL_SYSCALLS_LISTS_TIME_H_
+#define RINGFENCE_KERNEL_SYSCALLS_LISTS_TIME_H_
+
+#define SENTRY_SYSCALLS_TIME(X)                                                         \
+  X(96, gettimeofday, "pp", (UserAddress time_value, UserAddress time_zone))            \
+  X(201, time, "p", (UserAddress result))                                               \
+  X(228, clock_gettime, "dp", (int clock, UserAddress time))                            \
+  X(229, clock_getres, "dp", (int clock, UserAddress resolution))                       \
+
+#endif  // RINGFENCE_KERNEL_SYSCALLS_LISTS_TIME_H_
