@@ -3,6 +3,7 @@
 set(SENTRY_ONLY_SOURCES
   fs/fd_table.cc
   fs/host_file.cc
+  fs/mount_namespace.cc
   init/init_process.cc
   loader/loader.cc
   mm/address_space.cc

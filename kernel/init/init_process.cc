@@ -1,6 +1,7 @@
 #include "kernel/init/init_process.h"
 
 #include "kernel/fs/host_file.h"
+#include "kernel/fs/mount_namespace.h"
 #include "kernel/ktl/format.h"
 #include "kernel/ktl/panic.h"
 #include "kernel/ktl/string.h"
@@ -65,6 +66,9 @@ void StartInitProcess(const BootInfo& boot) {
   SetCurrentTask(task);
   memory->Activate();
   InstallStdio(*process, boot);
+  fs::MountFileSystems(boot);
+  process->fs_context().root = fs::MountNamespace().root();
+  process->fs_context().cwd = fs::MountNamespace().root();
 
   const char* strings = static_cast<const char*>(platform::PhysToVirt(boot.args_gpa));
   loader::ProgramArguments arguments;

@@ -12,6 +12,7 @@
 #include "kernel/abi/linux.h"
 #include "kernel/fs/fd_table.h"
 #include "kernel/mm/address_space.h"
+#include "kernel/vfs/mount.h"
 #include "platform_kvm/guest/trap_frame.h"
 
 namespace sentry {
@@ -19,6 +20,14 @@ namespace sentry {
 struct Credentials {
   uint32_t uid = 0, euid = 0, suid = 0;
   uint32_t gid = 0, egid = 0, sgid = 0;
+};
+
+// Where a process's paths start: its root (chroot) and working directory,
+// and the umask applied to the modes of files it creates.
+struct FsContext {
+  vfs::Path root;
+  vfs::Path cwd;
+  uint32_t umask = 022;
 };
 
 class Process {
@@ -30,6 +39,7 @@ class Process {
   int32_t parent_pid() const { return parent_pid_; }
   mm::AddressSpace& address_space() { return *address_space_; }
   fs::FdTable& files() { return files_; }
+  FsContext& fs_context() { return fs_context_; }
   Credentials& credentials() { return credentials_; }
   linux_abi::SigAction& signal_action(int signal) { return actions_[signal - 1]; }
   linux_abi::Rlimit& rlimit(int resource) { return rlimits_[resource]; }
@@ -39,6 +49,7 @@ class Process {
   int32_t parent_pid_ = 0;  // the sandbox's first process has no parent inside it
   mm::AddressSpace* address_space_;
   fs::FdTable files_;
+  FsContext fs_context_;
   Credentials credentials_;
   linux_abi::SigAction actions_[linux_abi::kNumSignals] = {};
   linux_abi::Rlimit rlimits_[linux_abi::kRlimitCount];

@@ -18,6 +18,10 @@ extern "C" {
 // Sentry never exits normally); accept and ignore registrations.
 int __cxa_atexit(void (*)(void*), void*, void*) { return 0; }
 
+// With -fno-use-cxa-atexit, the destructors of function-local statics are
+// registered here instead: ignored for the same reason.
+int atexit(void (*)()) { return 0; }
+
 // Referenced by __cxa_atexit registrations; its value is irrelevant here.
 void* __dso_handle = nullptr;
 
