@@ -50,6 +50,14 @@ ktl::Result<size_t> Inode::Read(IoBuffer&, uint64_t) { return ktl::Errno::kEINVA
 ktl::Result<size_t> Inode::Write(IoBuffer&, uint64_t, bool, uint64_t*) {
   return ktl::Errno::kEINVAL;
 }
+ktl::Result<void> Inode::Getxattr(ktl::StringView, ktl::Vector<char>*) {
+  return ktl::Errno::kEOPNOTSUPP;
+}
+ktl::Result<void> Inode::Setxattr(ktl::StringView, std::span<const char>, uint32_t) {
+  return ktl::Errno::kEOPNOTSUPP;
+}
+ktl::Result<void> Inode::Listxattr(ktl::Vector<char>*) { return ktl::Errno::kEOPNOTSUPP; }
+ktl::Result<void> Inode::Removexattr(ktl::StringView) { return ktl::Errno::kEOPNOTSUPP; }
 
 ktl::Result<RefPtr<FileDescription>> Inode::Open(const Path& path, uint32_t flags) {
   if (!IsRegular() && !IsDir()) return ktl::Errno::kENXIO;

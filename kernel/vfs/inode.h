@@ -26,6 +26,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <span>
 
 #include "kernel/ktl/function_ref.h"
 #include "kernel/ktl/result.h"
@@ -134,6 +135,20 @@ class Inode {
   // `*end` receives the offset just past the written bytes. A short count is
   // returned if space runs out part way (ENOSPC only if nothing fit).
   virtual ktl::Result<size_t> Write(IoBuffer& src, uint64_t offset, bool append, uint64_t* end);
+
+  // --- extended attributes (defaults: EOPNOTSUPP) ---------------------------
+  // `name` is the full name with its namespace ("user.mime_type"); the VFS
+  // has checked its length, its namespace and the caller's permission.
+  // Appends the value to `out`; ENODATA if there is no such attribute.
+  virtual ktl::Result<void> Getxattr(ktl::StringView name, ktl::Vector<char>* out);
+  // `flags`: kXATTR_CREATE (EEXIST if present), kXATTR_REPLACE (ENODATA if
+  // absent), or 0 for either.
+  virtual ktl::Result<void> Setxattr(ktl::StringView name, std::span<const char> value,
+                                     uint32_t flags);
+  // Appends every attribute name, each NUL-terminated, to `out`.
+  virtual ktl::Result<void> Listxattr(ktl::Vector<char>* out);
+  // ENODATA if there is no such attribute.
+  virtual ktl::Result<void> Removexattr(ktl::StringView name);
 
   // --- open ------------------------------------------------------------------
   // An open file description for this inode reached at `path`. The VFS has

@@ -83,6 +83,13 @@ inline constexpr uint32_t kRENAME_NOREPLACE = 1;
 inline constexpr uint32_t kRENAME_EXCHANGE = 2;
 inline constexpr uint32_t kRENAME_WHITEOUT = 4;
 
+// setxattr(2) flags.
+inline constexpr uint32_t kXATTR_CREATE = 1;
+inline constexpr uint32_t kXATTR_REPLACE = 2;
+inline constexpr size_t kXattrNameMax = 255;       // XATTR_NAME_MAX
+inline constexpr size_t kXattrSizeMax = 65536;     // XATTR_SIZE_MAX: one value
+inline constexpr size_t kXattrListMax = 65536;     // XATTR_LIST_MAX: all names
+
 // access(2) modes.
 inline constexpr uint32_t kF_OK = 0, kX_OK = 1, kW_OK = 2, kR_OK = 4;
 
