@@ -108,10 +108,14 @@ bool ParseVolume(const std::string& spec, const std::string& root, Volume* volum
     return false;
   }
   volume->host = resolved;
-  // The mount point must exist in the root (nothing creates it there yet).
+  // The mount point must exist in the root, or be a new name directly in
+  // /tmp (the sandbox's own tmpfs, where the Sentry makes it).
   std::string mountpoint = (root == "/" ? "" : root) + volume->guest;
-  if (stat(mountpoint.c_str(), &info) != 0 || !S_ISDIR(info.st_mode)) {
-    fprintf(stderr, "ringfence: --volume %s: %s is not a directory in the root\n",
+  bool in_tmp = volume->guest.rfind("/tmp/", 0) == 0 &&
+                volume->guest.find('/', 5) == std::string::npos;
+  if (!in_tmp && (stat(mountpoint.c_str(), &info) != 0 || !S_ISDIR(info.st_mode))) {
+    fprintf(stderr,
+            "ringfence: --volume %s: %s is not a directory in the root (or a name in /tmp)\n",
             spec.c_str(), volume->guest.c_str());
     return false;
   }

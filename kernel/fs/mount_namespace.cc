@@ -64,6 +64,9 @@ void MountVolumes(vfs::Vfs& vfs, const vfs::Caller& caller,
   if (count > ringfence::abi::kMaxGoferMounts) count = ringfence::abi::kMaxGoferMounts;
   for (uint32_t i = 1; i < count; ++i) {
     ktl::StringView path = BootPath(boot.gofer_mounts[i].guest_path);
+    // A mount point missing from the tree is made if its directory allows
+    // (e.g. a name in /tmp's tmpfs).
+    if (!path.empty() && !vfs.Stat(caller, path, 0).ok()) (void)vfs.Mkdir(caller, path, 0755);
     auto tree = gofer::Attach(gofer::HypercallTransport(), i);
     if (path.empty() || !tree.ok() ||
         !vfs.Mount(caller, path, std::move(tree).value(), GoferMountFlags(boot.gofer_mounts[i]))
