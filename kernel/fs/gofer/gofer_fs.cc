@@ -78,7 +78,10 @@ ktl::Result<vfs::RefPtr<vfs::Inode>> Attach(Transport& transport, uint32_t mount
 // --- inode: bookkeeping ----------------------------------------------------------
 
 Inode::Inode(FileSystem* fs, uint32_t fid, const GoferStat& stat)
-    : vfs::Inode(fs, stat.ino, stat.mode), fid_(fid), stat_(stat) {}
+    : vfs::Inode(fs, stat.ino, stat.mode),
+      fid_(fid),
+      stat_(stat),
+      stat_generation_(fs->generation()) {}
 
 Inode::~Inode() {
   Transport& transport = gofer_fs().transport();
@@ -93,7 +96,21 @@ Inode::~Inode() {
 
 ktl::Result<void> Inode::Call(GoferRequest& request, const RequestBuffers& buffers,
                               GoferReply* reply) {
-  return gofer_fs().transport().Call(request, buffers, reply);
+  TRY(gofer_fs().transport().Call(request, buffers, reply));
+  switch (static_cast<GoferOp>(request.op)) {
+    case GoferOp::kCreate:
+    case GoferOp::kMkdir:
+    case GoferOp::kMknod:
+    case GoferOp::kSymlink:
+    case GoferOp::kLink:
+    case GoferOp::kUnlink:
+    case GoferOp::kRename:
+      gofer_fs().NamesChanged();
+      break;
+    default:
+      break;
+  }
+  return ktl::Ok();
 }
 
 void Inode::UpdateStat(const GoferStat& stat) {
@@ -103,6 +120,7 @@ void Inode::UpdateStat(const GoferStat& stat) {
   stat_ = stat;
   stat_.mode = type | (stat.mode & vfs::kPermissionBits);
   stat_stale_ = false;
+  stat_generation_ = gofer_fs().generation();
 }
 
 ktl::Result<vfs::RefPtr<vfs::Inode>> Inode::NewChild(const GoferReply& reply) {
@@ -123,7 +141,7 @@ vfs::Attr Inode::Getattr() {
   bool stale;
   {
     ktl::SpinlockGuard guard(lock_);
-    stale = stat_stale_;
+    stale = stat_stale_ || stat_generation_ != gofer_fs().generation();
   }
   if (stale) {
     GoferRequest request = gofer_fs().NewRequest(GoferOp::kStat);

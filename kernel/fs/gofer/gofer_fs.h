@@ -6,7 +6,9 @@
 // Each inode owns a Gofer fid for its node (clunked when the inode goes) and
 // caches the node's attributes from the last reply that carried them; the
 // sandbox is assumed to be the only writer of its tree (as gVisor's default
-// cache policy). After a write the next Getattr asks the Gofer again.
+// cache policy). After a write to the file, or any change to the tree's
+// names (which moves link counts and directory times of nodes the change
+// cannot name), the next Getattr asks the Gofer again.
 //
 // File data: a regular file is opened on the host lazily, once per access
 // mode (a read-write handle serves every mode), the handle shared by all
@@ -19,6 +21,7 @@
 #ifndef RINGFENCE_KERNEL_FS_GOFER_GOFER_FS_H_
 #define RINGFENCE_KERNEL_FS_GOFER_GOFER_FS_H_
 
+#include <atomic>
 #include <cstdint>
 
 #include "kernel/fs/gofer/transport.h"
@@ -43,9 +46,15 @@ class FileSystem final : public vfs::FileSystem {
   // A request for this mount with every field zero but op and mount.
   ringfence::abi::GoferRequest NewRequest(ringfence::abi::GoferOp op) const;
 
+  // Bumped by every change to the tree's names: cached attributes older
+  // than it are refreshed.
+  uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
+  void NamesChanged() { generation_.fetch_add(1, std::memory_order_acq_rel); }
+
  private:
   Transport& transport_;
   uint32_t mount_;
+  std::atomic<uint64_t> generation_{0};
 };
 
 class Inode final : public vfs::Inode {
@@ -111,7 +120,8 @@ class Inode final : public vfs::Inode {
 
   const uint32_t fid_;
   ringfence::abi::GoferStat stat_;  // Guarded by lock_.
-  bool stat_stale_ = false;         // Guarded by lock_.
+  bool stat_stale_ = false;         // written since; guarded by lock_
+  uint64_t stat_generation_;        // FileSystem::generation() of stat_; guarded by lock_
   HandleSlot handles_[3];           // by access mode; guarded by lock_
 };
 

@@ -53,7 +53,9 @@ class GoferFsTest : public gofer::testing::GoferTest {
   void TearDown() override {
     root_path_ = {};
     vfs_.reset();  // drops every inode: handles closed, fids clunked
-    if (guest_) EXPECT_EQ(guest_->handles().size(), 0u) << "host handles leaked";
+    if (guest_) {
+      EXPECT_EQ(guest_->handles().size(), 0u) << "host handles leaked";
+    }
     transport_.reset();
     guest_.reset();
     GoferTest::TearDown();
@@ -230,6 +232,21 @@ TEST_F(GoferFsTest, NamespaceOperationsReachTheHost) {
   EXPECT_TRUE(S_ISFIFO(st.st_mode));
   EXPECT_EQ(ErrorOf(vfs_->Mknod(AsRoot(), "/chr", vfs::kS_IFCHR | 0600, 0x101)),
             ktl::Errno::kEPERM);
+}
+
+TEST_F(GoferFsTest, CachedAttributesFollowNameChanges) {
+  uint32_t root_links = vfs_->Stat(AsRoot(), "/dir", 0).value().nlink;
+  ASSERT_EQ(ErrorOf(vfs_->Mkdir(AsRoot(), "/dir/new", 0755)), ktl::Errno{0});
+  EXPECT_EQ(vfs_->Stat(AsRoot(), "/dir", 0).value().nlink, root_links + 1);
+  ASSERT_EQ(ErrorOf(vfs_->Link(AsRoot(), "/file", AsRoot(), "/second", 0)), ktl::Errno{0});
+  ASSERT_EQ(ErrorOf(vfs_->Link(AsRoot(), "/file", AsRoot(), "/third", 0)), ktl::Errno{0});
+  EXPECT_EQ(vfs_->Stat(AsRoot(), "/second", 0).value().nlink, 3u);
+  ASSERT_EQ(ErrorOf(vfs_->Unlink(AsRoot(), "/third")), ktl::Errno{0});
+  EXPECT_EQ(vfs_->Stat(AsRoot(), "/second", 0).value().nlink, 2u);
+  // Without changes, stat is served from the cache: no Gofer round trip.
+  uint64_t before = guest_->stats().Hypercalls(abi::Hypercall::kGofer);
+  EXPECT_EQ(vfs_->Stat(AsRoot(), "/second", 0).value().nlink, 2u);
+  EXPECT_EQ(guest_->stats().Hypercalls(abi::Hypercall::kGofer), before);
 }
 
 TEST_F(GoferFsTest, OpenDescriptionsShareOneHostHandle) {
