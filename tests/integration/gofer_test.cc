@@ -81,6 +81,83 @@ TEST_F(GoferTest, EachVolumeGetsItsOwnGofer) {
   EXPECT_NE(stat((root_.path() + "/tmp").c_str(), &st), 0);
 }
 
+// --- files through the Gofer, with busybox in the served root ---------------
+
+class GoferFilesTest : public GoferTest {
+ protected:
+  void SetUp() override {
+    GoferTest::SetUp();
+    if (IsSkipped()) return;
+    busybox_ = root_.WriteFile("bin/busybox", ReadFile("/bin/busybox"));
+    ASSERT_EQ(mkdir((root_.path() + "/etc").c_str(), 0755), 0);
+    root_.WriteFile("etc/hostname", "served-by-gofer\n");
+    ASSERT_EQ(mkdir((root_.path() + "/data").c_str(), 0755), 0);
+  }
+  RunResult Busybox(std::vector<std::string> flags, const std::vector<std::string>& args,
+                    const std::string& stdin_data = "") {
+    flags.insert(flags.begin(), "--root=" + root_.path());
+    SandboxRun run("/bin/busybox", args);
+    for (const std::string& flag : flags) run.Flag(flag);
+    return run.Stdin(stdin_data).Run();
+  }
+  std::string busybox_;
+};
+
+TEST_F(GoferFilesTest, ReadsAndListsTheRoot) {
+  RunResult cat = Busybox({}, {"cat", "/etc/hostname"});
+  EXPECT_EQ(cat.status, 0) << cat.Describe();
+  EXPECT_EQ(cat.out, "served-by-gofer\n");
+  RunResult ls = Busybox({}, {"ls", "/"});
+  EXPECT_EQ(ls.status, 0) << ls.Describe();
+  EXPECT_EQ(ls.out, "bin\ndata\netc\n");
+  RunResult missing = Busybox({}, {"cat", "/etc/missing"});
+  EXPECT_EQ(missing.status, 1) << missing.Describe();
+  EXPECT_NE(missing.err.find("No such file or directory"), std::string::npos) << missing.err;
+}
+
+TEST_F(GoferFilesTest, TheRootIsReadOnlyUnlessWritable) {
+  RunResult refused = Busybox({}, {"mkdir", "/made"});
+  EXPECT_EQ(refused.status, 1) << refused.Describe();
+  EXPECT_NE(refused.err.find("Read-only file system"), std::string::npos) << refused.err;
+  struct stat st;
+  EXPECT_NE(stat((root_.path() + "/made").c_str(), &st), 0);
+
+  RunResult made = Busybox({"--writable-root"}, {"tee", "/made"}, "through the gofer\n");
+  EXPECT_EQ(made.status, 0) << made.Describe();
+  EXPECT_EQ(ReadFile(root_.path() + "/made"), "through the gofer\n");
+}
+
+TEST_F(GoferFilesTest, VolumesAreServedAtTheirGuestPaths) {
+  volume_.WriteFile("in-volume", "volume data\n");
+  std::string spec = "--volume=" + volume_.path() + ":/data";
+  RunResult cat = Busybox({spec}, {"cat", "/data/in-volume"});
+  EXPECT_EQ(cat.status, 0) << cat.Describe();
+  EXPECT_EQ(cat.out, "volume data\n");
+  // Read-write by default, even over a read-only root.
+  RunResult tee = Busybox({spec}, {"tee", "/data/written"}, "from the sandbox\n");
+  EXPECT_EQ(tee.status, 0) << tee.Describe();
+  EXPECT_EQ(ReadFile(volume_.path() + "/written"), "from the sandbox\n");
+  // ...and read-only with :ro.
+  RunResult ro = Busybox({spec + ":ro"}, {"tee", "/data/refused"}, "x");
+  EXPECT_NE(ro.status, 0) << ro.Describe();
+  EXPECT_NE(ro.err.find("Read-only file system"), std::string::npos) << ro.err;
+  struct stat st;
+  EXPECT_NE(stat((volume_.path() + "/refused").c_str(), &st), 0);
+}
+
+TEST_F(GoferFilesTest, StartsInTheCallersDirectoryWhenInsideTheRoot) {
+  char cwd[4096];
+  ASSERT_NE(getcwd(cwd, sizeof(cwd)), nullptr);
+  // Default root "/": the caller's directory.
+  RunResult host = SandboxRun("/bin/busybox", {"pwd"}).Run();
+  EXPECT_EQ(host.status, 0) << host.Describe();
+  EXPECT_EQ(host.out, std::string(cwd) + "\n");
+  // A root the caller is not in: "/".
+  RunResult outside = Busybox({}, {"pwd"});
+  EXPECT_EQ(outside.status, 0) << outside.Describe();
+  EXPECT_EQ(outside.out, "/\n");
+}
+
 TEST_F(GoferTest, BadRootsAreSandboxErrors) {
   RunResult missing = Run({"--root=" + root_.path() + "/missing"}, "/bin/hello");
   EXPECT_EQ(missing.status, 125) << missing.Describe();
