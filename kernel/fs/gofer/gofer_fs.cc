@@ -360,15 +360,22 @@ ktl::Result<void> Inode::ReadDir(uint64_t cookie,
 
 ktl::Result<void> Inode::Readlink(ktl::Vector<char>* out) {
   if (!IsSymlink()) return ktl::Errno::kEINVAL;
-  Bounce target(ringfence::abi::kGoferSymlinkMax);
-  if (!target.ok()) return ktl::Errno::kENOMEM;
-  GoferRequest request = gofer_fs().NewRequest(GoferOp::kReadlink);
-  request.fid = fid_;
-  GoferReply reply;
-  TRY(Call(request, {{}, {}, target.span()}, &reply));
-  if (reply.size > target.size()) return ktl::Errno::kEIO;
-  TRY(out->ReserveAtLeast(out->size() + reply.size));
-  for (size_t i = 0; i < reply.size; ++i) (void)out->PushBack(target.data()[i]);
+  ktl::SpinlockGuard guard(lock_);
+  if (!target_cached_) {
+    Bounce target(ringfence::abi::kGoferSymlinkMax);
+    if (!target.ok()) return ktl::Errno::kENOMEM;
+    GoferRequest request = gofer_fs().NewRequest(GoferOp::kReadlink);
+    request.fid = fid_;
+    GoferReply reply;
+    TRY(Call(request, {{}, {}, target.span()}, &reply));
+    if (reply.size > target.size()) return ktl::Errno::kEIO;
+    target_.Clear();
+    TRY(target_.ReserveAtLeast(reply.size));
+    for (size_t i = 0; i < reply.size; ++i) (void)target_.PushBack(target.data()[i]);
+    target_cached_ = true;
+  }
+  TRY(out->ReserveAtLeast(out->size() + target_.size()));
+  for (char c : target_) (void)out->PushBack(c);
   return ktl::Ok();
 }
 

@@ -15,6 +15,8 @@
 // open descriptions of the inode and closed when the last one goes. Data
 // moves with pread/pwrite on the handle through a kernel bounce buffer.
 //
+// A symlink's target is read from the Gofer once and then kept.
+//
 // Directory cookies: 0 is the start, 1 is after ".", 2 after "..", and
 // 2 + c continues the Gofer's listing at its cookie c (the host's d_off), so
 // they stay valid across changes as the host's do.
@@ -123,6 +125,10 @@ class Inode final : public vfs::Inode {
   bool stat_stale_ = false;         // written since; guarded by lock_
   uint64_t stat_generation_;        // FileSystem::generation() of stat_; guarded by lock_
   HandleSlot handles_[3];           // by access mode; guarded by lock_
+  // A symlink's target, once read: a link's target never changes (a new
+  // one is a new node). Guarded by lock_.
+  ktl::Vector<char> target_;
+  bool target_cached_ = false;
 };
 
 // An open regular file: holds one of its inode's host handles.
