@@ -47,7 +47,8 @@ enum class Hypercall : uint32_t {
   // length, args[2] = GPA of a PanicRegisters block or 0.
   kPanic = 9,
   // A file request for the Gofer (platform_kvm/abi/gofer.h): args[0] = GPA
-  // of a GoferRequest, args[1] = GPA of the GoferReply to fill.
+  // of a GoferRequest, args[1] = GPA of the GoferReply to fill. The VMM's
+  // host work is one exchange on the Gofer's socket (send + recvmsg).
   kGofer = 10,
   // Releases a handle a kGofer open or create returned. args[0] = handle.
   kCloseHandle = 11,
