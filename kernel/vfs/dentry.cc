@@ -139,4 +139,33 @@ void Dentry::PruneTree() {
   }
 }
 
+size_t Dentry::PruneUnused() {
+  // Iterative post-order walk (children from the last to the first, so an
+  // erase only shifts visited slots); `next` counts the children of `node`
+  // still to visit. A dentry is looked at once its subtree is done.
+  size_t dropped = 0;
+  Dentry* node = this;
+  size_t next = children_.size();
+  for (;;) {
+    if (next > 0) {
+      node = node->children_[next - 1];
+      next = node->children_.size();
+      continue;
+    }
+    if (node == this) return dropped;
+    Dentry* parent = node->parent_.get();
+    size_t index = parent->ChildIndex(node->name());
+    KTL_ASSERT(index < parent->children_.size() && parent->children_[index] == node);
+    // One reference (the parent's) means no children, users or walks.
+    if (node->references_.load(std::memory_order_acquire) == 1 && node->mount_count == 0 &&
+        node->inode().fs().dentries_evictable()) {
+      parent->children_.Erase(index);
+      node->Unref();  // deletes node; parent lives on (its parent or `this` holds it)
+      ++dropped;
+    }
+    node = parent;
+    next = index;
+  }
+}
+
 }  // namespace sentry::vfs

@@ -7,9 +7,15 @@
 // reference each other while a dentry is in the tree; the cycle is broken
 // when the name goes away (Unlink/Rmdir/Rename detach the dentry, which then
 // lives on only as long as open files or cwds hold it) and, for a whole
-// tree, by PruneTree when its mount goes. There is no eviction yet: a
-// cached tree grows with what was looked up (tmpfs keeps all of it in memory
-// anyway; a gofer-backed file system will need an LRU).
+// tree, by PruneTree when its mount goes.
+//
+// Eviction: a dentry nobody uses (its only reference is its parent's, so no
+// children, open files, cwds or walks hold it, and nothing is mounted on it)
+// can be dropped if its file system can rebuild it by a lookup
+// (FileSystem::dentries_evictable; not tmpfs, whose inodes are the data).
+// Dropping it releases its inode, which for a gofer file closes its Gofer fid,
+// so the cache (and the Gofer's fid table) stays bounded; see
+// MountTable::NoteCached.
 //
 // Negative entries are not cached: a miss always asks the file system.
 //
@@ -76,6 +82,9 @@ class Dentry {
   // Drops every cached descendant (breaking the parent/child cycles), for
   // teardown. Children still referenced elsewhere survive detached.
   void PruneTree();
+  // Drops every unused, evictable descendant (post-order, so directories
+  // emptied on the way go too); returns how many were dropped.
+  size_t PruneUnused();
 
  private:
   Dentry() = default;

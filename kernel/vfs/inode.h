@@ -64,6 +64,10 @@ class FileSystem {
   // st_dev of every inode: an anonymous device number (major 0), unique
   // among live file systems.
   uint64_t device() const { return device_; }
+  // Whether an unused dentry of this file system may be dropped from the
+  // dentry cache because Lookup rebuilds it (same node, same st_ino). False
+  // for file systems whose inodes hold the only copy of the data (tmpfs).
+  virtual bool dentries_evictable() const { return false; }
 
  private:
   std::atomic<uint32_t> references_{1};

@@ -53,6 +53,19 @@ bool MountTable::Contains(const Mount* mount) const {
   return false;
 }
 
+void MountTable::NoteCached() {
+  if (++cached_since_sweep_ < kSweepAfter) return;
+  SweepUnused();
+}
+
+size_t MountTable::SweepUnused() {
+  cached_since_sweep_ = 0;
+  size_t dropped = 0;
+  // Bind mounts may share subtrees; a second pass over one finds nothing.
+  for (const RefPtr<Mount>& m : mounts_) dropped += m->root_->PruneUnused();
+  return dropped;
+}
+
 void MountTable::Teardown() {
   while (!mounts_.empty()) {
     RefPtr<Mount> m = std::move(mounts_.back());

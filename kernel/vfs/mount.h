@@ -96,8 +96,20 @@ class MountTable {
   // Breaks dentry cycles of every mounted tree and empties the table.
   void Teardown();
 
+  // Called after each dentry added to a mounted tree: every kSweepAfter
+  // additions, drops the unused evictable dentries of every tree. This
+  // bounds what a file system such as gofer keeps cached beyond what is in
+  // use to about kSweepAfter dentries (and Gofer fids), at the cost of a
+  // sweep over the cached trees per kSweepAfter lookups. Callers hold no
+  // raw Dentry pointer without a reference across it.
+  static constexpr size_t kSweepAfter = 1024;
+  void NoteCached();
+  // Drops unused evictable dentries now; returns how many.
+  size_t SweepUnused();
+
  private:
   ktl::Vector<RefPtr<Mount>> mounts_;  // attach order
+  size_t cached_since_sweep_ = 0;
 };
 
 }  // namespace sentry::vfs

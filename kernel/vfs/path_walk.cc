@@ -67,6 +67,7 @@ ktl::Result<Path> PathWalker::LookupChild(const Path& dir, ktl::StringView name,
   } else {
     RefPtr<Inode> inode = TRY(dir.inode().Lookup(name));
     child.dentry = TRY(dir.dentry->AddChild(name, std::move(inode)));
+    mounts_.NoteCached();
   }
   if (cross_mounts) CrossMounts(&child);
   return child;

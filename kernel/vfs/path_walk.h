@@ -44,7 +44,7 @@ struct LastComponent {
 class PathWalker {
  public:
   // `root`: the caller's root; `creds`: whose search permission counts.
-  PathWalker(const MountTable& mounts, const Path& root, const Credentials& creds)
+  PathWalker(MountTable& mounts, const Path& root, const Credentials& creds)
       : mounts_(mounts), root_(root), creds_(creds) {}
   PathWalker(const PathWalker&) = delete;
 
@@ -83,7 +83,7 @@ class PathWalker {
   ktl::Result<ktl::StringView> ReadLink(Inode& link);
   ktl::Result<void> MaySearch(const Path& dir);
 
-  const MountTable& mounts_;
+  MountTable& mounts_;  // NoteCached after each lookup it caches
   const Path& root_;
   const Credentials& creds_;
   int symlinks_followed_ = 0;

@@ -192,7 +192,7 @@ ktl::Result<LastComponent> Vfs::PrepareCreate(PathWalker& walker, const Caller& 
 
 void Vfs::CacheChild(const LastComponent& last, RefPtr<Inode> inode) {
   if (last.parent.dentry->FindChild(last.name) != nullptr) return;
-  (void)last.parent.dentry->AddChild(last.name, std::move(inode));
+  if (last.parent.dentry->AddChild(last.name, std::move(inode)).ok()) mounts_.NoteCached();
 }
 
 ktl::Result<void> Vfs::DoSetattr(const Path& target, const SetAttr& change) {
@@ -239,6 +239,7 @@ ktl::Result<RefPtr<FileDescription>> Vfs::Open(const Caller& caller, ktl::String
       RefPtr<Inode> inode = TRY(last.parent.inode().Create(last.name, attr));
       target.mount = last.parent.mount;
       target.dentry = TRY(last.parent.dentry->AddChild(last.name, std::move(inode)));
+      mounts_.NoteCached();
       created = true;
       break;
     }

@@ -42,6 +42,8 @@ class FileSystem final : public vfs::FileSystem {
  public:
   FileSystem(Transport& transport, uint32_t mount) : transport_(transport), mount_(mount) {}
   const char* name() const override { return "gofer"; }
+  // Lookup rebuilds any node (same host inode, same st_ino).
+  bool dentries_evictable() const override { return true; }
   Transport& transport() const { return transport_; }
   uint32_t mount() const { return mount_; }
 

@@ -9,6 +9,8 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include <dirent.h>
+
 #include <algorithm>
 #include <cstring>
 #include <string>
@@ -309,6 +311,84 @@ TEST_F(GoferFsTest, ReadOnlyMountRefusesChanges) {
   auto file = Open("/file", vfs::kO_RDONLY);
   ASSERT_TRUE(file.ok());
   EXPECT_EQ(Read(*file.value()), "hello gofer");
+}
+
+// Host fds of this process (the Gofer server runs in it).
+size_t OpenFdCount() {
+  size_t count = 0;
+  DIR* dir = opendir("/proc/self/fd");
+  if (dir == nullptr) return 0;
+  while (readdir(dir) != nullptr) ++count;
+  closedir(dir);
+  return count;
+}
+
+// A walk over many more files than the Gofer allows fids: unused dentries
+// are evicted (their fids clunked), so the walk succeeds and host fds stay
+// bounded, while a file kept open keeps its identity across evictions.
+TEST_F(GoferFsTest, WalkOverMoreFilesThanFidsStaysBounded) {
+  constexpr size_t kDirs = 40, kFilesPerDir = 100;  // 4,000 files + 40 dirs
+  constexpr size_t kMaxFids = vfs::MountTable::kSweepAfter + 64;
+  ASSERT_EQ(mkdir(Host("many").c_str(), 0755), 0);
+  for (size_t d = 0; d < kDirs; ++d) {
+    std::string dir = Host("many/d" + std::to_string(d));
+    ASSERT_EQ(mkdir(dir.c_str(), 0755), 0);
+    for (size_t f = 0; f < kFilesPerDir; ++f) {
+      gofer::testing::WriteFile(dir + "/f" + std::to_string(f), std::to_string(d * 1000 + f));
+    }
+  }
+  // Reconnect to a server allowing far fewer fids than there are files.
+  root_path_ = {};
+  vfs_.reset();
+  transport_.reset();
+  guest_.reset();
+  StartServer({.max_fids = kMaxFids});
+  guest_ = std::make_unique<LoopbackGuest>(client());
+  transport_ = std::make_unique<LoopbackTransport>(*guest_);
+  vfs_ = std::make_unique<vfs::Vfs>();
+  auto root = sentry::fs::gofer::Attach(*transport_, 0);
+  ASSERT_TRUE(root.ok());
+  ASSERT_TRUE(vfs_->MountRoot(std::move(root).value(), 0).ok());
+  root_path_ = vfs_->root();
+
+  auto kept = Open("/many/d0/f7", vfs::kO_RDONLY);
+  ASSERT_TRUE(kept.ok());
+  auto kept_attr = vfs_->Stat(AsRoot(), "/many/d0/f7", 0);
+  ASSERT_TRUE(kept_attr.ok());
+  size_t fds_before = OpenFdCount();
+  size_t max_fds = fds_before;
+  for (int pass = 0; pass < 2; ++pass) {
+    for (size_t d = 0; d < kDirs; ++d) {
+      std::string dir = "/many/d" + std::to_string(d);
+      ASSERT_EQ(List(dir.c_str()).size(), kFilesPerDir + 2);
+      for (size_t f = 0; f < kFilesPerDir; ++f) {
+        std::string path = dir + "/f" + std::to_string(f);
+        auto attr = vfs_->Stat(AsRoot(), path.c_str(), 0);
+        ASSERT_TRUE(attr.ok()) << path << " errno " << static_cast<int>(attr.error());
+        struct stat host;
+        ASSERT_EQ(stat(Host(path.substr(1)).c_str(), &host), 0);
+        ASSERT_EQ(attr.value().ino, host.st_ino) << path;
+        if (f % 25 == 0) {  // reading opens (and closes) a host handle
+          auto file = Open(path.c_str(), vfs::kO_RDONLY);
+          ASSERT_TRUE(file.ok()) << path;
+          EXPECT_EQ(Read(*file.value()), std::to_string(d * 1000 + f));
+        }
+      }
+      max_fds = std::max(max_fds, OpenFdCount());
+      // Only the kept file's handle stays open.
+      EXPECT_LE(guest_->handles().size(), 1u);
+    }
+  }
+  // Server fds: about one per live fid; without eviction this would be
+  // every file walked (the walk above would fail with EMFILE first).
+  EXPECT_LE(max_fds - fds_before, kMaxFids);
+  // The open file still reads, and its name still resolves to it.
+  EXPECT_EQ(Read(*kept.value()), "7");
+  auto again = vfs_->Stat(AsRoot(), "/many/d0/f7", 0);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again.value().ino, kept_attr.value().ino);
+  EXPECT_EQ(kept.value()->path().dentry.get(),
+            vfs_->Resolve(AsRoot(), "/many/d0/f7", 0).value().dentry.get());
 }
 
 }  // namespace
