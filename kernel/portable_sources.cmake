@@ -10,6 +10,8 @@ set(SENTRY_PORTABLE_SOURCES
   mm/heap.cc
   mm/page_allocator.cc
   mm/vma_set.cc
+  sched/futex_table.cc
+  sched/queues.cc
   vfs/dentry.cc
   vfs/file_description.cc
   vfs/inode.cc

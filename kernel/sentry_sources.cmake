@@ -9,6 +9,8 @@ set(SENTRY_ONLY_SOURCES
   mm/address_space.cc
   mm/physical_memory.cc
   random/entropy.cc
+  sched/futex.cc
+  sched/scheduler.cc
   signal/delivery.cc
   signal/exceptions.cc
   signal/fpu_state.cc
@@ -19,9 +21,11 @@ set(SENTRY_ONLY_SOURCES
   syscalls/sys_process.cc
   syscalls/sys_random.cc
   syscalls/sys_signal.cc
+  syscalls/sys_thread.cc
   syscalls/sys_time.cc
   task/exit.cc
   task/system_info.cc
   task/task.cc
+  task/thread_life.cc
   time/clock.cc
 )

@@ -7,9 +7,11 @@
 #include "kernel/ktl/string.h"
 #include "kernel/loader/loader.h"
 #include "kernel/mm/physical_memory.h"
+#include "kernel/sched/scheduler.h"
 #include "kernel/task/exit.h"
 #include "kernel/task/task.h"
 #include "platform_kvm/guest/address.h"
+#include "platform_kvm/guest/context_switch.h"
 #include "platform_kvm/guest/cpu.h"
 #include "platform_kvm/guest/hypercall.h"
 
@@ -18,7 +20,6 @@ namespace {
 
 using ringfence::abi::BootInfo;
 
-constexpr size_t kKernelStackPages = 4;
 // The shell's status for "found but cannot execute".
 constexpr int kCannotExecuteStatus = 126;
 
@@ -53,16 +54,14 @@ void StartInitProcess(const BootInfo& boot) {
     ktl::Panic("cannot create the first address space");
   }
   auto* process = new (std::nothrow) Process(1, memory);
-  auto stack = mm::PhysicalPages().AllocContiguous(kKernelStackPages);
-  if (process == nullptr || !stack.ok()) ktl::Panic("cannot create the first process");
+  if (process == nullptr) ktl::Panic("cannot create the first process");
   Credentials& creds = process->credentials();
   creds.uid = creds.euid = creds.suid = boot.uid;
   creds.gid = creds.egid = creds.sgid = boot.gid;
 
-  uint64_t stack_top = reinterpret_cast<uint64_t>(platform::PhysToVirt(stack.value())) +
-                       kKernelStackPages * mm::kPageSize;
-  auto* task = new (std::nothrow) Task(1, process, stack_top);
-  if (task == nullptr) ktl::Panic("cannot create the first task");
+  auto created = Task::Create(1, process);
+  if (!created.ok()) ktl::Panic("cannot create the first task");
+  Task* task = created.value();
   SetCurrentTask(task);
   memory->Activate();
   InstallStdio(*process, boot);
@@ -81,15 +80,17 @@ void StartInitProcess(const BootInfo& boot) {
                                     &reason);
   if (!loaded.ok()) FailExec(arguments.exec_path, reason, loaded.error());
 
-  // The first entry to ring 3 uses the same path as every later return.
-  auto* frame = reinterpret_cast<platform::TrapFrame*>(stack_top - sizeof(platform::TrapFrame));
-  *frame = {};
-  frame->rip = loaded.value().entry;
-  frame->rsp = loaded.value().stack_pointer;
-  frame->cs = platform::kUserCodeSelector;
-  frame->ss = platform::kUserDataSelector;
-  frame->rflags = 0x202;  // IF set, as Linux starts processes
-  platform::ReturnToUser(frame);
+  // The first entry to ring 3 is the scheduler's first switch to the task;
+  // this boot context becomes the vCPU's idle thread.
+  platform::TrapFrame frame = {};
+  frame.rip = loaded.value().entry;
+  frame.rsp = loaded.value().stack_pointer;
+  frame.cs = platform::kUserCodeSelector;
+  frame.ss = platform::kUserDataSelector;
+  frame.rflags = 0x202;  // IF set, as Linux starts processes
+  task->thread().saved_rsp = platform::PrepareNewThreadStack(task->kernel_stack_top(), frame);
+  sched::MakeRunnable(task->thread());
+  sched::RunIdleLoop();
 }
 
 }  // namespace sentry

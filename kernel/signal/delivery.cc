@@ -108,10 +108,9 @@ void FillSigcontext(Sigcontext& sc, const platform::TrapFrame& regs, const Fault
 bool WriteFrame(Task& task, const platform::TrapFrame& regs, const FaultSignal& fault,
                 const SigAction& action, const FramePlacement& place,
                 const FpuLayout& fpu_layout) {
-  // The frame is assembled here, then copied out in one piece. Static: it
-  // is 440 bytes and signal delivery is not reentrant on a vCPU (see
-  // fpu_state.cc for the same constraint).
-  static RtSigframe image;
+  // The frame is assembled here (440 bytes of kernel stack), then copied
+  // out in one piece.
+  RtSigframe image;
   ktl::MemSet(&image, 0, sizeof(image));
   image.return_address = action.restorer;
   image.uc.flags = kUcSigcontextSs | kUcStrictRestoreSs | (fpu_layout.xsave ? kUcFpXstate : 0);

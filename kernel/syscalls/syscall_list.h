@@ -15,6 +15,7 @@
 #include "kernel/syscalls/lists/memory.h"
 #include "kernel/syscalls/lists/signal.h"
 #include "kernel/syscalls/lists/process.h"
+#include "kernel/syscalls/lists/thread.h"
 #include "kernel/syscalls/lists/time.h"
 #include "kernel/syscalls/lists/system.h"
 
@@ -24,6 +25,7 @@
   SENTRY_SYSCALLS_MEMORY(X) \
   SENTRY_SYSCALLS_SIGNAL(X) \
   SENTRY_SYSCALLS_PROCESS(X) \
+  SENTRY_SYSCALLS_THREAD(X) \
   SENTRY_SYSCALLS_TIME(X) \
   SENTRY_SYSCALLS_SYSTEM(X)
 

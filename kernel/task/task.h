@@ -11,7 +11,10 @@
 
 #include "kernel/abi/linux.h"
 #include "kernel/fs/fd_table.h"
+#include "kernel/ktl/intrusive_list.h"
+#include "kernel/ktl/result.h"
 #include "kernel/mm/address_space.h"
+#include "kernel/sched/thread.h"
 #include "kernel/vfs/mount.h"
 #include "platform_kvm/guest/trap_frame.h"
 
@@ -44,6 +47,9 @@ class Process {
   linux_abi::SigAction& signal_action(int signal) { return actions_[signal - 1]; }
   linux_abi::Rlimit& rlimit(int resource) { return rlimits_[resource]; }
 
+  // Live threads in the group (kernel/task/thread_life.cc).
+  uint32_t thread_count = 1;
+
  private:
   int32_t pid_;
   int32_t parent_pid_ = 0;  // the sandbox's first process has no parent inside it
@@ -57,8 +63,11 @@ class Process {
 
 class Task {
  public:
-  Task(int32_t tid, Process* process, uint64_t kernel_stack_top)
-      : tid_(tid), process_(process), kernel_stack_top_(kernel_stack_top) {}
+  // A task with its kernel stack and FPU area (initialised from the
+  // caller's live FPU state, as a clone inherits it).
+  static ktl::Result<Task*> Create(int32_t tid, Process* process);
+  // Frees a task made by Create; it must not be running.
+  static void Destroy(Task* task);
   Task(const Task&) = delete;
 
   int32_t tid() const { return tid_; }
@@ -77,14 +86,35 @@ class Task {
   uint64_t robust_list_head = 0;
   uint64_t robust_list_length = 0;
 
+  // --- scheduling (kernel/sched) --------------------------------------
+  sched::Thread& thread() { return thread_; }
+  static Task& FromThread(sched::Thread& thread) { return *static_cast<Task*>(thread.owner()); }
+  // User state outside the TrapFrame, saved while another thread runs.
+  uint64_t fs_base = 0;
+  uint64_t gs_base = 0;
+  uint8_t* fpu_area() { return fpu_area_; }
+  uint64_t cpu_affinity = ~0ull;  // sched_setaffinity mask (bit per vCPU)
+  ktl::IntrusiveListNode thread_group_node;  // LiveTasks(), until exit
+
  private:
+  Task(int32_t tid, Process* process, uint64_t kernel_stack_top, uint8_t* fpu_area)
+      : tid_(tid), process_(process), kernel_stack_top_(kernel_stack_top), fpu_area_(fpu_area) {}
+
   int32_t tid_;
   Process* process_;
   uint64_t kernel_stack_top_;
+  uint8_t* fpu_area_;
+  sched::Thread thread_{this};
   platform::TrapFrame* frame_ = nullptr;
   uint64_t blocked_signals_ = 0;
   linux_abi::SignalStack alt_stack_ = {0, linux_abi::kSsDisable, 0, 0};
 };
+
+// Every task created and not yet exited.
+ktl::IntrusiveList<Task, &Task::thread_group_node>& LiveTasks();
+
+// A thread id no live task has.
+int32_t AllocateTid();
 
 // The task running on this vCPU.
 Task& CurrentTask();
