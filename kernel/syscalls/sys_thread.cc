@@ -85,11 +85,17 @@ ktl::Result<int64_t> sys_clone3(UserAddress args_address, uint64_t size) {
   if (args.set_tid_size > kMaxPidNamespaceLevel || (args.set_tid == 0) != (args.set_tid_size == 0)) {
     return Errno::kEINVAL;
   }
+  // clone3_stack_valid: both or neither, and the range in user space.
   if ((args.stack == 0) != (args.stack_size == 0)) return Errno::kEINVAL;
+  uint64_t stack_end = 0;
+  if (__builtin_add_overflow(args.stack, args.stack_size, &stack_end) ||
+      stack_end > mm::VmaSet::kDefaultMaxAddress) {
+    return Errno::kEINVAL;
+  }
   if (args.set_tid_size != 0) return Errno::kENOSYS;  // choosing tids: not supported
   // clone3 takes the exit signal separately; in flags it would be a bug.
   if (args.flags & kCloneSignalMask) return Errno::kEINVAL;
-  CloneRequest request = {args.flags, args.stack == 0 ? 0 : args.stack + args.stack_size,
+  CloneRequest request = {args.flags, args.stack == 0 ? 0 : stack_end,
                           args.parent_tid, args.child_tid, args.tls};
   return CloneThread(request, CurrentTask().frame());
 }

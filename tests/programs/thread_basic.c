@@ -11,6 +11,7 @@
 #include <linux/futex.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
 
@@ -65,6 +66,32 @@ static void preemption(void) {
   CHECK_EQ(pthread_join(thread, NULL), 0, "spinner_was_preempted");
 }
 
+// struct clone_args (Linux 5.7 layout), declared here: <linux/sched.h>
+// clashes with glibc's <sched.h>.
+struct clone3_args {
+  uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+  uint64_t set_tid, set_tid_size, cgroup;
+};
+
+static void clone3_errors(void) {
+  const uint64_t thread_flags = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD;
+  struct clone3_args args = {0};
+  args.flags = thread_flags;
+  CHECK_ERR(syscall(SYS_clone3, &args, 8), EINVAL, "clone3_size_too_small");
+  CHECK_ERR(syscall(SYS_clone3, &args, 8192), E2BIG, "clone3_size_above_page");
+  args.exit_signal = SIGCHLD;
+  CHECK_ERR(syscall(SYS_clone3, &args, sizeof(args)), EINVAL, "clone3_thread_with_exit_signal");
+  args.exit_signal = 0;
+  args.stack = 0x10000;
+  CHECK_ERR(syscall(SYS_clone3, &args, sizeof(args)), EINVAL, "clone3_stack_without_size");
+  args.stack = 0xffffffffffff0000ull;
+  args.stack_size = 0x20000;
+  CHECK_ERR(syscall(SYS_clone3, &args, sizeof(args)), EINVAL, "clone3_stack_wraps");
+  args.stack = 0;
+  args.stack_size = 0;
+  CHECK_ERR(syscall(SYS_clone3, NULL, sizeof(args)), EFAULT, "clone3_null_args");
+}
+
 static void basic(void) {
   pthread_t threads[kThreads];
   struct worker workers[kThreads];
@@ -113,6 +140,7 @@ static void basic(void) {
   CHECK_ERR(syscall(SYS_clone, CLONE_THREAD | CLONE_VM, 0, 0, 0, 0), EINVAL,
             "clone_thread_without_sighand");
   CHECK_ERR(syscall(SYS_clone, CLONE_SIGHAND, 0, 0, 0, 0), EINVAL, "clone_sighand_without_vm");
+  clone3_errors();
   preemption();
   printf("thread_basic done\n");
 }
