@@ -50,20 +50,34 @@ static double expected_fpu(int index) {
 }
 
 // A thread that never enters the kernel must not keep the others from
-// running (on one CPU, only timer preemption lets the setter in).
+// running (on one CPU, only timer preemption lets the setter in). Both
+// keep floating-point values live in registers across the preemptions, so
+// a switch that lost FPU state would change their results.
 static atomic_int spin_flag;
+static double fp_chain(double x, long n) {
+  for (long i = 0; i < n; i++) x = x * 1.0000001 + 0.25;
+  return x;
+}
 static void *set_flag_main(void *arg) {
-  (void)arg;
+  double *result = arg;
+  *result = fp_chain(3.0, 3000000);  // long enough to span time slices
   atomic_store(&spin_flag, 1);
   return NULL;
 }
 
 static void preemption(void) {
   pthread_t thread;
-  CHECK_EQ(pthread_create(&thread, NULL, set_flag_main, NULL), 0, "pthread_create");
+  double other = 0;
+  CHECK_EQ(pthread_create(&thread, NULL, set_flag_main, &other), 0, "pthread_create");
+  double mine = 1.0;
+  long rounds = 0;
   while (!atomic_load_explicit(&spin_flag, memory_order_relaxed)) {
+    mine = mine * 1.0000001 + 0.25;
+    rounds++;
   }
   CHECK_EQ(pthread_join(thread, NULL), 0, "spinner_was_preempted");
+  CHECK(other == fp_chain(3.0, 3000000), "preempted_thread_fpu_intact");
+  CHECK(mine == fp_chain(1.0, rounds), "spinning_thread_fpu_intact");
 }
 
 // struct clone_args (Linux 5.7 layout), declared here: <linux/sched.h>

@@ -5,6 +5,7 @@
 #include "gtest/gtest.h"
 #include "kernel/sched/futex_table.h"
 #include "kernel/sched/queues.h"
+#include "kernel/time/timespec.h"
 
 namespace sentry::sched {
 namespace {
@@ -182,6 +183,16 @@ TEST(WakeOpTest, OperationsAndComparisons) {
 TEST(WakeOpTest, UnknownOpOrComparisonIsEnosys) {
   EXPECT_EQ(WakeOp::Decode(EncodeOp(5, 0, 0, 0)).error(), ktl::Errno::kENOSYS);
   EXPECT_EQ(WakeOp::Decode(EncodeOp(0, 0, 6, 0)).error(), ktl::Errno::kENOSYS);
+}
+
+TEST(TimespecTest, ValidatesAndSaturates) {
+  EXPECT_EQ(time::TimespecToNs({1, 5}).value(), 1000000005);
+  EXPECT_EQ(time::TimespecToNs({0, 1000000000}).error(), ktl::Errno::kEINVAL);
+  EXPECT_EQ(time::TimespecToNs({0, -1}).error(), ktl::Errno::kEINVAL);
+  EXPECT_EQ(time::TimespecToNs({-1, 0}).error(), ktl::Errno::kEINVAL);
+  EXPECT_EQ(time::TimespecToNs({INT64_MAX, 0}).value(), time::kMaxTimeNs);
+  EXPECT_EQ(time::DeadlineAfter(100, 50), 150);
+  EXPECT_EQ(time::DeadlineAfter(100, time::kMaxTimeNs), time::kMaxTimeNs);
 }
 
 }  // namespace
