@@ -8,11 +8,14 @@ set(SENTRY_PORTABLE_SOURCES
   ktl/string.cc
   elf/elf_parser.cc
   mm/heap.cc
+  mm/memory_object.cc
   mm/page_allocator.cc
+  mm/page_cache.cc
   mm/vma_set.cc
   vfs/dentry.cc
   vfs/file_description.cc
   vfs/inode.cc
+  vfs/inode_page_cache.cc
   vfs/io_buffer.cc
   vfs/mount.cc
   vfs/path_walk.cc
