@@ -8,6 +8,7 @@ set(SENTRY_PORTABLE_SOURCES
   ktl/string.cc
   elf/elf_parser.cc
   mm/heap.cc
+  mm/maps_line.cc
   mm/memory_object.cc
   mm/page_allocator.cc
   mm/page_cache.cc

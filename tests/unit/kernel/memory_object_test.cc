@@ -5,6 +5,7 @@
 #include <cstring>
 #include <string>
 
+#include "kernel/mm/maps_line.h"
 #include "kernel/mm/page_cache.h"
 #include "kernel/mm/vma_set.h"
 #include "kernel/vfs/inode_page_cache.h"
@@ -235,6 +236,43 @@ TEST(FileVmaTest, ProtectRespectsMaxProtAndFilePiecesMerge) {
   ASSERT_TRUE(set.Protect(vma.start + kPageSize, vma.start + 2 * kPageSize, mm::kProtRead).ok());
   EXPECT_EQ(set.size(), 1u);
   ASSERT_TRUE(set.Unmap(vma.start, vma.end).ok());
+}
+
+TEST(MapsLineTest, FormatsLikeLinux) {
+  HostFrames frames(8);
+  std::string file(kPageSize, 'f');
+  auto cache = RefPtr<mm::MemoryObject>::Adopt(new StringCache(frames.allocator, &file));
+  // st_dev 0x100305 is major 3, minor 0x105 (glibc's makedev encoding).
+  mm::Vma vma;
+  vma.start = 0x400000;
+  vma.end = 0x452000;
+  vma.prot = mm::kProtRead | mm::kProtExec;
+  vma.kind = mm::VmaKind::kFilePrivate;
+  vma.file = mm::FileMapping::Create(cache, "/bin/prog", 0x100305, 12).value();
+  vma.offset = 0x3000;
+  char line[256];
+  size_t n = mm::FormatMapsLine(vma, line, sizeof line);
+  std::string expected = "00400000-00452000 r-xp 00003000 03:105 12";
+  expected += std::string(72 - expected.size(), ' ') + "/bin/prog\n";
+  EXPECT_EQ(std::string(line), expected);
+  EXPECT_EQ(n, expected.size());
+  vma.kind = mm::VmaKind::kFileShared;
+  vma.prot = mm::kProtRead | mm::kProtWrite;
+  mm::FormatMapsLine(vma, line, sizeof line);
+  EXPECT_EQ(std::string(line, 22), "00400000-00452000 rw-s");
+
+  mm::Vma heap;
+  heap.start = 0x7f0000001000;
+  heap.end = 0x7f0000003000;
+  heap.prot = mm::kProtRead | mm::kProtWrite;
+  heap.name = mm::kHeapVmaName;
+  mm::FormatMapsLine(heap, line, sizeof line);
+  expected = "7f0000001000-7f0000003000 rw-p 00000000 00:00 0";
+  expected += std::string(72 - expected.size(), ' ') + "[heap]\n";
+  EXPECT_EQ(std::string(line), expected);
+  heap.name = nullptr;
+  mm::FormatMapsLine(heap, line, sizeof line);
+  EXPECT_EQ(std::string(line), "7f0000001000-7f0000003000 rw-p 00000000 00:00 0\n");
 }
 
 }  // namespace
