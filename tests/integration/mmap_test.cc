@@ -3,37 +3,14 @@
 // Natively (RINGFENCE_TEST_NATIVE=1) the same expectations check real Linux.
 #include <signal.h>
 
-#include <string>
-
-#include "gtest/gtest.h"
-#include "tests/integration/sandbox_runner.h"
-
-#ifndef RINGFENCE_TEST_PROGRAMS_DIR
-#error "RINGFENCE_TEST_PROGRAMS_DIR must be defined by CMake"
-#endif
+#include "tests/integration/program_modes.h"
 
 namespace ringfence::testing {
 namespace {
 
-bool Contains(const std::string& hay, const std::string& needle) {
-  return hay.find(needle) != std::string::npos;
-}
-
-class MmapFileTest : public ::testing::TestWithParam<std::string> {
+class MmapFileTest : public ProgramModeTest {
  protected:
-  RunResult RunMode(const std::string& mode) const {
-    std::string program = std::string(RINGFENCE_TEST_PROGRAMS_DIR) + "/mmap_file" + GetParam();
-    return SandboxRun(program, {mode}).TimeoutSeconds(60).Run();
-  }
-
-  void ExpectModePasses(const std::string& mode) {
-    SCOPED_TRACE(mode);
-    RunResult r = RunMode(mode);
-    EXPECT_EQ(r.status, 0) << r.Describe();
-    EXPECT_FALSE(r.timed_out) << r.Describe();
-    EXPECT_FALSE(Contains(r.out, "FAIL")) << r.Describe();
-    EXPECT_TRUE(Contains(r.out, "mmap_file " + mode + " done\n")) << r.Describe();
-  }
+  MmapFileTest() : ProgramModeTest("mmap_file") {}
 };
 
 TEST_P(MmapFileTest, SharedMappingsAndReadWriteAgree) { ExpectModePasses("shared"); }
@@ -53,17 +30,10 @@ TEST_P(MmapFileTest, MmapErrors) { ExpectModePasses("errors"); }
 TEST_P(MmapFileTest, SigbusPastEndOfFileToHandler) { ExpectModePasses("sigbus"); }
 
 TEST_P(MmapFileTest, SigbusPastEndOfFileKills) {
-  RunResult r = RunMode("sigbus_kill");
-  EXPECT_EQ(r.status, 128 + SIGBUS) << r.Describe();
-  EXPECT_TRUE(Contains(r.out, "about to fault\n")) << r.Describe();
-  EXPECT_FALSE(Contains(r.out, "survived")) << r.Describe();
+  ExpectKilledBy(SIGBUS, "sigbus_kill", "about to fault\n");
 }
 
-INSTANTIATE_TEST_SUITE_P(LinkModes, MmapFileTest, ::testing::Values("", "_pie"),
-                         [](const ::testing::TestParamInfo<std::string>& info) {
-                           return info.param.empty() ? std::string("Static")
-                                                     : std::string("StaticPie");
-                         });
+INSTANTIATE_TEST_SUITE_P(LinkModes, MmapFileTest, kLinkModes, LinkModeName);
 
 }  // namespace
 }  // namespace ringfence::testing

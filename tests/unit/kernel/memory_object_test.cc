@@ -128,19 +128,6 @@ class MappedFileTest : public VfsTest {
     EXPECT_TRUE(f.ok()) << path;
     return f.ok() ? f.value() : RefPtr<FileDescription>();
   }
-  static void Write(FileDescription& f, const std::string& data, int64_t offset) {
-    KernelIoBuffer io(static_cast<const void*>(data.data()), data.size());
-    ASSERT_EQ(f.WriteFrom(io, offset).value(), data.size());
-  }
-  static std::string Read(FileDescription& f, size_t length, int64_t offset) {
-    std::string out(length, '?');
-    KernelIoBuffer io(static_cast<void*>(out.data()), length);
-    auto n = f.ReadTo(io, offset);
-    EXPECT_TRUE(n.ok());
-    out.resize(n.ok() ? n.value() : 0);
-    return out;
-  }
-
   HostFrames frames_{64};
 };
 
@@ -148,7 +135,7 @@ class MappedFileTest : public VfsTest {
 // so its files get the generic page cache, as any file system's would.
 TEST_F(MappedFileTest, GenericPageCacheIsCoherentWithReadAndWrite) {
   auto f = Open("/generic");
-  Write(*f, std::string(2 * kPageSize, 'o'), 0);
+  WriteAt(*f, std::string(2 * kPageSize, 'o'), 0);
   auto object = f->inode().GetMemoryObject(frames_.allocator);
   ASSERT_TRUE(object.ok());
   EXPECT_TRUE(object.value()->tracks_dirty());
@@ -157,9 +144,9 @@ TEST_F(MappedFileTest, GenericPageCacheIsCoherentWithReadAndWrite) {
   // A "mapping" writes the page: read(2) sees it before any writeback.
   std::memcpy(frames_.At(page) + 10, "mapped", 6);
   object.value()->MarkDirty(1);
-  EXPECT_EQ(Read(*f, 6, kPageSize + 10), "mapped");
+  EXPECT_EQ(ReadAt(*f, 6, kPageSize + 10), "mapped");
   // write(2) reaches the cached page.
-  Write(*f, "fd!", kPageSize + 100);
+  WriteAt(*f, "fd!", kPageSize + 100);
   EXPECT_EQ(std::string(frames_.At(page) + 100, 3), "fd!");
   // A second mapping shares the cache.
   auto second = f->inode().GetMemoryObject(frames_.allocator);
@@ -169,8 +156,8 @@ TEST_F(MappedFileTest, GenericPageCacheIsCoherentWithReadAndWrite) {
   object.value().reset();
   // The last mapping went: written back, cache gone, frames freed.
   EXPECT_FALSE(f->inode().ActivePageCache());
-  EXPECT_EQ(Read(*f, 6, kPageSize + 10), "mapped");
-  EXPECT_EQ(Read(*f, 3, kPageSize + 100), "fd!");
+  EXPECT_EQ(ReadAt(*f, 6, kPageSize + 10), "mapped");
+  EXPECT_EQ(ReadAt(*f, 3, kPageSize + 100), "fd!");
   EXPECT_EQ(frames_.allocator.free_pages(), frames_.allocator.total_pages());
 }
 
@@ -190,7 +177,7 @@ TEST_F(MappedFileTest, TmpfsMapsItsOwnFrames) {
   Path root = vfs.root();
   Caller caller{root, root, root_creds_, 022};
   auto f = vfs.Open(caller, "/t", kO_CREAT | kO_RDWR, 0644).value();
-  Write(*f, std::string(kPageSize + 1, 't'), 0);
+  WriteAt(*f, std::string(kPageSize + 1, 't'), 0);
   auto object = f->inode().GetMemoryObject(frames_.allocator);
   ASSERT_TRUE(object.ok());
   EXPECT_FALSE(object.value()->tracks_dirty());
@@ -198,7 +185,7 @@ TEST_F(MappedFileTest, TmpfsMapsItsOwnFrames) {
   PhysAddr page = object.value()->GetPage(0).value();
   EXPECT_EQ(frames_.allocator.RefCount(page), 2u);  // tmpfs's and the mapping's
   frames_.At(page)[0] = 'M';
-  EXPECT_EQ(Read(*f, 2, 0), "Mt");  // the file's bytes themselves
+  EXPECT_EQ(ReadAt(*f, 2, 0), "Mt");  // the file's bytes themselves
   EXPECT_EQ(object.value()->GetPage(2).error(), Errno::kENXIO);
   // Truncating frees tmpfs's reference; the mapped frame stays valid.
   ASSERT_EQ(ErrorOf(vfs.Truncate(caller, "/t", 0)), Errno{0});
