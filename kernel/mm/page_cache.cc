@@ -28,9 +28,11 @@ PageCache::Slot* PageCache::FindLocked(uint64_t index) {
 }
 
 ktl::Result<PhysAddr> PageCache::GetPage(uint64_t index) {
-  if (PhysAddr cached = CachedPage(index); cached != 0) return cached;
+  // The size first, even for a cached page: a file that shrank under its
+  // mappings gives SIGBUS past its new end, as on Linux.
   uint64_t size = FileSize();
   if (index >= ktl::RoundUp(size, kPageSize) / kPageSize) return ktl::Errno::kENXIO;
+  if (PhysAddr cached = CachedPage(index); cached != 0) return cached;
   PhysAddr frame = TRY(pages().AllocZeroedPage());
   uint64_t offset = index * kPageSize;
   uint64_t want = size - offset < kPageSize ? size - offset : kPageSize;

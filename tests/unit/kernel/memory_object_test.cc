@@ -84,6 +84,9 @@ TEST(PageCacheTest, FillsPagesFromTheFileAndRefusesPagesPastTheEnd) {
     EXPECT_EQ(cache->GetPage(2).error(), Errno::kENXIO);
     EXPECT_TRUE(cache->IsResident(1));
     EXPECT_FALSE(cache->IsResident(0));
+    // The file shrank: its cached page past the new end is out of reach.
+    file.resize(kPageSize);
+    EXPECT_EQ(cache->GetPage(1).error(), Errno::kENXIO);
     frames.allocator.Unref(page1.value());
     frames.allocator.Unref(again.value());
   }
