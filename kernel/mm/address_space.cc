@@ -347,6 +347,17 @@ ktl::Result<PhysAddr> AddressSpace::FrameFor(uint64_t address, Access access) {
   return frame.value();
 }
 
+uint64_t AddressSpace::FaultInFilePages(uint64_t address, uint64_t length, Access access) {
+  if (length == 0 || address + length < address) return length;
+  const uint64_t end = address + length;
+  for (uint64_t page = ktl::RoundDown(address, kPageSize); page < end; page += kPageSize) {
+    const Vma* vma = vmas_.Find(page);
+    if (vma == nullptr || !vma->is_file() || !Permits(*vma, access)) continue;
+    if (!FrameFor(page, access).ok()) return page > address ? page - address : 0;
+  }
+  return length;
+}
+
 ktl::Result<void> AddressSpace::CopyIn(uint64_t address, void* out, size_t length) {
   auto* dest = static_cast<uint8_t*>(out);
   if (address + length < address) return ktl::Errno::kEFAULT;

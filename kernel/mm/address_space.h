@@ -92,6 +92,14 @@ class AddressSpace {
   // the NUL; returns its length. ENAMETOOLONG if it does not fit.
   ktl::Result<size_t> CopyInString(uint64_t address, char* out, size_t capacity);
 
+  // Faults in the pages of file mappings in [address, address + length)
+  // for `access`, so that copying to or from them later cannot reach a file
+  // system (whose locks the copying code may hold: read(fd, buf) where buf
+  // maps the same file). Returns how many bytes from `address` are safe to
+  // copy: all of them, or up to the first file page that cannot be had
+  // (past the end of the file). Other memory is left to the copy.
+  uint64_t FaultInFilePages(uint64_t address, uint64_t length, Access access);
+
   // Describes [address, address + length) as guest physical segments for a
   // hypercall, faulting pages in. Stops early when `max_segments` are used;
   // returns the bytes covered (possibly less than length, never 0 unless

@@ -14,6 +14,7 @@ ktl::Result<size_t> FileDescription::Read(mm::AddressSpace& memory,
                                           std::span<const fs::UserSegment> segments,
                                           int64_t offset) {
   UserIoBuffer buffer(memory, segments);
+  TRY(buffer.FaultInFilePages(/*to_user=*/true));
   return ReadTo(buffer, offset);
 }
 
@@ -21,6 +22,7 @@ ktl::Result<size_t> FileDescription::Write(mm::AddressSpace& memory,
                                            std::span<const fs::UserSegment> segments,
                                            int64_t offset) {
   UserIoBuffer buffer(memory, segments);
+  TRY(buffer.FaultInFilePages(/*to_user=*/false));
   return WriteFrom(buffer, offset);
 }
 

@@ -68,6 +68,18 @@ static void mode_shared(void) {
   volatile char *r = map(NULL, PAGE, PROT_READ, MAP_SHARED, fd, PAGE);
   CHECK(r != MAP_FAILED, "shared_offset_map");
   CHECK_EQ(r[5], 'Z', "shared_offset_map_content");
+  // read() into / write() from a mapping of the same file, not faulted in
+  // yet: the file system copies to or from its own pages.
+  char *self = map(NULL, 2 * PAGE, RW, MAP_SHARED, fd, 0);
+  CHECK(self != MAP_FAILED, "shared_self_map");
+  CHECK_EQ(pread(fd, self + PAGE, 8, 0), 8, "shared_pread_into_own_mapping");
+  CHECK_EQ(p[PAGE], 'A', "shared_pread_into_own_mapping_data");
+  char *self2 = map(NULL, 2 * PAGE, RW, MAP_SHARED, fd, 0);
+  CHECK(self2 != MAP_FAILED, "shared_self_map_2");
+  CHECK_EQ(pwrite(fd, self2, 1, 2 * PAGE - 1), 1, "shared_pwrite_from_own_mapping");
+  CHECK_EQ(p[2 * PAGE - 1], 'A', "shared_pwrite_from_own_mapping_data");
+  CHECK_EQ(syscall(SYS_munmap, self, 2 * PAGE), 0, "shared_munmap_self");
+  CHECK_EQ(syscall(SYS_munmap, self2, 2 * PAGE), 0, "shared_munmap_self_2");
   CHECK_EQ(syscall(SYS_munmap, p, 2 * PAGE), 0, "shared_munmap");
   CHECK_EQ(syscall(SYS_munmap, q, 2 * PAGE), 0, "shared_munmap_second");
   CHECK_EQ(syscall(SYS_munmap, r, PAGE), 0, "shared_munmap_offset");
