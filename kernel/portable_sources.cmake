@@ -8,13 +8,17 @@ set(SENTRY_PORTABLE_SOURCES
   ktl/string.cc
   elf/elf_parser.cc
   mm/heap.cc
+  mm/maps_line.cc
+  mm/memory_object.cc
   mm/page_allocator.cc
+  mm/page_cache.cc
   mm/vma_set.cc
   sched/futex_table.cc
   sched/queues.cc
   vfs/dentry.cc
   vfs/file_description.cc
   vfs/inode.cc
+  vfs/inode_page_cache.cc
   vfs/io_buffer.cc
   vfs/mount.cc
   vfs/path_walk.cc

@@ -1,6 +1,7 @@
 #include "kernel/vfs/inode.h"
 
 #include "kernel/vfs/file_description.h"
+#include "kernel/vfs/inode_page_cache.h"
 
 namespace sentry::vfs {
 namespace {
@@ -65,6 +66,16 @@ ktl::Result<RefPtr<FileDescription>> Inode::Open(const Path& path, uint32_t flag
       new (std::nothrow) FileDescription(flags, path));
   if (!description) return ktl::Errno::kENOMEM;
   return description;
+}
+
+ktl::Result<RefPtr<mm::MemoryObject>> Inode::GetMemoryObject(mm::PageAllocator& pages) {
+  if (!IsRegular()) return ktl::Errno::kENODEV;
+  return RefPtr<mm::MemoryObject>(TRY(InodePageCache::For(*this, pages)));
+}
+
+RefPtr<InodePageCache> Inode::ActivePageCache() {
+  ktl::SpinlockGuard guard(page_cache_lock_);
+  return InodePageCache::TryTake(page_cache_);
 }
 
 }  // namespace sentry::vfs

@@ -33,6 +33,7 @@
 #include "kernel/ktl/spinlock.h"
 #include "kernel/ktl/string.h"
 #include "kernel/ktl/vector.h"
+#include "kernel/mm/memory_object.h"
 #include "kernel/vfs/io_buffer.h"
 #include "kernel/vfs/ref_ptr.h"
 #include "kernel/vfs/types.h"
@@ -41,6 +42,7 @@ namespace sentry::vfs {
 
 class FileDescription;
 class Inode;
+class InodePageCache;
 struct Path;
 
 // One file-system instance (a superblock). Owned by its inodes, each of
@@ -159,10 +161,25 @@ class Inode {
   // and devices are wired in, fifos and device nodes too.
   virtual ktl::Result<RefPtr<FileDescription>> Open(const Path& path, uint32_t flags);
 
+  // --- memory mapping ----------------------------------------------------------
+  // What mmap(2) maps for this file, with frames from `pages`. The default
+  // gives regular files of any file system the inode's page cache (created
+  // on first use, shared by every mapping, gone with the last one; filled
+  // and written back through Read/Write) and refuses the rest with ENODEV.
+  // tmpfs maps its own frames instead.
+  virtual ktl::Result<RefPtr<mm::MemoryObject>> GetMemoryObject(mm::PageAllocator& pages);
+  // The page cache while the file has one: reads and writes through file
+  // descriptors go through it, so they and shared mappings see each other.
+  RefPtr<InodePageCache> ActivePageCache();
+
  protected:
   ktl::Spinlock lock_;
 
  private:
+  friend class InodePageCache;
+  ktl::Spinlock page_cache_lock_;
+  InodePageCache* page_cache_ = nullptr;  // Guarded by page_cache_lock_; the cache unregisters itself.
+
   std::atomic<uint32_t> references_{1};
   RefPtr<FileSystem> fs_;
   uint64_t ino_;

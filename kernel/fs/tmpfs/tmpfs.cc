@@ -604,6 +604,45 @@ ktl::Result<void> RegularFile::ResizeLocked(uint64_t size) {
   return ktl::Ok();
 }
 
+namespace {
+
+// A mapping of a tmpfs file: its frames themselves, so there is nothing to
+// write back and every mapping and read/write sees the same bytes.
+class FileFrames final : public mm::MemoryObject {
+ public:
+  FileFrames(RegularFile& file, mm::PageAllocator& pages) : MemoryObject(pages), file_(&file) {}
+  ktl::Result<mm::PhysAddr> GetPage(uint64_t index) override {
+    return file_->MapPage(index, pages());
+  }
+  bool IsResident(uint64_t index) override { return file_->HasPage(index); }
+
+ private:
+  RefPtr<RegularFile> file_;
+};
+
+}  // namespace
+
+ktl::Result<vfs::RefPtr<mm::MemoryObject>> RegularFile::GetMemoryObject(mm::PageAllocator& pages) {
+  if (tmpfs().page_source().allocator() != &pages) return vfs::Inode::GetMemoryObject(pages);
+  auto* object = new (std::nothrow) FileFrames(*this, pages);
+  if (object == nullptr) return ktl::Errno::kENOMEM;
+  return RefPtr<mm::MemoryObject>::Adopt(object);
+}
+
+ktl::Result<mm::PhysAddr> RegularFile::MapPage(uint64_t index, mm::PageAllocator& pages) {
+  ktl::SpinlockGuard guard(lock_);
+  if (index >= (size_ + kPageSize - 1) / kPageSize) return ktl::Errno::kENXIO;
+  mm::PhysAddr frame = pages.PhysOf(TRY(PageForWriteLocked(index)));
+  pages.Ref(frame);
+  return frame;
+}
+
+bool RegularFile::HasPage(uint64_t index) {
+  ktl::SpinlockGuard guard(lock_);
+  size_t i = SlotIndexLocked(index);
+  return i < pages_.size() && pages_[i].index == index;
+}
+
 // --- symlinks ----------------------------------------------------------------------------
 
 ktl::Result<void> Symlink::SetTarget(ktl::StringView target) {
