@@ -12,12 +12,14 @@ set(SENTRY_PORTABLE_SOURCES
   mm/vma_set.cc
   vfs/dentry.cc
   vfs/file_description.cc
+  vfs/file_lock.cc
   vfs/inode.cc
   vfs/io_buffer.cc
   vfs/mount.cc
   vfs/path_walk.cc
   vfs/permission.cc
   vfs/vfs.cc
+  vfs/xattr.cc
   fs/tmpfs/page_source.cc
   fs/tmpfs/tmpfs.cc
 )

@@ -53,6 +53,7 @@ class FileSystem final : public vfs::FileSystem {
  public:
   explicit FileSystem(const Options& options) : options_(options) {}
   const char* name() const override { return "tmpfs"; }
+  vfs::FsStats Statfs() override;
 
   vfs::Timespec Now() { return options_.clock->Now(); }
   uint64_t NextIno() { return next_ino_.fetch_add(1, std::memory_order_relaxed); }
@@ -169,6 +170,7 @@ class RegularFile final : public Inode {
   ktl::Result<size_t> Read(vfs::IoBuffer& dst, uint64_t offset) override;
   ktl::Result<size_t> Write(vfs::IoBuffer& src, uint64_t offset, bool append,
                             uint64_t* end) override;
+  ktl::Result<void> Allocate(uint64_t offset, uint64_t length, bool keep_size) override;
 
   // Pages holding data (for tests: holes take none).
   size_t resident_pages();
