@@ -37,6 +37,19 @@ TEST_P(FsProgramTest, PassesEveryCheck) {
   EXPECT_TRUE(Contains(r.out, program + " done\n")) << r.Describe();
 }
 
+// --strace decodes paths, *at dirfds and octal modes.
+TEST(FsStraceTest, ShowsPathsDirFdsAndModes) {
+  if (SandboxRun::Native()) GTEST_SKIP() << "sandbox-only flag";
+  RunResult r = SandboxRun(std::string(RINGFENCE_TEST_PROGRAMS_DIR) + "/fs_stat", {"/tmp"})
+                    .Flag("--strace")
+                    .Run();
+  EXPECT_EQ(r.status, 0) << r.Describe();
+  EXPECT_TRUE(Contains(r.err, "mkdir(\"d\", 0750) = 0\n")) << r.Describe();
+  EXPECT_TRUE(Contains(r.err, "openat(AT_FDCWD, \"f\", 0x0, 0) = 3\n")) << r.Describe();
+  EXPECT_TRUE(Contains(r.err, "newfstatat(999, \"x\", ")) << r.Describe();
+  EXPECT_TRUE(Contains(r.err, "symlink(\"f\", \"l\") = 0\n")) << r.Describe();
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Fs, FsProgramTest,
     ::testing::Combine(::testing::Values("fs_open", "fs_stat", "fs_dirs", "fs_links", "fs_cwd",
