@@ -22,6 +22,7 @@ set(SENTRY_PORTABLE_SOURCES
   vfs/xattr.cc
   fs/tmpfs/page_source.cc
   fs/tmpfs/tmpfs.cc
+  fs/tmpfs/xattr_set.cc
 )
 
 # Hosted build only (sentry_hosted): ktl::Panic for unit tests.
