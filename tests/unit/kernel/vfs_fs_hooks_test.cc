@@ -1,6 +1,6 @@
 // The VFS hooks behind fallocate, statfs and the xattr syscalls: tmpfs's
 // Allocate and Statfs, and the namespace and permission rules of
-// kernel/vfs/xattr.h (tmpfs stores no attributes yet: EOPNOTSUPP).
+// kernel/vfs/xattr.h over tmpfs's attribute storage.
 #include <string>
 
 #include "kernel/vfs/xattr.h"
@@ -76,11 +76,33 @@ TEST_F(VfsFsHooksTest, XattrNamespacesAndPermissions) {
   EXPECT_EQ(ErrorOf(GetXattr(file, "user.a", user, &value)), Errno::kEACCES);
   EXPECT_EQ(ErrorOf(SetXattr(file, "user.a", {data, 1}, 0, user)), Errno::kEACCES);
   EXPECT_EQ(ErrorOf(SetXattr(file, "user.a", {data, 1}, 4, root)), Errno::kEINVAL);
-  // What passes the checks reaches the file system (tmpfs: no storage yet).
-  EXPECT_EQ(ErrorOf(GetXattr(file, "user.a", root, &value)), Errno::kEOPNOTSUPP);
-  EXPECT_EQ(ErrorOf(SetXattr(file, "trusted.a", {data, 1}, 0, root)), Errno::kEOPNOTSUPP);
-  EXPECT_EQ(ErrorOf(ListXattr(file, root, &value)), Errno::kEOPNOTSUPP);
-  EXPECT_EQ(ErrorOf(RemoveXattr(file, "user.a", root)), Errno::kEOPNOTSUPP);
+  // What passes the checks reaches the file system.
+  EXPECT_EQ(ErrorOf(GetXattr(file, "user.a", root, &value)), Errno::kENODATA);
+  EXPECT_EQ(ErrorOf(SetXattr(file, "user.a", {data, 1}, 0, root)), Errno{0});
+  EXPECT_EQ(ErrorOf(SetXattr(file, "trusted.a", {data, 1}, 0, root)), Errno{0});
+  ASSERT_EQ(ErrorOf(GetXattr(file, "user.a", root, &value)), Errno{0});
+  EXPECT_EQ(std::string(value.data(), value.size()), "v");
+  // The list hides trusted.* from callers without CAP_SYS_ADMIN.
+  ASSERT_EQ(ErrorOf(vfs_.Chmod(AsRoot(), "/f", 0644, 0)), Errno{0});
+  ktl::Vector<char> names;
+  ASSERT_EQ(ErrorOf(ListXattr(file, root, &names)), Errno{0});
+  EXPECT_EQ(std::string(names.data(), names.size()), std::string("user.a\0trusted.a\0", 17));
+  ktl::Vector<char> user_names;
+  ASSERT_EQ(ErrorOf(ListXattr(file, user, &user_names)), Errno{0});
+  EXPECT_EQ(std::string(user_names.data(), user_names.size()), std::string("user.a\0", 7));
+  EXPECT_EQ(ErrorOf(RemoveXattr(file, "user.a", user)), Errno::kEACCES);  // 0644: no write
+  EXPECT_EQ(ErrorOf(RemoveXattr(file, "user.a", root)), Errno{0});
+  EXPECT_EQ(ErrorOf(RemoveXattr(file, "user.a", root)), Errno::kENODATA);
+}
+
+TEST_F(VfsFsHooksTest, XattrStickyDirectoryNeedsOwner) {
+  ASSERT_EQ(Mkdir("/sticky", 01777), Errno{0});
+  ASSERT_EQ(ErrorOf(vfs_.Chmod(AsRoot(), "/sticky", 01777, 0)), Errno{0});
+  Path dir = Resolve("/sticky");
+  const char data[] = "v";
+  EXPECT_EQ(ErrorOf(SetXattr(dir, "user.a", {data, 1}, 0, Credentials::User(1000, 1000))),
+            Errno::kEPERM);
+  EXPECT_EQ(ErrorOf(SetXattr(dir, "user.a", {data, 1}, 0, Credentials::Root())), Errno{0});
 }
 
 }  // namespace
