@@ -112,6 +112,12 @@ ktl::Result<int64_t> TransferV2(int fd, UserAddress iov, int count, int64_t offs
   return Transfer(fd, iov, count, write, offset, /*positional=*/true);
 }
 
+// The fcntl commands an O_PATH descriptor accepts (check_fcntl_cmd).
+bool PathDescriptorCommand(int command) {
+  return command == kFcntlDupfd || command == kFcntlDupfdCloexec || command == kFcntlGetfd ||
+         command == kFcntlSetfd || command == kFcntlGetfl;
+}
+
 // F_SETFL: O_NOATIME is for the file's owner (or CAP_FOWNER) only.
 ktl::Result<void> SetStatusFlags(fs::File& file, uint32_t flags) {
   vfs::FileDescription* description = file.vfs_description();
@@ -231,6 +237,7 @@ ktl::Result<int64_t> sys_dup3(int fd, int new_fd, int flags) {
 
 ktl::Result<int64_t> sys_fcntl(int fd, int command, uint64_t argument) {
   FileRef file = TRY(Self().files().Get(fd));
+  if ((file->flags() & vfs::kO_PATH) && !PathDescriptorCommand(command)) return Errno::kEBADF;
   switch (command) {
     case kFcntlDupfd:
     case kFcntlDupfdCloexec: {

@@ -60,6 +60,7 @@ int main(int argc, char **argv) {
   int path_fd = CHECK_SYS(open("f", O_PATH), "open_o_path");
   CHECK_ERR(syscall(SYS_ioctl, path_fd, FIOCLEX), EBADF, "ioctl_o_path_ebadf");
   CHECK_SYS(syscall(SYS_fcntl, path_fd, F_SETFD, FD_CLOEXEC), "fcntl_o_path_setfd");
+  CHECK_ERR(syscall(SYS_fcntl, path_fd, F_SETFL, O_NONBLOCK), EBADF, "fcntl_o_path_setfl_ebadf");
   int path_copy = CHECK_SYS(syscall(SYS_dup, path_fd), "dup_o_path");
   close(path_copy);
   close(path_fd);
