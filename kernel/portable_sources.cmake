@@ -20,6 +20,7 @@ set(SENTRY_PORTABLE_SOURCES
   vfs/permission.cc
   vfs/vfs.cc
   vfs/xattr.cc
+  fs/gofer/gofer_fs.cc
   fs/tmpfs/page_source.cc
   fs/tmpfs/tmpfs.cc
   fs/tmpfs/xattr_set.cc
