@@ -17,6 +17,7 @@ set(SENTRY_PORTABLE_SOURCES
   sched/queues.cc
   vfs/dentry.cc
   vfs/file_description.cc
+  vfs/file_lock.cc
   vfs/inode.cc
   vfs/inode_page_cache.cc
   vfs/io_buffer.cc
@@ -24,6 +25,7 @@ set(SENTRY_PORTABLE_SOURCES
   vfs/path_walk.cc
   vfs/permission.cc
   vfs/vfs.cc
+  vfs/xattr.cc
   fs/gofer/gofer_fs.cc
   fs/tmpfs/page_source.cc
   fs/tmpfs/tmpfs.cc

@@ -18,10 +18,14 @@ set(SENTRY_ONLY_SOURCES
   syscalls/fs_support.cc
   syscalls/strace.cc
   syscalls/syscall_table.cc
+  syscalls/sys_fs_attr.cc
   syscalls/sys_fs_cwd.cc
+  syscalls/sys_fs_data.cc
+  syscalls/sys_fs_lock.cc
   syscalls/sys_fs_names.cc
   syscalls/sys_fs_open.cc
   syscalls/sys_fs_stat.cc
+  syscalls/sys_fs_xattr.cc
   syscalls/sys_io.cc
   syscalls/sys_memory.cc
   syscalls/sys_process.cc

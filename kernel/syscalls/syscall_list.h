@@ -4,9 +4,10 @@
 // argument narrowing (syscall_table.cc) and the --strace names and formats.
 //
 // X(number, name, strace format, (typed parameters))
-// Format letters, one per argument: d signed, u unsigned, x hex, p pointer,
-// s C string, b input buffer (length is the next argument), B output buffer
-// (length is the result).
+// Format letters, one per argument: d signed, u unsigned, x hex, o octal
+// (modes), a *at directory fd (AT_FDCWD or an int), p pointer, s C string,
+// b input buffer (length is the next argument), B output buffer (length is
+// the result).
 #ifndef RINGFENCE_KERNEL_SYSCALLS_SYSCALL_LIST_H_
 #define RINGFENCE_KERNEL_SYSCALLS_SYSCALL_LIST_H_
 

@@ -10,6 +10,8 @@ namespace sentry::vfs {
 FileDescription::FileDescription(uint32_t flags, Path path)
     : fs::File(flags), path_(std::move(path)) {}
 
+FileDescription::~FileDescription() { inode().locks().ReleaseAll(lock_owner()); }
+
 ktl::Result<size_t> FileDescription::Read(mm::AddressSpace& memory,
                                           std::span<const fs::UserSegment> segments,
                                           int64_t offset) {

@@ -27,6 +27,8 @@ class FileDescription : public fs::File {
   // `flags`: the open(2) flags that stay with the description (access mode,
   // O_APPEND, O_NONBLOCK, O_PATH, O_DIRECTORY, O_NOATIME...).
   FileDescription(uint32_t flags, Path path);
+  // Releases the OFD and flock locks this description holds.
+  ~FileDescription() override;
 
   // fs::File.
   ktl::Result<size_t> Read(mm::AddressSpace& memory, std::span<const fs::UserSegment> segments,
@@ -53,6 +55,8 @@ class FileDescription : public fs::File {
   Inode& inode() const { return path_.inode(); }
   bool is_path_only() const { return (flags() & kO_PATH) != 0; }
   int64_t position();
+  // The owner of this description's OFD and flock locks.
+  LockOwner lock_owner() const { return {reinterpret_cast<uint64_t>(this), true}; }
 
  protected:
   ktl::Spinlock position_lock_;

@@ -51,6 +51,7 @@ ktl::Result<size_t> Inode::Read(IoBuffer&, uint64_t) { return ktl::Errno::kEINVA
 ktl::Result<size_t> Inode::Write(IoBuffer&, uint64_t, bool, uint64_t*) {
   return ktl::Errno::kEINVAL;
 }
+ktl::Result<void> Inode::Allocate(uint64_t, uint64_t, bool) { return ktl::Errno::kEOPNOTSUPP; }
 ktl::Result<void> Inode::Getxattr(ktl::StringView, ktl::Vector<char>*) {
   return ktl::Errno::kEOPNOTSUPP;
 }

@@ -34,6 +34,7 @@
 #include "kernel/ktl/string.h"
 #include "kernel/ktl/vector.h"
 #include "kernel/mm/memory_object.h"
+#include "kernel/vfs/file_lock.h"
 #include "kernel/vfs/io_buffer.h"
 #include "kernel/vfs/ref_ptr.h"
 #include "kernel/vfs/types.h"
@@ -44,6 +45,16 @@ class FileDescription;
 class Inode;
 class InodePageCache;
 struct Path;
+
+// What statfs(2) reports about a file system. Block and file counts of 0
+// mean "no limit" (as Linux's tmpfs without size=/nr_inodes=).
+struct FsStats {
+  uint64_t magic = 0;  // f_type: TMPFS_MAGIC...
+  uint64_t block_size = 4096;
+  uint64_t blocks = 0, blocks_free = 0;
+  uint64_t files = 0, files_free = 0;
+  uint64_t name_max = kNameMax;
+};
 
 // One file-system instance (a superblock). Owned by its inodes, each of
 // which holds a reference; a file system's root inode is what mounts hold
@@ -63,6 +74,8 @@ class FileSystem {
 
   // "tmpfs", "proc", ...: /proc/mounts' type column.
   virtual const char* name() const = 0;
+  // statfs(2)'s numbers.
+  virtual FsStats Statfs() { return FsStats{}; }
   // st_dev of every inode: an anonymous device number (major 0), unique
   // among live file systems.
   uint64_t device() const { return device_; }
@@ -138,6 +151,12 @@ class Inode {
   // returned if space runs out part way (ENOSPC only if nothing fit).
   virtual ktl::Result<size_t> Write(IoBuffer& src, uint64_t offset, bool append, uint64_t* end);
 
+  // fallocate(2) mode 0 / FALLOC_FL_KEEP_SIZE: reserves storage for
+  // [offset, offset + length) (ENOSPC, EFBIG), growing the size past the
+  // range's end unless `keep_size`. The VFS has checked the range and the
+  // file type. Default: EOPNOTSUPP.
+  virtual ktl::Result<void> Allocate(uint64_t offset, uint64_t length, bool keep_size);
+
   // --- extended attributes (defaults: EOPNOTSUPP) ---------------------------
   // `name` is the full name with its namespace ("user.mime_type"); the VFS
   // has checked its length, its namespace and the caller's permission.
@@ -171,6 +190,8 @@ class Inode {
   // The page cache while the file has one: reads and writes through file
   // descriptors go through it, so they and shared mappings see each other.
   RefPtr<InodePageCache> ActivePageCache();
+  // Advisory locks (fcntl record locks, flock) on this file.
+  FileLocks& locks() { return locks_; }
 
  protected:
   ktl::Spinlock lock_;
@@ -184,6 +205,7 @@ class Inode {
   RefPtr<FileSystem> fs_;
   uint64_t ino_;
   uint32_t type_;
+  FileLocks locks_;
 };
 
 }  // namespace sentry::vfs

@@ -112,10 +112,11 @@ enum Capability : uint32_t {
   kCapDacReadSearch = 1u << 2,
   kCapFowner = 1u << 3,
   kCapFsetid = 1u << 4,
+  kCapSysAdmin = 1u << 21,  // trusted.* extended attributes
   kCapMknod = 1u << 27,
 };
-inline constexpr uint32_t kAllFsCapabilities =
-    kCapChown | kCapDacOverride | kCapDacReadSearch | kCapFowner | kCapFsetid | kCapMknod;
+inline constexpr uint32_t kAllFsCapabilities = kCapChown | kCapDacOverride | kCapDacReadSearch |
+                                               kCapFowner | kCapFsetid | kCapSysAdmin | kCapMknod;
 
 // Who performs a file-system operation. The syscall layer builds one from
 // the task's credentials for each call; the VFS never stores it.

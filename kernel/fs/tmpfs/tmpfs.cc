@@ -79,6 +79,24 @@ void FileSystem::FreePage(const Page& page) {
   pages_.fetch_sub(1, std::memory_order_relaxed);
 }
 
+vfs::FsStats FileSystem::Statfs() {
+  constexpr uint64_t kTmpfsMagic = 0x01021994;
+  vfs::FsStats stats;
+  stats.magic = kTmpfsMagic;
+  stats.block_size = kPageSize;
+  if (options_.max_bytes != 0) {
+    stats.blocks = options_.max_bytes / kPageSize;
+    uint64_t used = pages_used();
+    stats.blocks_free = used < stats.blocks ? stats.blocks - used : 0;
+  }
+  if (options_.max_inodes != 0) {
+    stats.files = options_.max_inodes;
+    uint64_t used = inodes_used();
+    stats.files_free = used < stats.files ? stats.files - used : 0;
+  }
+  return stats;
+}
+
 ktl::Result<void> FileSystem::ChargeInode() {
   size_t used = inodes_.fetch_add(1, std::memory_order_relaxed);
   if (options_.max_inodes != 0 && used + 1 > options_.max_inodes) {
@@ -581,6 +599,22 @@ ktl::Result<size_t> RegularFile::Write(vfs::IoBuffer& src, uint64_t offset, bool
   mtime_ = ctime_ = tmpfs().Now();
   *end = offset + done;
   return done;
+}
+
+ktl::Result<void> RegularFile::Allocate(uint64_t offset, uint64_t length, bool keep_size) {
+  if (offset > kMaxFileSize || length > kMaxFileSize - offset) return ktl::Errno::kEFBIG;
+  {
+    ktl::SpinlockGuard guard(lock_);
+    // Pages allocated before an ENOSPC stay: they read as zeros, as the
+    // holes they replace did.
+    for (uint64_t page = offset / kPageSize; page * kPageSize < offset + length; ++page) {
+      TRY(PageForWriteLocked(page));
+    }
+    if (keep_size || offset + length <= size_) return ktl::Ok();
+    size_ = offset + length;
+  }
+  Touch(/*modified=*/true);
+  return ktl::Ok();
 }
 
 ktl::Result<void> RegularFile::ResizeLocked(uint64_t size) {

@@ -59,6 +59,7 @@ class FileSystem final : public vfs::FileSystem {
  public:
   explicit FileSystem(const Options& options) : options_(options) {}
   const char* name() const override { return "tmpfs"; }
+  vfs::FsStats Statfs() override;
 
   vfs::Timespec Now() { return options_.clock->Now(); }
   uint64_t NextIno() { return next_ino_.fetch_add(1, std::memory_order_relaxed); }
@@ -191,6 +192,7 @@ class RegularFile final : public Inode {
   // MAP_SHARED and MAP_PRIVATE map the file's own frames when they come
   // from `pages`; otherwise (a heap page source) the generic page cache.
   ktl::Result<vfs::RefPtr<mm::MemoryObject>> GetMemoryObject(mm::PageAllocator& pages) override;
+  ktl::Result<void> Allocate(uint64_t offset, uint64_t length, bool keep_size) override;
 
   // Pages holding data (for tests: holes take none).
   size_t resident_pages();
