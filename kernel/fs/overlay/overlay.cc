@@ -228,18 +228,20 @@ size_t Inode::ChildIndexLocked(ktl::StringView name) const {
 void Inode::AddChildLocked(ktl::StringView name, RefPtr<Inode> child) {
   size_t i = ChildIndexLocked(name);
   if (i < children_.size() && children_[i].Name() == name) return;  // cached already
+  // Allocate everything first: failing leaves the child uncached and
+  // unchanged.
   Child entry;
-  if (!CopyName(name, &entry.name).ok()) return;
+  ktl::Vector<char> own_name;
+  if (!CopyName(name, &entry.name).ok() || !CopyName(name, &own_name).ok() ||
+      !children_.ReserveAtLeast(children_.size() + 1).ok()) {
+    return;
+  }
   if (child->parent_ == nullptr) {
-    ktl::Vector<char> own_name;
-    if (!CopyName(name, &own_name).ok()) return;
     child->name_ = std::move(own_name);
     child->parent_ = this;
   }
   entry.inode = std::move(child);
-  if (!children_.Insert(i, std::move(entry)).ok()) {
-    if (entry.inode && entry.inode->parent_ == this) entry.inode->parent_ = nullptr;
-  }
+  (void)children_.Insert(i, std::move(entry));  // reserved
 }
 
 void Inode::RemoveChildLocked(ktl::StringView name) {

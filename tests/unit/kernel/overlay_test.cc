@@ -718,6 +718,18 @@ TEST_F(OverlayTest, RenameAfterCachedLookupsStaysCoherent) {
   EXPECT_TRUE(IsWhiteoutInode(*Upper("dir/b")));
 }
 
+TEST_F(OverlayTest, ObjectsOfOtherFileSystemsAreExdev) {
+  Inode& dir = Resolve("/dir").inode();
+  EXPECT_EQ(ErrorOf(dir.Link("x", *Lower("file"))), Errno::kEXDEV);
+  EXPECT_EQ(ErrorOf(dir.Rename("a", *upper_root_, "a", 0)), Errno::kEXDEV);
+  EXPECT_EQ(ErrorOf(dir.Link("x", Resolve("/dir/sub").inode())), Errno::kEPERM);
+  EXPECT_EQ(ErrorOf(dir.Rename("a", Resolve("/file").inode(), "a", 0)), Errno::kENOTDIR);
+  EXPECT_EQ(ErrorOf(dir.Rename("a", dir, "b", kRENAME_WHITEOUT)), Errno::kEINVAL);
+  EXPECT_EQ(ErrorOf(Resolve("/file").inode().ReadDir(0, [](const DirEntry&) { return true; })),
+            Errno::kENOTDIR);
+  EXPECT_EQ(Upper("dir"), nullptr);  // nothing was copied up by failures
+}
+
 // --- readdir --------------------------------------------------------------------------------
 
 TEST_F(OverlayTest, ReaddirInodeNumbersMatchStat) {
