@@ -6,6 +6,7 @@
 #include "kernel/ktl/string.h"
 #include "kernel/vfs/dentry.h"
 #include "kernel/vfs/file_description.h"
+#include "kernel/vfs/mount.h"
 
 namespace sentry::overlay {
 
@@ -96,6 +97,32 @@ ktl::Result<void> ClearWhiteouts(vfs::Inode& dir) {
   }
   return ktl::Ok();
 }
+
+// A description of a layer object opened by the layer itself, outside any
+// namespace (a private mount of just that object): the layer keeps what an
+// open file needs for the description's life (the Gofer's host handle, so
+// each read is not an open, a read and a close).
+ktl::Result<RefPtr<vfs::FileDescription>> OpenLayer(RefPtr<vfs::Inode> inode, uint32_t flags) {
+  RefPtr<vfs::Dentry> dentry = vfs::Dentry::MakeRoot(inode);
+  if (!dentry) return ktl::Errno::kENOMEM;
+  RefPtr<vfs::Mount> mount = vfs::MakeRef<vfs::Mount>(dentry, 0);
+  if (!mount) return ktl::Errno::kENOMEM;
+  vfs::Path path{std::move(mount), std::move(dentry)};
+  return inode->Open(path, flags);
+}
+
+// An overlay file's open description: I/O goes to the layer file opened
+// (fixed at open, see overlay.h), whose own description `layer` keeps the
+// layer's per-open state.
+class FileDescription final : public vfs::FileDescription {
+ public:
+  FileDescription(uint32_t flags, vfs::Path path, RefPtr<vfs::FileDescription> layer)
+      : vfs::FileDescription(flags, std::move(path), RefPtr<vfs::Inode>(&layer->inode())),
+        layer_(std::move(layer)) {}
+
+ private:
+  RefPtr<vfs::FileDescription> layer_;
+};
 
 bool AllZero(const char* data, size_t size) {
   for (size_t i = 0; i < size; ++i) {
@@ -338,7 +365,10 @@ ktl::Result<void> Inode::CopyUpOneLocked(bool with_data) {
   }
 
   auto fill = [&]() -> ktl::Result<void> {
-    if (IsRegular() && with_data) TRY(CopyData(*lower_, *copy, attr.size));
+    if (IsRegular() && with_data) {
+      RefPtr<vfs::FileDescription> source = TRY(OpenLayer(lower_, vfs::kO_RDONLY));
+      TRY(CopyData(source->inode(), *copy, attr.size));
+    }
     TRY(CopyXattrs(*lower_, *copy));
     if (!IsDir()) {
       // Later lookups of the copy (under any name) keep the lower st_ino.
@@ -852,8 +882,9 @@ ktl::Result<RefPtr<vfs::FileDescription>> Inode::Open(const vfs::Path& path, uin
     TRY(CopyUpLocked(/*with_data=*/true));
   }
   // The description keeps the layer file it opened (see overlay.h).
+  RefPtr<vfs::FileDescription> layer = TRY(OpenLayer(real(), flags));
   RefPtr<vfs::FileDescription> description = RefPtr<vfs::FileDescription>::Adopt(
-      new (std::nothrow) vfs::FileDescription(flags, path, real()));
+      new (std::nothrow) FileDescription(flags, path, std::move(layer)));
   if (!description) return ktl::Errno::kENOMEM;
   return description;
 }

@@ -446,8 +446,11 @@ TEST_F(OverlayTest, XattrChangesCopyUpReadsDoNot) {
 TEST_F(OverlayTest, DescriptionsOpenedBeforeCopyUpKeepTheLowerFile) {
   auto reader = Open("/file", kO_RDONLY);
   ASSERT_TRUE(reader);
+  EXPECT_EQ(&reader->data_inode(), Lower("file").get());
   auto writer = Open("/file", kO_RDWR);
   ASSERT_TRUE(writer);
+  EXPECT_EQ(&writer->data_inode(), Upper("file").get());
+  EXPECT_EQ(&reader->inode(), &writer->inode());  // one overlay object
   WriteAt(*writer, "CHANGED!!!", 0);
   EXPECT_EQ(ReadAll(*reader), "lower file");   // Linux: the lower file it opened
   EXPECT_EQ(ReadAll(*Open("/file", kO_RDONLY)), "CHANGED!!!");
