@@ -18,6 +18,7 @@ set(SENTRY_PORTABLE_SOURCES
   vfs/path_walk.cc
   vfs/permission.cc
   vfs/vfs.cc
+  fs/gofer/gofer_fs.cc
   fs/overlay/overlay.cc
   fs/tmpfs/page_source.cc
   fs/tmpfs/tmpfs.cc
