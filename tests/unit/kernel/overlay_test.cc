@@ -118,7 +118,9 @@ class OverlayTest : public VfsTest {
     clock_.Advance(100);  // changes through the overlay get later times
   }
   void TearDown() override {
-    if (!HasFailure()) EXPECT_EQ(DumpLower(), lower_dump_) << "the lower tree changed";
+    if (!HasFailure()) {
+      EXPECT_EQ(DumpLower(), lower_dump_) << "the lower tree changed";
+    }
   }
 
   // A layer's own Vfs, used only to build it before the overlay is mounted
@@ -136,13 +138,17 @@ class OverlayTest : public VfsTest {
     ASSERT_TRUE(file.ok()) << path;
     KernelIoBuffer buffer(static_cast<const void*>(data.data()), data.size());
     ASSERT_TRUE(file.value()->WriteFrom(buffer, -1).ok());
-    if (uid != 0 || gid != 0) ASSERT_TRUE(layer.Chown(caller, path, uid, gid, 0).ok());
+    if (uid != 0 || gid != 0) {
+      ASSERT_TRUE(layer.Chown(caller, path, uid, gid, 0).ok());
+    }
   }
   void LayerMkdir(Vfs& layer, const char* path, uint32_t mode, uint32_t uid = 0) {
     Path root;
     Caller caller = LayerCaller(layer, &root);
     ASSERT_TRUE(layer.Mkdir(caller, path, mode).ok()) << path;
-    if (uid != 0) ASSERT_TRUE(layer.Chown(caller, path, uid, uid, 0).ok());
+    if (uid != 0) {
+      ASSERT_TRUE(layer.Chown(caller, path, uid, uid, 0).ok());
+    }
   }
   void LayerMknod(Vfs& layer, const char* path, uint32_t mode, uint64_t device) {
     Path root;
