@@ -27,6 +27,7 @@ set(SENTRY_PORTABLE_SOURCES
   vfs/vfs.cc
   vfs/xattr.cc
   fs/gofer/gofer_fs.cc
+  fs/overlay/overlay.cc
   fs/tmpfs/page_source.cc
   fs/tmpfs/tmpfs.cc
   fs/tmpfs/xattr_set.cc

@@ -2,6 +2,7 @@
 
 #include "kernel/fs/gofer/gofer_fs.h"
 #include "kernel/fs/gofer/hypercall_transport.h"
+#include "kernel/fs/overlay/overlay.h"
 #include "kernel/fs/tmpfs/tmpfs.h"
 #include "kernel/ktl/panic.h"
 #include "kernel/mm/physical_memory.h"
@@ -46,14 +47,18 @@ uint32_t GoferMountFlags(const ringfence::abi::GoferMountInfo& mount) {
 }
 
 // The root file system: the root Gofer's tree (mount 0) if the sandbox has
-// one, read-only unless the user made it writable; else an empty tmpfs.
-// (The overlay's tmpfs upper layer over a read-only Gofer root goes here.)
+// one, else an empty tmpfs. A read-only host tree (the default) is the lower
+// layer of an overlay whose tmpfs upper layer takes every change: the
+// program may write anywhere and the host never changes. --writable-root
+// serves the host tree itself, writable.
 ktl::Result<vfs::RefPtr<vfs::Inode>> NewRootFileSystem(const ringfence::abi::BootInfo& boot,
                                                        uint32_t* mount_flags) {
   *mount_flags = 0;
   if (boot.gofer_mount_count == 0) return NewTmpfs(0755);
-  *mount_flags = GoferMountFlags(boot.gofer_mounts[0]);
-  return gofer::Attach(gofer::HypercallTransport(), 0);
+  vfs::RefPtr<vfs::Inode> host = TRY(gofer::Attach(gofer::HypercallTransport(), 0));
+  if (GoferMountFlags(boot.gofer_mounts[0]) == 0) return host;
+  vfs::RefPtr<vfs::Inode> upper = TRY(NewTmpfs(host->Getattr().mode & vfs::kPermissionBits));
+  return overlay::Create(std::move(host), std::move(upper));
 }
 
 // Volumes: Gofer mounts 1.. at their guest paths. One that cannot be

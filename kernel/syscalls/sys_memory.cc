@@ -61,7 +61,9 @@ ktl::Result<void> PrepareFileMapping(int fd, bool shared, uint64_t offset, uint6
   constexpr uint64_t kMaxFileOffset = ~0ull >> 1;  // LLONG_MAX, Linux's MAX_LFS_FILESIZE
   if (length > kMaxFileOffset || offset > kMaxFileOffset - length) return Errno::kEOVERFLOW;
   vfs::Inode& inode = description->inode();
-  auto object = TRY(inode.GetMemoryObject(mm::PhysicalPages()));
+  // The data inode: what read(2) on this description reads (an overlay's
+  // layer inode), so mappings and reads share one page cache.
+  auto object = TRY(description->data_inode().GetMemoryObject(mm::PhysicalPages()));
   // The path /proc/<pid>/maps shows: the name it was opened by.
   char* path = new (std::nothrow) char[vfs::kPathMax];
   if (path == nullptr) return Errno::kENOMEM;

@@ -7,8 +7,8 @@
 
 namespace sentry::vfs {
 
-FileDescription::FileDescription(uint32_t flags, Path path)
-    : fs::File(flags), path_(std::move(path)) {}
+FileDescription::FileDescription(uint32_t flags, Path path, RefPtr<Inode> data)
+    : fs::File(flags), path_(std::move(path)), data_(std::move(data)) {}
 
 FileDescription::~FileDescription() { inode().locks().ReleaseAll(lock_owner()); }
 
@@ -63,11 +63,11 @@ ktl::Result<size_t> WriteInode(Inode& inode, IoBuffer& src, uint64_t offset, boo
 ktl::Result<size_t> FileDescription::ReadTo(IoBuffer& dst, int64_t offset) {
   if (is_path_only() || !readable()) return ktl::Errno::kEBADF;
   if (inode().IsDir()) return ktl::Errno::kEISDIR;
-  if (offset >= 0) return ReadInode(inode(), dst, static_cast<uint64_t>(offset));
+  if (offset >= 0) return ReadInode(data_inode(), dst, static_cast<uint64_t>(offset));
   // Holding the position lock across the read makes read(2) on a shared
   // description atomic with respect to the position, as Linux's f_pos_lock.
   ktl::SpinlockGuard guard(position_lock_);
-  size_t done = TRY(ReadInode(inode(), dst, static_cast<uint64_t>(position_)));
+  size_t done = TRY(ReadInode(data_inode(), dst, static_cast<uint64_t>(position_)));
   position_ += static_cast<int64_t>(done);
   return done;
 }
@@ -78,9 +78,9 @@ ktl::Result<size_t> FileDescription::WriteFrom(IoBuffer& src, int64_t offset) {
   bool append = (flags() & kO_APPEND) != 0;
   uint64_t end = 0;
   // Linux appends even for pwrite on an O_APPEND file (see pwrite(2) BUGS).
-  if (offset >= 0) return WriteInode(inode(), src, static_cast<uint64_t>(offset), append, &end);
+  if (offset >= 0) return WriteInode(data_inode(), src, static_cast<uint64_t>(offset), append, &end);
   ktl::SpinlockGuard guard(position_lock_);
-  size_t done = TRY(WriteInode(inode(), src, static_cast<uint64_t>(position_), append, &end));
+  size_t done = TRY(WriteInode(data_inode(), src, static_cast<uint64_t>(position_), append, &end));
   position_ = static_cast<int64_t>(end);
   return done;
 }
@@ -102,7 +102,7 @@ ktl::Result<int64_t> FileDescription::Lseek(int64_t offset, int whence) {
   }
   if (!inode().IsRegular()) return ktl::Errno::kESPIPE;
   int64_t base;
-  int64_t size = static_cast<int64_t>(inode().Getattr().size);
+  int64_t size = static_cast<int64_t>(data_inode().Getattr().size);
   switch (whence) {
     case kSEEK_SET:
       base = 0;
