@@ -18,8 +18,14 @@ set(SENTRY_PORTABLE_SOURCES
   vfs/path_walk.cc
   vfs/permission.cc
   vfs/vfs.cc
+  fs/devfs/devfs.cc
+  fs/procfs/cpuinfo.cc
+  fs/procfs/proc_format.cc
+  fs/synthetic/synthetic.cc
+  fs/sysfs/sysfs.cc
   fs/tmpfs/page_source.cc
   fs/tmpfs/tmpfs.cc
+  task/process_registry.cc
 )
 
 # Hosted build only (sentry_hosted): ktl::Panic for unit tests.

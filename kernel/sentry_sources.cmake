@@ -4,6 +4,8 @@ set(SENTRY_ONLY_SOURCES
   fs/fd_table.cc
   fs/host_file.cc
   fs/mount_namespace.cc
+  fs/procfs/proc_files.cc
+  fs/procfs/procfs.cc
   init/init_process.cc
   loader/loader.cc
   mm/address_space.cc

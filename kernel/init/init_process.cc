@@ -8,6 +8,7 @@
 #include "kernel/loader/loader.h"
 #include "kernel/mm/physical_memory.h"
 #include "kernel/task/exit.h"
+#include "kernel/task/process_registry.h"
 #include "kernel/task/task.h"
 #include "platform_kvm/guest/address.h"
 #include "platform_kvm/guest/cpu.h"
@@ -80,6 +81,8 @@ void StartInitProcess(const BootInfo& boot) {
   auto loaded = loader::LoadProgram(*process, ringfence::abi::kHandleExecutable, arguments,
                                     &reason);
   if (!loaded.ok()) FailExec(arguments.exec_path, reason, loaded.error());
+  process->SetExecutable(arguments.exec_path);
+  if (!RegisterProcess(process->pid(), process).ok()) ktl::Panic("cannot register the first process");
 
   // The first entry to ring 3 uses the same path as every later return.
   auto* frame = reinterpret_cast<platform::TrapFrame*>(stack_top - sizeof(platform::TrapFrame));

@@ -1,5 +1,6 @@
 #include "kernel/task/task.h"
 
+#include "kernel/ktl/string.h"
 #include "platform_kvm/guest/percpu.h"
 
 namespace sentry {
@@ -19,6 +20,15 @@ Process::Process(int32_t pid, mm::AddressSpace* address_space)
   rlimits_[linux_abi::kRlimitMsgqueue] = {819200, 819200};
   rlimits_[linux_abi::kRlimitNice] = {0, 0};
   rlimits_[linux_abi::kRlimitRtprio] = {0, 0};
+}
+
+void Process::SetExecutable(const char* path) {
+  ktl::StrCopy(executable_, path, sizeof(executable_));
+  const char* name = path;
+  for (const char* c = path; *c; ++c) {
+    if (*c == '/') name = c + 1;
+  }
+  ktl::StrCopy(comm_, name, sizeof(comm_));
 }
 
 void Task::set_blocked_signals(uint64_t mask) {

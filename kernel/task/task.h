@@ -44,6 +44,12 @@ class Process {
   linux_abi::SigAction& signal_action(int signal) { return actions_[signal - 1]; }
   linux_abi::Rlimit& rlimit(int resource) { return rlimits_[resource]; }
 
+  // The program image exec loaded: its path (/proc/<pid>/exe) and the task
+  // name (comm: the path's last component, at most 15 bytes).
+  void SetExecutable(const char* path);
+  const char* executable() const { return executable_; }
+  const char* comm() const { return comm_; }
+
  private:
   int32_t pid_;
   int32_t parent_pid_ = 0;  // the sandbox's first process has no parent inside it
@@ -53,6 +59,8 @@ class Process {
   Credentials credentials_;
   linux_abi::SigAction actions_[linux_abi::kNumSignals] = {};
   linux_abi::Rlimit rlimits_[linux_abi::kRlimitCount];
+  char executable_[4096] = {};
+  char comm_[16] = {};
 };
 
 class Task {
