@@ -47,8 +47,14 @@ ktl::Result<void> AppendEscaped(Text* out, ktl::StringView path) {
   return ktl::Ok();
 }
 
+// status lines: "VmRSS:\t     980 kB".
 ktl::Result<void> AppendKb(Text* out, const char* field, uint64_t bytes) {
   return Appendf(out, "%s\t%8u kB\n", field, bytes / 1024);
+}
+
+// meminfo lines: the label padded to 16 columns, "MemTotal:        524288 kB".
+ktl::Result<void> AppendMeminfoKb(Text* out, const char* field, uint64_t bytes) {
+  return Appendf(out, "%-16s%8u kB\n", field, bytes / 1024);
 }
 
 // The mount options both mounts and mountinfo start with.
@@ -199,31 +205,31 @@ ktl::Result<void> AppendMountInfoLine(Text* out, const MountLine& mount) {
 
 ktl::Result<void> AppendFdInfo(Text* out, int64_t position, uint32_t flags, uint32_t mount_id,
                                uint64_t inode) {
-  return Appendf(out, "pos:\t%d\nflags:\t%s\nmnt_id:\t%u\nino:\t%u\n", position,
-                 ToOctal(flags, 7).text, mount_id, inode);
+  return Appendf(out, "pos:\t%d\nflags:\t0%s\nmnt_id:\t%u\nino:\t%u\n", position,
+                 ToOctal(flags, 0).text, mount_id, inode);
 }
 
 ktl::Result<void> AppendMeminfo(Text* out, const MemorySnapshot& m) {
-  TRY(AppendKb(out, "MemTotal:", m.total_bytes));
-  TRY(AppendKb(out, "MemFree:", m.free_bytes));
-  TRY(AppendKb(out, "MemAvailable:", m.free_bytes));
-  TRY(AppendKb(out, "Buffers:", 0));
-  TRY(AppendKb(out, "Cached:", m.shmem_bytes));
-  TRY(AppendKb(out, "SwapCached:", 0));
+  TRY(AppendMeminfoKb(out, "MemTotal:", m.total_bytes));
+  TRY(AppendMeminfoKb(out, "MemFree:", m.free_bytes));
+  TRY(AppendMeminfoKb(out, "MemAvailable:", m.free_bytes));
+  TRY(AppendMeminfoKb(out, "Buffers:", 0));
+  TRY(AppendMeminfoKb(out, "Cached:", m.shmem_bytes));
+  TRY(AppendMeminfoKb(out, "SwapCached:", 0));
   uint64_t used = m.total_bytes - m.free_bytes;
-  TRY(AppendKb(out, "Active:", used));
-  TRY(AppendKb(out, "Inactive:", 0));
-  TRY(AppendKb(out, "SwapTotal:", 0));
-  TRY(AppendKb(out, "SwapFree:", 0));
-  TRY(AppendKb(out, "Dirty:", 0));
-  TRY(AppendKb(out, "Writeback:", 0));
-  TRY(AppendKb(out, "AnonPages:", used > m.shmem_bytes ? used - m.shmem_bytes : 0));
-  TRY(AppendKb(out, "Mapped:", 0));
-  TRY(AppendKb(out, "Shmem:", m.shmem_bytes));
-  TRY(AppendKb(out, "CommitLimit:", m.total_bytes));
-  TRY(AppendKb(out, "Committed_AS:", used));
+  TRY(AppendMeminfoKb(out, "Active:", used));
+  TRY(AppendMeminfoKb(out, "Inactive:", 0));
+  TRY(AppendMeminfoKb(out, "SwapTotal:", 0));
+  TRY(AppendMeminfoKb(out, "SwapFree:", 0));
+  TRY(AppendMeminfoKb(out, "Dirty:", 0));
+  TRY(AppendMeminfoKb(out, "Writeback:", 0));
+  TRY(AppendMeminfoKb(out, "AnonPages:", used > m.shmem_bytes ? used - m.shmem_bytes : 0));
+  TRY(AppendMeminfoKb(out, "Mapped:", 0));
+  TRY(AppendMeminfoKb(out, "Shmem:", m.shmem_bytes));
+  TRY(AppendMeminfoKb(out, "CommitLimit:", m.total_bytes));
+  TRY(AppendMeminfoKb(out, "Committed_AS:", used));
   TRY(Append(out, "HugePages_Total:       0\nHugePages_Free:        0\n"));
-  return AppendKb(out, "Hugepagesize:", 2048 * 1024);
+  return AppendMeminfoKb(out, "Hugepagesize:", 2048 * 1024);
 }
 
 ktl::Result<void> AppendUptime(Text* out, uint64_t up_ns, uint64_t idle_ns) {
