@@ -25,6 +25,7 @@ set(SENTRY_PORTABLE_SOURCES
   fs/sysfs/sysfs.cc
   fs/tmpfs/page_source.cc
   fs/tmpfs/tmpfs.cc
+  fs/tmpfs/xattr_set.cc
   task/process_registry.cc
 )
 
