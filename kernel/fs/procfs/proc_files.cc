@@ -235,8 +235,10 @@ ktl::Result<void> GenerateMeminfo(Text* out) {
 }
 
 ktl::Result<void> GenerateUptime(Text* out) {
-  uint64_t up = static_cast<uint64_t>(time::SinceBootNs());
-  // The vCPUs run the app or halt; idle time is not measured yet.
+  // As on Linux, uptime is CLOCK_BOOTTIME (which the Sentry keeps equal to
+  // CLOCK_MONOTONIC). The vCPUs run the app or halt; idle time is not
+  // measured yet.
+  uint64_t up = static_cast<uint64_t>(time::MonotonicNs());
   return AppendUptime(out, up, 0);
 }
 
@@ -251,7 +253,7 @@ ktl::Result<void> GenerateLoadavg(Text* out) {
 }
 
 ktl::Result<void> GenerateSystemStat(Text* out) {
-  int64_t up_ns = time::SinceBootNs();
+  int64_t up_ns = time::MonotonicNs();
   int64_t boot_seconds = (time::RealtimeNs() - up_ns) / time::kNsPerSecond;
   uint32_t count = static_cast<uint32_t>(ProcessCount());
   return AppendSystemStat(out, g_options.cpu_count, static_cast<uint64_t>(up_ns), boot_seconds,
