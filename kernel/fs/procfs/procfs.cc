@@ -140,7 +140,7 @@ ktl::Result<void> AppendAnonymousName(fs::File& file, ktl::Vector<char>* out) {
   uint32_t type = stat.mode & vfs::kS_IFMT;
   if (type == vfs::kS_IFIFO) return synthetic::Appendf(out, "pipe:[%u]", stat.ino);
   if (type == vfs::kS_IFSOCK) return synthetic::Appendf(out, "socket:[%u]", stat.ino);
-  if (type == vfs::kS_IFCHR) return synthetic::Append(out, "/dev/tty");
+  // The host path is not the sandbox's to know (gVisor shows host files so too).
   return synthetic::Appendf(out, "host:[%u]", stat.ino);
 }
 
@@ -153,6 +153,19 @@ class FdLink final : public synthetic::Inode {
       : Inode(fs, InodeAttr{vfs::kS_IFLNK | 0700}), pid_(pid), fd_(fd) {}
 
   bool IsMagicLink() const override { return true; }
+
+  // As Linux: the owner's r-x/-wx bits follow the descriptor's access mode,
+  // and the size is 64.
+  vfs::Attr Getattr() override {
+    vfs::Attr attr = Inode::Getattr();
+    attr.size = 64;
+    auto file = File();
+    if (file.ok()) {
+      attr.mode = vfs::kS_IFLNK | (file.value()->readable() ? 0500 : 0) |
+                  (file.value()->writable() ? 0300 : 0);
+    }
+    return attr;
+  }
 
   ktl::Result<void> Readlink(ktl::Vector<char>* out) override {
     fs::FileRef file = TRY(File());

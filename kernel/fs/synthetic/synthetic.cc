@@ -212,6 +212,12 @@ ktl::Result<RefPtr<Symlink>> Symlink::Make(FileSystem* fs, ktl::StringView targe
   return link;
 }
 
+vfs::Attr Symlink::Getattr() {
+  vfs::Attr attr = Inode::Getattr();
+  attr.size = target_.size();
+  return attr;
+}
+
 ktl::Result<void> Symlink::Readlink(ktl::Vector<char>* out) {
   return Append(out, ktl::StringView(target_.data(), target_.size()));
 }

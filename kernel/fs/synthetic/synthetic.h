@@ -166,6 +166,7 @@ class Symlink final : public Inode {
  public:
   static ktl::Result<RefPtr<Symlink>> Make(FileSystem* fs, ktl::StringView target);
   ktl::Result<void> Readlink(ktl::Vector<char>* out) override;
+  vfs::Attr Getattr() override;  // st_size: the target's length
 
  private:
   Symlink(FileSystem* fs, ktl::Vector<char> target)

@@ -184,6 +184,7 @@ TEST_F(DevfsTest, StdioLinksPointIntoProc) {
   ASSERT_TRUE(fd_length.ok());
   EXPECT_EQ(std::string(target, fd_length.value()), "/proc/self/fd");
   EXPECT_EQ(StatOf("/dev/stdin", kAT_SYMLINK_NOFOLLOW).mode, kS_IFLNK | 0777);
+  EXPECT_EQ(StatOf("/dev/stdin", kAT_SYMLINK_NOFOLLOW).size, 15u);  // the target's length
 }
 
 TEST_F(DevfsTest, ListingHasTheStandardNodesAndNoPtmx) {
