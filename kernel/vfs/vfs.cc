@@ -290,6 +290,11 @@ ktl::Result<RefPtr<FileDescription>> Vfs::Open(const Caller& caller, ktl::String
         if (found.value().inode().IsSymlink() && follow) {
           // A dangling link creates its target, wherever it points.
           TRY(walker.FollowSymlink(found.value(), &last));
+          if (found.value().inode().IsMagicLink()) {
+            // A jump lands on an existing object ("> /dev/stdout").
+            target = std::move(last.parent);
+            break;
+          }
           continue;
         }
         target = std::move(found).value();

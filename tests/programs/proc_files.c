@@ -310,6 +310,10 @@ static void mode_fds(void) {
   int out = CHECK_SYS(open("/dev/stdout", O_WRONLY), "open /dev/stdout");
   CHECK_EQ(write(out, "via-dev-stdout\n", 15), 15, "write /dev/stdout");
   close(out);
+  // As a shell's "> /dev/stdout" opens it.
+  out = CHECK_SYS(open("/dev/stdout", O_WRONLY | O_CREAT | O_TRUNC, 0666), "creat /dev/stdout");
+  CHECK_EQ(write(out, "via-creat\n", 10), 10, "write creat /dev/stdout");
+  close(out);
   n = readlink("/proc/self/fd/1", target, sizeof target - 1);
   CHECK(n > 0, "readlink fd 1");
   target[n] = '\0';

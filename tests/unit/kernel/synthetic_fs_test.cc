@@ -111,6 +111,16 @@ TEST_F(SyntheticFsTest, MagicLinksJumpToTheirObject) {
   auto length = vfs_.Readlink(AsRoot(), "/s/jump", text);
   ASSERT_TRUE(length.ok());
   EXPECT_EQ(std::string(text, length.value()), "text-that-does-not-resolve");
+  // O_CREAT through a jump opens the existing object (a shell's "> /dev/stdout").
+  ASSERT_TRUE(root_dir_->Add("filejump", RefPtr<Inode>::Adopt(
+                                             new JumpLink(fs_, Resolve("/target/file"))))
+                  .ok());
+  auto created = vfs_.Open(AsRoot(), "/s/filejump", kO_CREAT | kO_WRONLY | kO_TRUNC, 0644);
+  ASSERT_TRUE(created.ok()) << ktl::ErrnoName(created.error());
+  EXPECT_TRUE(created.value()->path() == Resolve("/target/file"));
+  EXPECT_EQ(ReadFile("/target/file"), "");  // truncated
+  EXPECT_EQ(ErrorOf(vfs_.Open(AsRoot(), "/s/filejump", kO_CREAT | kO_EXCL | kO_WRONLY, 0644)),
+            ktl::Errno::kEEXIST);
   // ".." after the jump starts from the target.
   EXPECT_TRUE(Resolve("/s/jump/..") == root_);
 }
