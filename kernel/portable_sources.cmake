@@ -19,6 +19,7 @@ set(SENTRY_PORTABLE_SOURCES
   vfs/permission.cc
   vfs/vfs.cc
   fs/devfs/devfs.cc
+  fs/gofer/gofer_fs.cc
   fs/procfs/cpuinfo.cc
   fs/procfs/proc_format.cc
   fs/synthetic/synthetic.cc

@@ -1,6 +1,8 @@
 #include "kernel/fs/mount_namespace.h"
 
 #include "kernel/fs/devfs/devfs.h"
+#include "kernel/fs/gofer/gofer_fs.h"
+#include "kernel/fs/gofer/hypercall_transport.h"
 #include "kernel/fs/host_file.h"
 #include "kernel/fs/procfs/procfs.h"
 #include "kernel/fs/sysfs/sysfs.h"
@@ -9,6 +11,7 @@
 #include "kernel/mm/physical_memory.h"
 #include "kernel/random/entropy.h"
 #include "kernel/time/clock.h"
+#include "platform_kvm/guest/hypercall.h"
 
 namespace sentry::fs {
 namespace {
@@ -29,6 +32,61 @@ struct StandardDirectory {
 constexpr StandardDirectory kStandardDirectories[] = {
     {"/tmp", 01777}, {"/dev", 0755}, {"/proc", 0555}, {"/sys", 0555},
 };
+
+// --- Gofer mounts (issue 3) ---------------------------------------------------
+
+// A BootInfo path as a view, or empty if it is not NUL-terminated in bounds.
+ktl::StringView BootPath(const char (&path)[ringfence::abi::kBootPathMax]) {
+  for (size_t i = 0; i < ringfence::abi::kBootPathMax; ++i) {
+    if (path[i] == '\0') return {path, i};
+  }
+  return {};
+}
+
+void Warn(const char* text) { platform::WriteToStderr(text, ktl::StrLen(text)); }
+
+uint32_t GoferMountFlags(const ringfence::abi::GoferMountInfo& mount) {
+  bool read_only = (mount.flags & ringfence::abi::kGoferMountReadOnly) != 0;
+  return read_only ? static_cast<uint32_t>(vfs::kMountReadOnly) : 0u;
+}
+
+// The root file system: the root Gofer's tree (mount 0) if the sandbox has
+// one, read-only unless the user made it writable; else an empty tmpfs.
+// (The overlay's tmpfs upper layer over a read-only Gofer root goes here.)
+ktl::Result<vfs::RefPtr<vfs::Inode>> NewRootFileSystem(const ringfence::abi::BootInfo& boot,
+                                                       uint32_t* mount_flags) {
+  *mount_flags = 0;
+  if (boot.gofer_mount_count == 0) return NewTmpfs(0755);
+  *mount_flags = GoferMountFlags(boot.gofer_mounts[0]);
+  return gofer::Attach(gofer::HypercallTransport(), 0);
+}
+
+// Volumes: Gofer mounts 1.. at their guest paths. One that cannot be
+// mounted is reported and skipped, not fatal.
+void MountVolumes(vfs::Vfs& vfs, const vfs::Caller& caller,
+                  const ringfence::abi::BootInfo& boot) {
+  uint32_t count = boot.gofer_mount_count;
+  if (count > ringfence::abi::kMaxGoferMounts) count = ringfence::abi::kMaxGoferMounts;
+  for (uint32_t i = 1; i < count; ++i) {
+    ktl::StringView path = BootPath(boot.gofer_mounts[i].guest_path);
+    // A mount point missing from the tree is made if its directory allows
+    // (e.g. a name in /tmp's tmpfs).
+    if (!path.empty() && !vfs.Stat(caller, path, 0).ok()) (void)vfs.Mkdir(caller, path, 0755);
+    auto tree = gofer::Attach(gofer::HypercallTransport(), i);
+    if (path.empty() || !tree.ok() ||
+        !vfs.Mount(caller, path, std::move(tree).value(), GoferMountFlags(boot.gofer_mounts[i]))
+             .ok()) {
+      Warn("ringfence: a volume could not be mounted\n");
+    }
+  }
+}
+
+bool IsDirectory(vfs::Vfs& vfs, const vfs::Caller& caller, const char* path) {
+  auto attr = vfs.Stat(caller, path, 0);
+  return attr.ok() && vfs::IsDirMode(attr.value().mode);
+}
+
+// --- /dev, /proc, /sys ------------------------------------------------------------
 
 // /dev/tty and /dev/console: the sandbox's stdio on the host.
 class StdioTerminals final : public devfs::HostTerminals {
@@ -68,8 +126,11 @@ void FillRandomBytes(std::span<uint8_t> out) { FillRandom(out); }
 
 vfs::Timespec BootTime() { return SentryClock().Now(); }
 
-void MountOrPanic(vfs::Vfs& vfs, const vfs::Caller& caller, const char* path,
-                  ktl::Result<vfs::RefPtr<vfs::Inode>> root, uint32_t flags) {
+// Mounts `root` on `path` if the tree has a directory there (a host root
+// may lack one: then nothing is mounted, as for /tmp).
+void MountIfDirectory(vfs::Vfs& vfs, const vfs::Caller& caller, const char* path,
+                      ktl::Result<vfs::RefPtr<vfs::Inode>> root, uint32_t flags) {
+  if (!IsDirectory(vfs, caller, path)) return;
   if (!root.ok() || !vfs.Mount(caller, path, std::move(root).value(), flags).ok()) {
     ktl::Panic("cannot mount a boot file system");
   }
@@ -84,9 +145,9 @@ void MountSpecialFileSystems(vfs::Vfs& vfs, const vfs::Caller& caller,
   dev.mount_time = BootTime();
   dev.fill_random = FillRandomBytes;
   dev.terminals = &terminals;
-  MountOrPanic(vfs, caller, "/dev", devfs::Create(dev), vfs::kMountNoSuid);
-  MountOrPanic(vfs, caller, "/dev/shm", NewTmpfs(01777),
-               vfs::kMountNoSuid | vfs::kMountNoDev | vfs::kMountNoExec);
+  MountIfDirectory(vfs, caller, "/dev", devfs::Create(dev), vfs::kMountNoSuid);
+  MountIfDirectory(vfs, caller, "/dev/shm", NewTmpfs(01777),
+                   vfs::kMountNoSuid | vfs::kMountNoDev | vfs::kMountNoExec);
 
   constexpr uint32_t kKernelFsFlags = vfs::kMountNoSuid | vfs::kMountNoDev | vfs::kMountNoExec;
   procfs::Options proc;
@@ -95,12 +156,13 @@ void MountSpecialFileSystems(vfs::Vfs& vfs, const vfs::Caller& caller,
   proc.tsc_khz = boot.tsc_khz;
   proc.memory_bytes = boot.memory_bytes;
   proc.mount_namespace = &vfs;
-  MountOrPanic(vfs, caller, "/proc", procfs::Create(proc), kKernelFsFlags);
+  MountIfDirectory(vfs, caller, "/proc", procfs::Create(proc), kKernelFsFlags);
 
   sysfs::Options sys;
   sys.mount_time = BootTime();
   sys.cpu_count = boot.vcpu_count;
-  MountOrPanic(vfs, caller, "/sys", sysfs::Create(sys), kKernelFsFlags | vfs::kMountReadOnly);
+  MountIfDirectory(vfs, caller, "/sys", sysfs::Create(sys),
+                   kKernelFsFlags | vfs::kMountReadOnly);
 }
 
 }  // namespace
@@ -131,21 +193,42 @@ ktl::Result<vfs::RefPtr<vfs::Inode>> NewTmpfs(uint32_t root_mode) {
 
 void MountFileSystems(const ringfence::abi::BootInfo& boot) {
   vfs::Vfs& vfs = MountNamespace();
-  auto root = NewTmpfs(0755);
-  if (!root.ok() || !vfs.MountRoot(std::move(root).value(), 0).ok()) {
+  uint32_t root_flags;
+  auto root = NewRootFileSystem(boot, &root_flags);
+  if (!root.ok() || !vfs.MountRoot(std::move(root).value(), root_flags).ok()) {
     ktl::Panic("cannot mount the root file system");
   }
   vfs::Path root_path = vfs.root();
   vfs::Credentials boot_creds;  // root with every capability
   vfs::Caller caller{root_path, root_path, boot_creds, 0};
+  // A host root brings its own mount points (or lacks them: then nothing is
+  // mounted there); an empty tmpfs root gets them made.
+  bool host_root = boot.gofer_mount_count != 0;
   for (const auto& dir : kStandardDirectories) {
-    if (!vfs.Mkdir(caller, dir.path, dir.mode).ok()) ktl::Panic("cannot create a mount point");
+    if (!host_root && !vfs.Mkdir(caller, dir.path, dir.mode).ok()) {
+      ktl::Panic("cannot create a mount point");
+    }
   }
-  auto tmp = NewTmpfs(01777);
-  if (!tmp.ok() || !vfs.Mount(caller, "/tmp", std::move(tmp).value(), 0).ok()) {
-    ktl::Panic("cannot mount /tmp");
+  if (IsDirectory(vfs, caller, "/tmp")) {
+    auto tmp = NewTmpfs(01777);
+    if (!tmp.ok() || !vfs.Mount(caller, "/tmp", std::move(tmp).value(), 0).ok()) {
+      ktl::Panic("cannot mount /tmp");
+    }
   }
   MountSpecialFileSystems(vfs, caller, boot);
+  MountVolumes(vfs, caller, boot);
+}
+
+vfs::Path InitialWorkingDirectory(const ringfence::abi::BootInfo& boot) {
+  vfs::Vfs& vfs = MountNamespace();
+  vfs::Path root = vfs.root();
+  ktl::StringView cwd = BootPath(boot.cwd);
+  if (cwd.empty()) return root;
+  vfs::Credentials boot_creds;
+  vfs::Caller caller{root, root, boot_creds, 0};
+  auto path = vfs.Resolve(caller, cwd, 0);
+  if (!path.ok() || !path.value().inode().IsDir()) return root;
+  return std::move(path).value();
 }
 
 }  // namespace sentry::fs

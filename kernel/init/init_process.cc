@@ -69,7 +69,7 @@ void StartInitProcess(const BootInfo& boot) {
   InstallStdio(*process, boot);
   fs::MountFileSystems(boot);
   process->fs_context().root = fs::MountNamespace().root();
-  process->fs_context().cwd = fs::MountNamespace().root();
+  process->fs_context().cwd = fs::InitialWorkingDirectory(boot);
 
   const char* strings = static_cast<const char*>(platform::PhysToVirt(boot.args_gpa));
   loader::ProgramArguments arguments;
