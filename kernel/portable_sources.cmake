@@ -28,9 +28,15 @@ set(SENTRY_PORTABLE_SOURCES
   vfs/xattr.cc
   fs/gofer/gofer_fs.cc
   fs/overlay/overlay.cc
+  fs/devfs/devfs.cc
+  fs/procfs/cpuinfo.cc
+  fs/procfs/proc_format.cc
+  fs/synthetic/synthetic.cc
+  fs/sysfs/sysfs.cc
   fs/tmpfs/page_source.cc
   fs/tmpfs/tmpfs.cc
   fs/tmpfs/xattr_set.cc
+  task/process_registry.cc
 )
 
 # Hosted build only (sentry_hosted): ktl::Panic for unit tests.

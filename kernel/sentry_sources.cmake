@@ -5,6 +5,8 @@ set(SENTRY_ONLY_SOURCES
   fs/gofer/hypercall_transport.cc
   fs/host_file.cc
   fs/mount_namespace.cc
+  fs/procfs/proc_files.cc
+  fs/procfs/procfs.cc
   init/init_process.cc
   loader/loader.cc
   mm/address_space.cc

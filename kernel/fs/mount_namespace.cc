@@ -1,11 +1,16 @@
 #include "kernel/fs/mount_namespace.h"
 
+#include "kernel/fs/devfs/devfs.h"
 #include "kernel/fs/gofer/gofer_fs.h"
 #include "kernel/fs/gofer/hypercall_transport.h"
 #include "kernel/fs/overlay/overlay.h"
+#include "kernel/fs/host_file.h"
+#include "kernel/fs/procfs/procfs.h"
+#include "kernel/fs/sysfs/sysfs.h"
 #include "kernel/fs/tmpfs/tmpfs.h"
 #include "kernel/ktl/panic.h"
 #include "kernel/mm/physical_memory.h"
+#include "kernel/random/entropy.h"
 #include "kernel/time/clock.h"
 #include "platform_kvm/guest/hypercall.h"
 
@@ -86,6 +91,85 @@ bool IsDirectory(vfs::Vfs& vfs, const vfs::Caller& caller, const char* path) {
   return attr.ok() && vfs::IsDirMode(attr.value().mode);
 }
 
+// --- /dev, /proc, /sys ------------------------------------------------------------
+
+// /dev/tty and /dev/console: the sandbox's stdio on the host.
+class StdioTerminals final : public devfs::HostTerminals {
+ public:
+  void Init(const ringfence::abi::BootInfo& boot) {
+    for (int fd = 0; fd < 3; ++fd) stdio_[fd] = boot.stdio[fd];
+  }
+
+  // The first stdio file that is a terminal, preferring one open for both
+  // reading and writing (a shell's tty fds are).
+  fs::File* Terminal() override {
+    int chosen = -1;
+    for (int fd = 2; fd >= 0; --fd) {
+      if (!stdio_[fd].is_open || !stdio_[fd].is_terminal) continue;
+      if (chosen < 0 || (stdio_[fd].open_flags & vfs::kO_ACCMODE) == vfs::kO_RDWR) chosen = fd;
+    }
+    return chosen < 0 ? nullptr : Open(chosen);
+  }
+
+  fs::File* Console() override {
+    return stdio_[ringfence::abi::kHandleStderr].is_open ? Open(ringfence::abi::kHandleStderr)
+                                                         : nullptr;
+  }
+
+ private:
+  fs::File* Open(int fd) {
+    const auto& info = stdio_[fd];
+    return new (std::nothrow) HostFile(static_cast<uint32_t>(fd), info.open_flags,
+                                       info.file_type, info.is_terminal != 0,
+                                       /*inode=*/static_cast<uint64_t>(fd) + 1);
+  }
+
+  ringfence::abi::StdioInfo stdio_[3] = {};
+};
+
+void FillRandomBytes(std::span<uint8_t> out) { FillRandom(out); }
+
+vfs::Timespec BootTime() { return SentryClock().Now(); }
+
+// Mounts `root` on `path` if the tree has a directory there (a host root
+// may lack one: then nothing is mounted, as for /tmp).
+void MountIfDirectory(vfs::Vfs& vfs, const vfs::Caller& caller, const char* path,
+                      ktl::Result<vfs::RefPtr<vfs::Inode>> root, uint32_t flags) {
+  if (!IsDirectory(vfs, caller, path)) return;
+  if (!root.ok() || !vfs.Mount(caller, path, std::move(root).value(), flags).ok()) {
+    ktl::Panic("cannot mount a boot file system");
+  }
+}
+
+// /dev (with /dev/shm), /proc and /sys.
+void MountSpecialFileSystems(vfs::Vfs& vfs, const vfs::Caller& caller,
+                             const ringfence::abi::BootInfo& boot) {
+  static StdioTerminals terminals;
+  terminals.Init(boot);
+  devfs::Options dev;
+  dev.mount_time = BootTime();
+  dev.fill_random = FillRandomBytes;
+  dev.terminals = &terminals;
+  MountIfDirectory(vfs, caller, "/dev", devfs::Create(dev), vfs::kMountNoSuid);
+  MountIfDirectory(vfs, caller, "/dev/shm", NewTmpfs(01777),
+                   vfs::kMountNoSuid | vfs::kMountNoDev | vfs::kMountNoExec);
+
+  constexpr uint32_t kKernelFsFlags = vfs::kMountNoSuid | vfs::kMountNoDev | vfs::kMountNoExec;
+  procfs::Options proc;
+  proc.mount_time = BootTime();
+  proc.cpu_count = boot.vcpu_count;
+  proc.tsc_khz = boot.tsc_khz;
+  proc.memory_bytes = boot.memory_bytes;
+  proc.mount_namespace = &vfs;
+  MountIfDirectory(vfs, caller, "/proc", procfs::Create(proc), kKernelFsFlags);
+
+  sysfs::Options sys;
+  sys.mount_time = BootTime();
+  sys.cpu_count = boot.vcpu_count;
+  MountIfDirectory(vfs, caller, "/sys", sysfs::Create(sys),
+                   kKernelFsFlags | vfs::kMountReadOnly);
+}
+
 }  // namespace
 
 // Function-local statics: built on first use, after boot has set up the heap.
@@ -136,6 +220,7 @@ void MountFileSystems(const ringfence::abi::BootInfo& boot) {
       ktl::Panic("cannot mount /tmp");
     }
   }
+  MountSpecialFileSystems(vfs, caller, boot);
   MountVolumes(vfs, caller, boot);
 }
 

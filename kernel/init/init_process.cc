@@ -9,6 +9,7 @@
 #include "kernel/mm/physical_memory.h"
 #include "kernel/sched/scheduler.h"
 #include "kernel/task/exit.h"
+#include "kernel/task/process_registry.h"
 #include "kernel/task/task.h"
 #include "platform_kvm/guest/address.h"
 #include "platform_kvm/guest/context_switch.h"
@@ -79,6 +80,8 @@ void StartInitProcess(const BootInfo& boot) {
   auto loaded = loader::LoadProgram(*process, ringfence::abi::kHandleExecutable, arguments,
                                     &reason);
   if (!loaded.ok()) FailExec(arguments.exec_path, reason, loaded.error());
+  process->SetExecutable(arguments.exec_path);
+  if (!RegisterProcess(process->pid(), process).ok()) ktl::Panic("cannot register the first process");
 
   // The first entry to ring 3 is the scheduler's first switch to the task;
   // this boot context becomes the vCPU's idle thread.

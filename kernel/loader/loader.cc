@@ -94,17 +94,30 @@ ktl::Result<uint64_t> BuildInitialStack(Process& process, uint64_t stack_top,
   TRY(stack.PushBytes("\0\0\0\0\0\0\0", 8));  // end marker, as Linux leaves
   uint64_t execfn = TRY(stack.PushString(arguments.exec_path));
 
-  // Copy the argv and envp strings, remembering where each one went.
+  // Copy the argv and envp strings as Linux lays them out: argv's in order,
+  // then envp's, each block contiguous (/proc/<pid>/cmdline and environ read
+  // the blocks), remembering where each string went.
   uint32_t count = arguments.argc + arguments.envc;
   auto* pointers = new (std::nothrow) uint64_t[count + 1];
   if (pointers == nullptr) return Errno::kENOMEM;
-  const char* text = arguments.strings;
+  size_t arg_bytes = 0, env_bytes = 0;
+  for (uint32_t i = 0; i < count; ++i) {
+    size_t length = ktl::StrLen(arguments.strings + arg_bytes + env_bytes) + 1;
+    (i < arguments.argc ? arg_bytes : env_bytes) += length;
+  }
   ktl::Result<void> copied = ktl::Ok();
-  for (uint32_t i = 0; i < count && copied.ok(); ++i) {
-    auto at = stack.PushString(text);
-    if (!at.ok()) copied = at.error();
-    else pointers[i] = at.value();
-    text += ktl::StrLen(text) + 1;
+  auto env_at = stack.PushBytes(arguments.strings + arg_bytes, env_bytes);
+  auto arg_at = stack.PushBytes(arguments.strings, arg_bytes);
+  if (!env_at.ok() || !arg_at.ok()) {
+    copied = Errno::kEFAULT;
+  } else {
+    const char* text = arguments.strings;
+    for (uint32_t i = 0; i < count; ++i) {
+      pointers[i] = arg_at.value() + static_cast<uint64_t>(text - arguments.strings);
+      text += ktl::StrLen(text) + 1;
+    }
+    memory.set_argument_ranges({arg_at.value(), arg_at.value() + arg_bytes, env_at.value(),
+                                env_at.value() + env_bytes});
   }
   uint64_t platform_string = 0;
   uint64_t random_bytes = 0;

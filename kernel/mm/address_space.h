@@ -80,6 +80,17 @@ class AddressSpace {
   // brk(2): returns the new break, or the old one when it cannot move.
   uint64_t Brk(uint64_t requested);
   void InitBrk(uint64_t start) { start_brk_ = brk_ = start; }
+  uint64_t start_brk() const { return start_brk_; }
+  uint64_t brk() const { return brk_; }
+
+  // Where exec laid out the argv and envp strings, each a contiguous run of
+  // NUL-terminated strings (/proc/<pid>/cmdline and environ read them).
+  struct ArgumentRanges {
+    uint64_t arg_start = 0, arg_end = 0;
+    uint64_t env_start = 0, env_end = 0;
+  };
+  const ArgumentRanges& argument_ranges() const { return argument_ranges_; }
+  void set_argument_ranges(const ArgumentRanges& ranges) { argument_ranges_ = ranges; }
   void set_stack_limit(uint64_t bytes) { stack_limit_ = bytes; }
   void set_data_limit(uint64_t bytes) { data_limit_ = bytes; }
 
@@ -138,6 +149,7 @@ class AddressSpace {
   uint64_t brk_ = 0;
   uint64_t stack_limit_ = 8ull << 20;
   uint64_t data_limit_ = ~0ull;
+  ArgumentRanges argument_ranges_;
 };
 
 // The PTE bits for a VMA protection. PROT_NONE pages stay present but

@@ -3,6 +3,7 @@
 #include "kernel/mm/physical_memory.h"
 #include "kernel/signal/fpu_state.h"
 #include "platform_kvm/guest/address.h"
+#include "kernel/ktl/string.h"
 #include "platform_kvm/guest/percpu.h"
 
 namespace sentry {
@@ -67,6 +68,13 @@ void Task::Destroy(Task* task) {
 int32_t AllocateTid() {
   // Tids are never reused while the sandbox runs (2^31 of them).
   return ++g_next_tid;
+void Process::SetExecutable(const char* path) {
+  ktl::StrCopy(executable_, path, sizeof(executable_));
+  const char* name = path;
+  for (const char* c = path; *c; ++c) {
+    if (*c == '/') name = c + 1;
+  }
+  ktl::StrCopy(comm_, name, sizeof(comm_));
 }
 
 void Task::set_blocked_signals(uint64_t mask) {

@@ -49,6 +49,11 @@ class Process {
 
   // Live threads in the group (kernel/task/thread_life.cc).
   uint32_t thread_count = 1;
+  // The program image exec loaded: its path (/proc/<pid>/exe) and the task
+  // name (comm: the path's last component, at most 15 bytes).
+  void SetExecutable(const char* path);
+  const char* executable() const { return executable_; }
+  const char* comm() const { return comm_; }
 
  private:
   int32_t pid_;
@@ -59,6 +64,8 @@ class Process {
   Credentials credentials_;
   linux_abi::SigAction actions_[linux_abi::kNumSignals] = {};
   linux_abi::Rlimit rlimits_[linux_abi::kRlimitCount];
+  char executable_[4096] = {};
+  char comm_[16] = {};
 };
 
 class Task {

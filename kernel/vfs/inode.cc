@@ -10,13 +10,6 @@ namespace {
 // Never reused: 2^20 minors is far more file systems than a sandbox makes.
 std::atomic<uint32_t> next_anonymous_minor{1};
 
-uint64_t MakeDevice(uint32_t major, uint32_t minor) {
-  // The glibc/Linux dev_t encoding (makedev(3)).
-  return (static_cast<uint64_t>(major & 0xfffff000) << 32) |
-         (static_cast<uint64_t>(major & 0xfff) << 8) |
-         (static_cast<uint64_t>(minor & 0xffffff00) << 12) | (minor & 0xff);
-}
-
 }  // namespace
 
 FileSystem::FileSystem()
@@ -47,6 +40,7 @@ ktl::Result<void> Inode::ReadDir(uint64_t, ktl::FunctionRef<bool(const DirEntry&
   return ktl::Errno::kENOTDIR;
 }
 ktl::Result<void> Inode::Readlink(ktl::Vector<char>*) { return ktl::Errno::kEINVAL; }
+ktl::Result<Path> Inode::JumpTarget(const Path&) { return ktl::Errno::kEINVAL; }
 ktl::Result<size_t> Inode::Read(IoBuffer&, uint64_t) { return ktl::Errno::kEINVAL; }
 ktl::Result<size_t> Inode::Write(IoBuffer&, uint64_t, bool, uint64_t*) {
   return ktl::Errno::kEINVAL;

@@ -142,6 +142,13 @@ class Inode {
   // --- symlinks (default: EINVAL, as readlink(2) on a non-link) ----------
   // Appends the link's target to `out`.
   virtual ktl::Result<void> Readlink(ktl::Vector<char>* out);
+  // Magic links (procfs's fd/N, cwd, root): following one jumps straight to
+  // the object it stands for instead of resolving the text Readlink gives
+  // (Linux's nd_jump_link), so it works for deleted files, files outside
+  // the caller's root and objects with no name at all. `link` is where the
+  // link was reached. Called with the Vfs tree lock held.
+  virtual bool IsMagicLink() const { return false; }
+  virtual ktl::Result<Path> JumpTarget(const Path& link);
 
   // --- regular files (defaults: EINVAL) -----------------------------------
   // Reads up to dst.size() bytes at `offset`; 0 at or past the end.
