@@ -19,8 +19,8 @@ namespace {
 using ringfence::abi::BootInfo;
 
 constexpr size_t kKernelStackPages = 4;
-// The shell's status for "found but cannot execute".
 constexpr int kCannotExecuteStatus = 126;
+constexpr int kNotFoundStatus = 127;
 
 void InstallStdio(Process& process, const BootInfo& boot) {
   for (uint32_t fd = 0; fd < 3; ++fd) {
@@ -36,13 +36,59 @@ void InstallStdio(Process& process, const BootInfo& boot) {
   }
 }
 
-[[noreturn]] void FailExec(const char* path, const char* reason, ktl::Errno error) {
+// The shell's statuses: 127 when a file is missing (the program or its
+// interpreter), 126 when it exists but cannot be executed.
+[[noreturn]] void FailExec(ktl::StringView path, const loader::ExecDiagnostic& diagnostic,
+                           ktl::Errno error) {
   char line[512];
-  ktl::FormatTo(line, sizeof(line), "ringfence: cannot execute %s: %s (%s)\n",
-                                path, reason ? reason : "exec format error",
-                                ktl::ErrnoName(error));
+  const char* reason = diagnostic.reason ? diagnostic.reason : "exec format error";
+  if (diagnostic.subject[0] != '\0') {
+    ktl::FormatTo(line, sizeof(line), "ringfence: cannot execute %s: %s: %s (%s)\n", path,
+                  reason, diagnostic.subject, ktl::ErrnoName(error));
+  } else {
+    ktl::FormatTo(line, sizeof(line), "ringfence: cannot execute %s: %s (%s)\n", path, reason,
+                  ktl::ErrnoName(error));
+  }
   platform::WriteToStderr(line, ktl::StrLen(line));
-  ExitProcess(kCannotExecuteStatus);
+  ExitProcess(error == ktl::Errno::kENOENT ? kNotFoundStatus : kCannotExecuteStatus);
+}
+
+// The file-system view of the process's credentials.
+vfs::Credentials FsCredentials(const Credentials& creds) {
+  vfs::Credentials fs = creds.euid == 0 ? vfs::Credentials::Root()
+                                        : vfs::Credentials::User(creds.uid, creds.gid);
+  fs.uid = creds.uid;
+  fs.gid = creds.gid;
+  fs.fsuid = creds.euid;
+  fs.fsgid = creds.egid;
+  return fs;
+}
+
+// Execs the program the boot arguments name into `process`.
+loader::LoadedProgram ExecFirstProgram(Process& process, const BootInfo& boot) {
+  const char* strings = static_cast<const char*>(platform::PhysToVirt(boot.args_gpa));
+  ktl::StringView exec_path(strings, ktl::StrNLen(strings, boot.args_bytes));
+  if (exec_path.size() == boot.args_bytes) ktl::Panic("malformed boot arguments");
+  loader::ExecDiagnostic diagnostic;
+  auto arguments = loader::ExecArguments::Copy(
+      {strings + exec_path.size() + 1, boot.args_bytes - exec_path.size() - 1}, boot.argc,
+      boot.envc);
+  if (!arguments.ok()) ktl::Panic("malformed boot arguments");
+
+  vfs::Credentials creds = FsCredentials(process.credentials());
+  const FsContext& context = process.fs_context();
+  vfs::Caller caller{context.root, context.cwd, creds, context.umask};
+  auto file = loader::OpenHandleExecFile(ringfence::abi::kHandleExecutable);
+  if (!file.ok()) {
+    diagnostic.reason = "cannot stat the executable";
+    FailExec(exec_path, diagnostic, file.error());
+  }
+  auto prepared = loader::PrepareExec(fs::MountNamespace(), caller, std::move(file).value(),
+                                      exec_path, std::move(arguments).value(), &diagnostic);
+  if (!prepared.ok()) FailExec(exec_path, diagnostic, prepared.error());
+  auto loaded = loader::LoadProgram(process, prepared.value(), exec_path, &diagnostic.reason);
+  if (!loaded.ok()) FailExec(exec_path, diagnostic, loaded.error());
+  return loaded.value();
 }
 
 }  // namespace
@@ -70,22 +116,13 @@ void StartInitProcess(const BootInfo& boot) {
   process->fs_context().root = fs::MountNamespace().root();
   process->fs_context().cwd = fs::MountNamespace().root();
 
-  const char* strings = static_cast<const char*>(platform::PhysToVirt(boot.args_gpa));
-  loader::ProgramArguments arguments;
-  arguments.exec_path = strings;
-  arguments.strings = strings + ktl::StrLen(strings) + 1;
-  arguments.argc = boot.argc;
-  arguments.envc = boot.envc;
-  const char* reason = nullptr;
-  auto loaded = loader::LoadProgram(*process, ringfence::abi::kHandleExecutable, arguments,
-                                    &reason);
-  if (!loaded.ok()) FailExec(arguments.exec_path, reason, loaded.error());
+  loader::LoadedProgram loaded = ExecFirstProgram(*process, boot);
 
   // The first entry to ring 3 uses the same path as every later return.
   auto* frame = reinterpret_cast<platform::TrapFrame*>(stack_top - sizeof(platform::TrapFrame));
   *frame = {};
-  frame->rip = loaded.value().entry;
-  frame->rsp = loaded.value().stack_pointer;
+  frame->rip = loaded.entry;
+  frame->rsp = loaded.stack_pointer;
   frame->cs = platform::kUserCodeSelector;
   frame->ss = platform::kUserDataSelector;
   frame->rflags = 0x202;  // IF set, as Linux starts processes

@@ -8,6 +8,7 @@
 #define RINGFENCE_KERNEL_TASK_TASK_H_
 
 #include <cstdint>
+#include <utility>
 
 #include "kernel/abi/linux.h"
 #include "kernel/fs/fd_table.h"
@@ -30,6 +31,14 @@ struct FsContext {
   uint32_t umask = 022;
 };
 
+// The program a process runs, as exec left it: what /proc/PID/exe links to
+// and where /proc/PID/cmdline and environ read (mm->arg_start... in Linux).
+struct ProgramImage {
+  vfs::Path executable;  // invalid when the file is not in the VFS
+  uint64_t arg_start = 0, arg_end = 0;  // argv's strings, NUL-separated
+  uint64_t env_start = 0, env_end = 0;  // envp's strings
+};
+
 class Process {
  public:
   Process(int32_t pid, mm::AddressSpace* address_space);
@@ -43,6 +52,8 @@ class Process {
   Credentials& credentials() { return credentials_; }
   linux_abi::SigAction& signal_action(int signal) { return actions_[signal - 1]; }
   linux_abi::Rlimit& rlimit(int resource) { return rlimits_[resource]; }
+  const ProgramImage& program_image() const { return program_image_; }
+  void set_program_image(ProgramImage image) { program_image_ = std::move(image); }
 
  private:
   int32_t pid_;
@@ -53,6 +64,7 @@ class Process {
   Credentials credentials_;
   linux_abi::SigAction actions_[linux_abi::kNumSignals] = {};
   linux_abi::Rlimit rlimits_[linux_abi::kRlimitCount];
+  ProgramImage program_image_;
 };
 
 class Task {
