@@ -2,12 +2,13 @@
 #   bench_getpid_loop -> getpid_loop  (static)
 #   bench_true        -> true         (static: startup cost; /bin/true is dynamic)
 #   bench_measure     -> measure      (wall time + peak RSS via wait4)
+#   bench_fs_ops      -> fs_ops       (stat, open+read+close, streaming I/O)
 # All land in <build>/benchmarks/, where benchmarks/run.sh looks for them.
 set(_rf_bench_dir ${CMAKE_CURRENT_LIST_DIR})
 set(_rf_bench_out ${CMAKE_BINARY_DIR}/benchmarks)
 
 add_custom_target(benchmark_programs)
-foreach(_prog getpid_loop true measure)
+foreach(_prog getpid_loop true measure fs_ops)
   add_executable(bench_${_prog} ${_rf_bench_dir}/${_prog}.c)
   set_target_properties(bench_${_prog} PROPERTIES
     OUTPUT_NAME ${_prog}

@@ -23,7 +23,7 @@ BENCH=$BUILD/benchmarks
 RF=${RINGFENCE_BINARY:-$BUILD/cmd/ringfence}
 BUSYBOX=/bin/busybox
 
-for p in getpid_loop true measure; do
+for p in getpid_loop true measure fs_ops; do
   [[ -x $BENCH/$p ]] || { echo "run.sh: missing $BENCH/$p (build target benchmark_programs)" >&2; exit 2; }
 done
 have_rf=1
@@ -82,6 +82,41 @@ for what in true busybox; do
   fi
 done
 
+# --- file-system operations ------------------------------------------------
+# Each op natively (in a directory of the host's /tmp), in the sandbox on its
+# own tmpfs /tmp, and in the sandbox on a Gofer-served volume. VM exits per
+# op subtract a COUNT=0 run (start-up and setup only) from the measured run.
+declare -A fs_count=([stat]=20000 [open_read]=5000 [write]=64 [read]=64)
+fs_ops_order=(stat open_read write read)
+declare -A fs_native fs_tmpfs fs_gofer fs_tmpfs_exits fs_gofer_exits
+fs_value() {  # fs_value OP OUT: ns_per_op, or MiB/s for the streaming ops
+  case $1 in
+    write | read) field mib_per_s "$2" ;;
+    *) field ns_per_op "$2" ;;
+  esac
+}
+fs_sandbox() {  # fs_sandbox OP DIR COUNT OUT [ringfence flags...]: exits.total
+  local op=$1 dir=$2 count=$3 out=$4; shift 4
+  "$RF" do --stats "$@" -- "$BENCH/fs_ops" "$op" "$dir" "$count" > "$out" 2> "$out.err" ||
+    { echo "run.sh: fs_ops $op in the sandbox failed:" >&2; tail -3 "$out.err" >&2; }
+  stat_of exits.total "$out.err"
+}
+mkdir -p "$tmp/native" "$tmp/volume"
+for op in "${fs_ops_order[@]}"; do
+  n=${fs_count[$op]}
+  "$BENCH/fs_ops" "$op" "$tmp/native" "$n" > "$tmp/fs.native"
+  fs_native[$op]=$(fs_value "$op" "$tmp/fs.native")
+  [[ $have_rf == 1 ]] || continue
+  for where in tmpfs gofer; do
+    if [[ $where == tmpfs ]]; then dir=/tmp flags=(); else dir=/rf-bench flags=(--volume "$tmp/volume:/rf-bench"); fi
+    base=$(fs_sandbox "$op" "$dir" 0 "$tmp/fs.base" "${flags[@]}")
+    total=$(fs_sandbox "$op" "$dir" "$n" "$tmp/fs.$where" "${flags[@]}")
+    value=$(fs_value "$op" "$tmp/fs.$where")
+    per_op=$(awk -v t="$total" -v b="$base" -v n="$n" 'BEGIN { if (t == "" || b == "") print "n/a"; else printf "%.2f", (t - b) / n }')
+    if [[ $where == tmpfs ]]; then fs_tmpfs[$op]=$value fs_tmpfs_exits[$op]=$per_op; else fs_gofer[$op]=$value fs_gofer_exits[$op]=$per_op; fi
+  done
+done
+
 # --- table ---------------------------------------------------------------
 echo "# Ringfence benchmarks ($(date -u +%Y-%m-%dT%H:%M:%SZ), $(uname -r), in_vm=${RINGFENCE_HARNESS_IN_VM:-0})"
 echo "# getpid iterations: $ITER; startup runs: $RUNS (median)"
@@ -97,6 +132,14 @@ for what in true busybox; do
   printf '%-34s %14s %14s %10s\n' "$label peak RSS KiB" "$(or_na "$n")" "$(or_na "$s")" "$(ratio "$n" "$s")"
   n=${st[native_$what]:-} s=${st[sandbox_$what]:-}
   printf '%-34s %14s %14s %10s\n' "$label exit status" "$(or_na "$n")" "$(or_na "$s")" "-"
+done
+echo
+echo "# file-system ops: ns/op (stat, open_read) or MiB/s (write, read of 64 MiB); exits/op in the sandbox"
+printf '%-14s %12s %14s %12s %14s %12s\n' op native sandbox-tmpfs exits/op sandbox-gofer exits/op
+for op in "${fs_ops_order[@]}"; do
+  printf '%-14s %12s %14s %12s %14s %12s\n' "$op" "$(or_na "${fs_native[$op]:-}")" \
+    "$(or_na "${fs_tmpfs[$op]:-}")" "$(or_na "${fs_tmpfs_exits[$op]:-}")" \
+    "$(or_na "${fs_gofer[$op]:-}")" "$(or_na "${fs_gofer_exits[$op]:-}")"
 done
 if [[ $have_rf == 1 && ${sandbox_status:-0} != 0 ]]; then exit 1; fi
 exit 0

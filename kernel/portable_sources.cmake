@@ -27,6 +27,7 @@ set(SENTRY_PORTABLE_SOURCES
   vfs/vfs.cc
   fs/tmpfs/page_source.cc
   fs/tmpfs/tmpfs.cc
+  fs/tmpfs/xattr_set.cc
 )
 
 # Hosted build only (sentry_hosted): ktl::Panic for unit tests.

@@ -12,8 +12,13 @@ set(SENTRY_ONLY_SOURCES
   signal/delivery.cc
   signal/exceptions.cc
   signal/fpu_state.cc
+  syscalls/fs_support.cc
   syscalls/strace.cc
   syscalls/syscall_table.cc
+  syscalls/sys_fs_cwd.cc
+  syscalls/sys_fs_names.cc
+  syscalls/sys_fs_open.cc
+  syscalls/sys_fs_stat.cc
   syscalls/sys_io.cc
   syscalls/sys_memory.cc
   syscalls/sys_process.cc

@@ -42,6 +42,13 @@ ktl::Result<void> FdTable::InstallAt(int fd, File* file, bool close_on_exec, uin
   return ktl::Ok();
 }
 
+bool FdTable::HasFreeBelow(uint64_t limit) const {
+  for (size_t fd = 0; fd < entries_.size() && fd < limit; ++fd) {
+    if (!entries_[fd].file) return true;
+  }
+  return entries_.size() < limit;
+}
+
 ktl::Result<void> FdTable::Close(int fd) {
   if (fd < 0 || static_cast<size_t>(fd) >= entries_.size() || !entries_[fd].file) {
     return ktl::Errno::kEBADF;

@@ -39,6 +39,9 @@ class FdTable {
   ktl::Result<int> Install(File* file, int minimum, bool close_on_exec, uint64_t limit);
   // Installs at exactly `fd`, closing what was there (dup2/dup3).
   ktl::Result<void> InstallAt(int fd, File* file, bool close_on_exec, uint64_t limit);
+  // Whether Install(_, 0, _, limit) would find a free fd (open(2) reserves
+  // its fd before it resolves the path: EMFILE wins over ENOENT).
+  bool HasFreeBelow(uint64_t limit) const;
   ktl::Result<void> Close(int fd);
   ktl::Result<bool> CloseOnExec(int fd) const;
   ktl::Result<void> SetCloseOnExec(int fd, bool close_on_exec);

@@ -1,5 +1,6 @@
 // read, write and friends, descriptors, fcntl, ioctl, fstat.
 #include "kernel/abi/linux.h"
+#include "kernel/syscalls/fs_support.h"
 #include "kernel/syscalls/handlers.h"
 
 namespace sentry::syscalls {
@@ -16,8 +17,6 @@ constexpr int kFcntlGetfl = 3;
 constexpr int kFcntlSetfl = 4;
 constexpr int kFcntlDupfdCloexec = 1030;
 constexpr uint64_t kFdCloexec = 1;
-constexpr int kAtEmptyPath = 0x1000;
-constexpr int kAtFdcwd = -100;
 // Linux caps one read/write at this many bytes (MAX_RW_COUNT).
 constexpr uint64_t kMaxRwCount = 0x7ffff000;
 
@@ -25,14 +24,17 @@ Process& Self() { return CurrentTask().process(); }
 
 uint64_t FileLimit() { return Self().rlimit(linux_abi::kRlimitNofile).cur; }
 
+// The file at `fd` for I/O: EBADF if none or an O_PATH description.
+ktl::Result<FileRef> IoFile(int fd) { return std::move(TRY(GetFile(fd)).file); }
+
 ktl::Result<FileRef> FileForRead(int fd) {
-  FileRef file = TRY(Self().files().Get(fd));
+  FileRef file = TRY(IoFile(fd));
   if (!file->readable()) return Errno::kEBADF;
   return file;
 }
 
 ktl::Result<FileRef> FileForWrite(int fd) {
-  FileRef file = TRY(Self().files().Get(fd));
+  FileRef file = TRY(IoFile(fd));
   if (!file->writable()) return Errno::kEBADF;
   return file;
 }
@@ -40,7 +42,7 @@ ktl::Result<FileRef> FileForWrite(int fd) {
 // The file for pread/pwrite, checked in Linux's order: a valid fd, then
 // ESPIPE for unseekable files, then the access mode, then the offset.
 ktl::Result<FileRef> PositionalFile(int fd, int64_t offset, bool write) {
-  FileRef file = TRY(Self().files().Get(fd));
+  FileRef file = TRY(IoFile(fd));
   if (!file->seekable()) return Errno::kESPIPE;
   if (write ? !file->writable() : !file->readable()) return Errno::kEBADF;
   if (offset < 0) return Errno::kEINVAL;
@@ -187,25 +189,12 @@ ktl::Result<int64_t> sys_fcntl(int fd, int command, uint64_t argument) {
 }
 
 ktl::Result<int64_t> sys_ioctl(int fd, uint32_t request, uint64_t argument) {
-  FileRef file = TRY(Self().files().Get(fd));
+  FileRef file = TRY(IoFile(fd));
   return file->Ioctl(CurrentTask().address_space(), request, argument);
 }
 
 ktl::Result<int64_t> sys_fstat(int fd, UserAddress stat) {
   FileRef file = TRY(Self().files().Get(fd));
-  return StatInto(*file, stat);
-}
-
-ktl::Result<int64_t> sys_newfstatat(int dir_fd, UserAddress path, UserAddress stat, int flags) {
-  char first;
-  TRY(CurrentTask().address_space().CopyIn(path.value, &first, 1));
-  if (first != '\0') {
-    // Path lookup arrives with the file system (issue 3).
-    return Errno::kENOENT;
-  }
-  if (!(flags & kAtEmptyPath)) return Errno::kENOENT;
-  if (dir_fd == kAtFdcwd) return Errno::kENOENT;
-  FileRef file = TRY(Self().files().Get(dir_fd));
   return StatInto(*file, stat);
 }
 

@@ -114,6 +114,8 @@ size_t DirentRecordLength(size_t name_length) {
 ktl::Result<size_t> FileDescription::Getdents64(IoBuffer& dst) {
   if (is_path_only()) return ktl::Errno::kEBADF;
   if (!inode().IsDir()) return ktl::Errno::kENOTDIR;
+  // A removed directory lists nothing, not even "." (Linux's iterate_dir).
+  if (path_.dentry->dead()) return ktl::Errno::kENOENT;
   ktl::SpinlockGuard guard(position_lock_);
   size_t used = 0;
   ktl::Errno failure = ktl::Errno{0};

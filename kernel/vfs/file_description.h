@@ -46,7 +46,7 @@ class FileDescription : public fs::File {
   virtual ktl::Result<size_t> WriteFrom(IoBuffer& src, int64_t offset);
   // Fills `dst` with struct linux_dirent64 records from the directory
   // position on and advances it; 0 at the end. EINVAL if not even one
-  // record fits, ENOTDIR for a non-directory.
+  // record fits, ENOTDIR for a non-directory, ENOENT once it was removed.
   virtual ktl::Result<size_t> Getdents64(IoBuffer& dst);
 
   const Path& path() const { return path_; }

@@ -88,6 +88,20 @@ ktl::Result<void> FileSystem::ChargeInode() {
   return ktl::Ok();
 }
 
+ktl::Result<void> FileSystem::ChargeXattrBytes(ptrdiff_t bytes) {
+  if (bytes <= 0) {
+    xattr_bytes_.fetch_sub(static_cast<size_t>(-bytes), std::memory_order_relaxed);
+    return ktl::Ok();
+  }
+  size_t grow = static_cast<size_t>(bytes);
+  size_t used = xattr_bytes_.fetch_add(grow, std::memory_order_relaxed);
+  if (options_.max_xattr_bytes != 0 && used + grow > options_.max_xattr_bytes) {
+    xattr_bytes_.fetch_sub(grow, std::memory_order_relaxed);
+    return ktl::Errno::kENOSPC;
+  }
+  return ktl::Ok();
+}
+
 // --- common inode ----------------------------------------------------------------
 
 Inode::Inode(FileSystem* fs, const vfs::NewInode& attr)
@@ -99,7 +113,10 @@ Inode::Inode(FileSystem* fs, const vfs::NewInode& attr)
   atime_ = mtime_ = ctime_ = fs->Now();
 }
 
-Inode::~Inode() { tmpfs().ReleaseInode(); }
+Inode::~Inode() {
+  (void)tmpfs().ChargeXattrBytes(-static_cast<ptrdiff_t>(xattrs_.charged_bytes()));
+  tmpfs().ReleaseInode();
+}
 
 vfs::Attr Inode::Getattr() {
   ktl::SpinlockGuard guard(lock_);
@@ -143,6 +160,33 @@ ktl::Result<void> Inode::Setattr(const vfs::SetAttr& change) {
   if (change.mask & vfs::SetAttr::kMtime) mtime_ = change.mtime;
   if (change.mask & vfs::SetAttr::kMtimeNow) mtime_ = now;
   if (changed) ctime_ = now;
+  return ktl::Ok();
+}
+
+ktl::Result<void> Inode::Getxattr(ktl::StringView name, ktl::Vector<char>* out) {
+  ktl::SpinlockGuard guard(lock_);
+  return xattrs_.Get(name, out);
+}
+
+ktl::Result<void> Inode::Setxattr(ktl::StringView name, std::span<const char> value,
+                                  uint32_t flags) {
+  ktl::SpinlockGuard guard(lock_);
+  TRY(xattrs_.Set(name, value, flags,
+                  [this](ptrdiff_t bytes) { return tmpfs().ChargeXattrBytes(bytes); }));
+  ctime_ = tmpfs().Now();
+  return ktl::Ok();
+}
+
+ktl::Result<void> Inode::Listxattr(ktl::Vector<char>* out) {
+  ktl::SpinlockGuard guard(lock_);
+  return xattrs_.List(out);
+}
+
+ktl::Result<void> Inode::Removexattr(ktl::StringView name) {
+  ktl::SpinlockGuard guard(lock_);
+  TRY(xattrs_.Remove(name,
+                     [this](ptrdiff_t bytes) { return tmpfs().ChargeXattrBytes(bytes); }));
+  ctime_ = tmpfs().Now();
   return ktl::Ok();
 }
 

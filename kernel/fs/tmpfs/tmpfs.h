@@ -16,7 +16,9 @@
 // its attributes and file data. Order: namespace_lock, then inode locks.
 //
 // Limits: `max_bytes` (size=) bounds the data pages (ENOSPC); `max_inodes`
-// (nr_inodes=) the inodes (ENOSPC); files are at most kMaxFileSize (EFBIG).
+// (nr_inodes=) the inodes (ENOSPC); files are at most kMaxFileSize (EFBIG);
+// `max_xattr_bytes` bounds the extended attributes' names and values of the
+// whole file system (ENOSPC), each inode's set also having XattrSet's limits.
 #ifndef RINGFENCE_KERNEL_FS_TMPFS_TMPFS_H_
 #define RINGFENCE_KERNEL_FS_TMPFS_TMPFS_H_
 
@@ -24,6 +26,7 @@
 #include <cstdint>
 
 #include "kernel/fs/tmpfs/page_source.h"
+#include "kernel/fs/tmpfs/xattr_set.h"
 #include "kernel/ktl/result.h"
 #include "kernel/ktl/spinlock.h"
 #include "kernel/ktl/vector.h"
@@ -34,12 +37,15 @@ namespace sentry::tmpfs {
 inline constexpr uint64_t kMaxFileSize = uint64_t{1} << 43;  // 8 TiB, like a 4-level page list
 // st_size of a directory: Linux's tmpfs counts BOGO_DIRENT_SIZE per entry.
 inline constexpr uint64_t kBogoDirentSize = 20;
+// Default bound on a file system's extended-attribute bytes.
+inline constexpr uint64_t kDefaultMaxXattrBytes = uint64_t{4} << 20;
 
 struct Options {
   vfs::Clock* clock = nullptr;  // required; must outlive the file system
   PageSource* pages = nullptr;  // required; must outlive the file system
   uint64_t max_bytes = 0;       // 0: no limit
   uint64_t max_inodes = 0;      // 0: no limit
+  uint64_t max_xattr_bytes = kDefaultMaxXattrBytes;  // 0: no limit
   uint32_t root_mode = 01777;
   uint32_t root_uid = 0;
   uint32_t root_gid = 0;
@@ -62,9 +68,13 @@ class FileSystem final : public vfs::FileSystem {
   // Charges / releases one inode against max_inodes (ENOSPC).
   ktl::Result<void> ChargeInode();
   void ReleaseInode() { inodes_.fetch_sub(1, std::memory_order_relaxed); }
+  // Grows (bytes > 0: ENOSPC past max_xattr_bytes) or shrinks the
+  // extended-attribute bytes in use.
+  ktl::Result<void> ChargeXattrBytes(ptrdiff_t bytes);
 
   size_t pages_used() const { return pages_.load(std::memory_order_relaxed); }
   size_t inodes_used() const { return inodes_.load(std::memory_order_relaxed); }
+  size_t xattr_bytes_used() const { return xattr_bytes_.load(std::memory_order_relaxed); }
 
   ktl::Spinlock namespace_lock;
 
@@ -73,6 +83,7 @@ class FileSystem final : public vfs::FileSystem {
   std::atomic<uint64_t> next_ino_{1};
   std::atomic<size_t> pages_{0};
   std::atomic<size_t> inodes_{0};
+  std::atomic<size_t> xattr_bytes_{0};
 };
 
 // Attributes common to every tmpfs inode.
@@ -83,6 +94,12 @@ class Inode : public vfs::Inode {
 
   vfs::Attr Getattr() override;
   ktl::Result<void> Setattr(const vfs::SetAttr& change) override;
+
+  ktl::Result<void> Getxattr(ktl::StringView name, ktl::Vector<char>* out) override;
+  ktl::Result<void> Setxattr(ktl::StringView name, std::span<const char> value,
+                             uint32_t flags) override;
+  ktl::Result<void> Listxattr(ktl::Vector<char>* out) override;
+  ktl::Result<void> Removexattr(ktl::StringView name) override;
 
   FileSystem& tmpfs() const { return static_cast<FileSystem&>(fs()); }
 
@@ -105,6 +122,7 @@ class Inode : public vfs::Inode {
   uint32_t gid_;
   uint64_t rdev_;
   vfs::Timespec atime_, mtime_, ctime_;
+  XattrSet xattrs_;
 };
 
 class Directory final : public Inode {

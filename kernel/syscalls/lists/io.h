@@ -9,6 +9,7 @@
   X(1, write, "dbu", (int fd, UserAddress buffer, uint64_t count))                      \
   X(3, close, "d", (int fd))                                                            \
   X(5, fstat, "dp", (int fd, UserAddress stat))                                         \
+  X(8, lseek, "ddd", (int fd, int64_t offset, int whence))                              \
   X(16, ioctl, "dxx", (int fd, uint32_t request, uint64_t argument))                    \
   X(17, pread64, "dBud", (int fd, UserAddress buffer, uint64_t count, int64_t offset))  \
   X(18, pwrite64, "dbud", (int fd, UserAddress buffer, uint64_t count, int64_t offset)) \
