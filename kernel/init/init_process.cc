@@ -7,6 +7,7 @@
 #include "kernel/ktl/string.h"
 #include "kernel/loader/loader.h"
 #include "kernel/mm/physical_memory.h"
+#include "kernel/syscalls/fs_support.h"
 #include "kernel/task/exit.h"
 #include "kernel/task/task.h"
 #include "platform_kvm/guest/address.h"
@@ -53,17 +54,6 @@ void InstallStdio(Process& process, const BootInfo& boot) {
   ExitProcess(error == ktl::Errno::kENOENT ? kNotFoundStatus : kCannotExecuteStatus);
 }
 
-// The file-system view of the process's credentials.
-vfs::Credentials FsCredentials(const Credentials& creds) {
-  vfs::Credentials fs = creds.euid == 0 ? vfs::Credentials::Root()
-                                        : vfs::Credentials::User(creds.uid, creds.gid);
-  fs.uid = creds.uid;
-  fs.gid = creds.gid;
-  fs.fsuid = creds.euid;
-  fs.fsgid = creds.egid;
-  return fs;
-}
-
 // Execs the program the boot arguments name into `process`.
 loader::LoadedProgram ExecFirstProgram(Process& process, const BootInfo& boot) {
   const char* strings = static_cast<const char*>(platform::PhysToVirt(boot.args_gpa));
@@ -75,7 +65,7 @@ loader::LoadedProgram ExecFirstProgram(Process& process, const BootInfo& boot) {
       boot.envc);
   if (!arguments.ok()) ktl::Panic("malformed boot arguments");
 
-  vfs::Credentials creds = FsCredentials(process.credentials());
+  vfs::Credentials creds = syscalls::FsCredentials();  // the current task's: `process`
   const FsContext& context = process.fs_context();
   vfs::Caller caller{context.root, context.cwd, creds, context.umask};
   auto file = loader::OpenHandleExecFile(ringfence::abi::kHandleExecutable);
