@@ -4,6 +4,7 @@
 #include "kernel/ktl/ktl.h"
 #include "kernel/loader/image_loader.h"
 #include "kernel/random/entropy.h"
+#include "kernel/signal/delivery.h"
 #include "platform_kvm/abi/hypercall.h"
 #include "platform_kvm/guest/address.h"
 #include "platform_kvm/guest/cpu.h"
@@ -141,7 +142,7 @@ ktl::Result<LoadedProgram> LoadProgram(Process& process, const PreparedExec& pre
   facts.egid = creds.egid;
   facts.hwcap = platform::Cpuid(1).edx;
   facts.stack_limit = process.rlimit(linux_abi::kRlimitStack).cur;
-  facts.min_signal_stack = linux_abi::kMinSigStackSize;
+  facts.min_signal_stack = signal::MaxSignalFrameSize();
   facts.random = &random;
   LoadedImage loaded = TRY(LoadImage(memory, prepared, execfn, facts, reason));
 
