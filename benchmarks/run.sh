@@ -108,7 +108,7 @@ for op in "${fs_ops_order[@]}"; do
   fs_native[$op]=$(fs_value "$op" "$tmp/fs.native")
   [[ $have_rf == 1 ]] || continue
   for where in tmpfs gofer; do
-    if [[ $where == tmpfs ]]; then dir=/tmp flags=(); else dir=/rf-bench flags=(--volume "$tmp/volume:/rf-bench"); fi
+    if [[ $where == tmpfs ]]; then dir=/tmp flags=(); else dir=/tmp/rf-bench flags=(--volume "$tmp/volume:/tmp/rf-bench"); fi
     base=$(fs_sandbox "$op" "$dir" 0 "$tmp/fs.base" "${flags[@]}")
     total=$(fs_sandbox "$op" "$dir" "$n" "$tmp/fs.$where" "${flags[@]}")
     value=$(fs_value "$op" "$tmp/fs.$where")

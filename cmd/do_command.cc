@@ -1,6 +1,7 @@
 #include "cmd/do_command.h"
 
 #include <fcntl.h>
+#include <limits.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -11,6 +12,9 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/match.h"
+#include "cmd/gofer_launcher.h"
+#include "platform_kvm/abi/boot_info.h"
 #include "vmm/sandbox.h"
 
 extern char** environ;
@@ -35,16 +39,121 @@ bool ParseMemorySize(const std::string& text, uint64_t* bytes) {
   return true;
 }
 
-// Like execvp: a name without '/' is searched in $PATH.
-std::string ResolveProgram(const std::string& name) {
-  if (name.find('/') != std::string::npos) return name;
+// Like execvp: a name without '/' is searched in $PATH. With a --root
+// other than "/", absolute names and $PATH are taken inside `root`.
+std::string ResolveProgram(const std::string& name, const std::string& root) {
+  std::string prefix = root == "/" ? "" : root;
+  if (name.find('/') != std::string::npos) {
+    return name[0] == '/' ? prefix + name : name;
+  }
   const char* path = getenv("PATH");
   for (absl::string_view dir : absl::StrSplit(path ? path : "/usr/bin:/bin", ':')) {
     std::string candidate = std::string(dir.empty() ? "." : dir) + "/" + name;
+    if (!candidate.empty() && candidate[0] == '/') candidate = prefix + candidate;
     if (access(candidate.c_str(), X_OK) == 0) return candidate;
   }
   return name;
 }
+
+// An absolute path without "." or ".." components.
+bool IsCleanAbsolutePath(const std::string& path) {
+  if (path.empty() || path[0] != '/') return false;
+  for (absl::string_view part : absl::StrSplit(path, '/')) {
+    if (part == "." || part == "..") return false;
+  }
+  return true;
+}
+
+struct Volume {
+  std::string host;   // canonical
+  std::string guest;
+  bool read_only = false;
+};
+
+// "HOST:GUEST[:ro]" -> a checked Volume; false with a message on stderr.
+bool ParseVolume(const std::string& spec, const std::string& root, Volume* volume) {
+  std::vector<std::string> parts = absl::StrSplit(spec, ':');
+  if (parts.size() == 3 && parts[2] == "ro") {
+    volume->read_only = true;
+  } else if (parts.size() != 2) {
+    fprintf(stderr, "ringfence: --volume %s: expected HOST:GUEST or HOST:GUEST:ro\n",
+            spec.c_str());
+    return false;
+  }
+  const std::string& host = parts[0];
+  volume->guest = parts[1];
+  while (volume->guest.size() > 1 && volume->guest.back() == '/') volume->guest.pop_back();
+  const char* problem = nullptr;
+  if (!IsCleanAbsolutePath(host) || !IsCleanAbsolutePath(volume->guest)) {
+    problem = "paths must be absolute, without '.' or '..'";
+  } else if (volume->guest == "/") {
+    problem = "cannot mount over / (use --root)";
+  } else if (volume->guest.size() >= ringfence::abi::kBootPathMax) {
+    problem = "guest path too long";
+  }
+  if (problem != nullptr) {
+    fprintf(stderr, "ringfence: --volume %s: %s\n", spec.c_str(), problem);
+    return false;
+  }
+  char resolved[PATH_MAX];
+  struct stat info;
+  if (realpath(host.c_str(), resolved) == nullptr || stat(resolved, &info) != 0) {
+    fprintf(stderr, "ringfence: --volume %s: %s: %s\n", spec.c_str(), host.c_str(),
+            strerror(errno));
+    return false;
+  }
+  if (!S_ISDIR(info.st_mode)) {
+    fprintf(stderr, "ringfence: --volume %s: %s is not a directory\n", spec.c_str(),
+            host.c_str());
+    return false;
+  }
+  volume->host = resolved;
+  // The mount point must exist in the root, or be a new name directly in
+  // /tmp (the sandbox's own tmpfs, where the Sentry makes it).
+  std::string mountpoint = (root == "/" ? "" : root) + volume->guest;
+  bool in_tmp = volume->guest.rfind("/tmp/", 0) == 0 &&
+                volume->guest.find('/', 5) == std::string::npos;
+  if (!in_tmp && (stat(mountpoint.c_str(), &info) != 0 || !S_ISDIR(info.st_mode))) {
+    fprintf(stderr,
+            "ringfence: --volume %s: %s is not a directory in the root (or a name in /tmp)\n",
+            spec.c_str(), volume->guest.c_str());
+    return false;
+  }
+  return true;
+}
+
+// The caller's cwd as seen inside `root`, or "/" if it lies outside.
+std::string SandboxCwd(const std::string& root) {
+  char cwd[PATH_MAX];
+  if (getcwd(cwd, sizeof(cwd)) == nullptr) return "/";
+  std::string path = cwd;
+  if (root == "/") return path;
+  if (path == root) return "/";
+  if (absl::StartsWith(path, root + "/")) return path.substr(root.size());
+  return "/";
+}
+
+// The Gofers for the root and each volume, stopped when this goes.
+class Gofers {
+ public:
+  ~Gofers() {
+    for (GoferProcess& gofer : processes_) StopGofer(gofer);
+  }
+  bool Start(const std::string& host, const std::string& guest, bool read_only,
+             vmm::SandboxConfig* config) {
+    auto gofer = StartGofer(host, read_only);
+    if (!gofer.ok()) {
+      fprintf(stderr, "ringfence: %s\n", std::string(gofer.status().message()).c_str());
+      return false;
+    }
+    processes_.push_back(*gofer);
+    config->gofer_mounts.push_back({gofer->socket_fd, gofer->pid, guest, read_only});
+    return true;
+  }
+
+ private:
+  std::vector<GoferProcess> processes_;
+};
 
 int CannotRun(const std::string& program, int error) {
   fprintf(stderr, "ringfence: %s: %s\n", program.c_str(), strerror(error));
@@ -63,9 +172,27 @@ int RunDo(const DoOptions& options, const std::vector<std::string>& command) {
     fprintf(stderr, "ringfence: --memory: cannot parse size '%s'\n", options.memory.c_str());
     return kStatusSandboxError;
   }
+  char root[PATH_MAX];
+  struct stat root_info;
+  if (realpath(options.root.c_str(), root) == nullptr || stat(root, &root_info) != 0) {
+    fprintf(stderr, "ringfence: --root %s: %s\n", options.root.c_str(), strerror(errno));
+    return kStatusSandboxError;
+  }
+  if (!S_ISDIR(root_info.st_mode)) {
+    fprintf(stderr, "ringfence: --root %s: not a directory\n", options.root.c_str());
+    return kStatusSandboxError;
+  }
+  std::vector<Volume> volumes(options.volumes.size());
+  if (volumes.size() + 1 > ringfence::abi::kMaxGoferMounts) {
+    fprintf(stderr, "ringfence: at most %u volumes\n", ringfence::abi::kMaxGoferMounts - 1);
+    return kStatusSandboxError;
+  }
+  for (size_t i = 0; i < volumes.size(); ++i) {
+    if (!ParseVolume(options.volumes[i], root, &volumes[i])) return kStatusSandboxError;
+  }
   // The executable is opened here, on the host side, and handed to the
   // sandbox as a donated fd the Sentry reads through hypercalls.
-  std::string path = ResolveProgram(command[0]);
+  std::string path = ResolveProgram(command[0], root);
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return CannotRun(command[0], errno);
   struct stat info;
@@ -94,6 +221,23 @@ int RunDo(const DoOptions& options, const std::vector<std::string>& command) {
   config.hostname = options.hostname;
   config.uid = getuid();
   config.gid = getgid();
+  config.cwd = SandboxCwd(root);
+
+  // Before RunSandbox, which installs the VMM's seccomp filter (no fork
+  // after that).
+  Gofers gofers;
+  if (!gofers.Start(root, "/", !options.writable_root, &config)) {
+    close(fd);
+    if (config.log_fd >= 0) close(config.log_fd);
+    return kStatusSandboxError;
+  }
+  for (const Volume& volume : volumes) {
+    if (!gofers.Start(volume.host, volume.guest, volume.read_only, &config)) {
+      close(fd);
+      if (config.log_fd >= 0) close(config.log_fd);
+      return kStatusSandboxError;
+    }
+  }
 
   absl::StatusOr<int> status = vmm::RunSandbox(config);
   if (!status.ok()) {

@@ -19,6 +19,9 @@ struct DoOptions {
   std::string memory = "512M";
   std::string hostname = "ringfence";
   std::string log;  // path, "-" for stderr, empty for none
+  std::string root = "/";            // host directory served as the sandbox's /
+  bool writable_root = false;        // else the root is read-only
+  std::vector<std::string> volumes;  // HOST:GUEST[:ro]
 };
 
 // Runs `command` (program and arguments) and returns the status to exit with.

@@ -104,9 +104,7 @@ absl::StatusOr<UniqueFd> ConfineToRoot(const std::string& root, bool read_only,
     // pivoted away from). chroot alone can be climbed out of by a process
     // that may chroot again or holds an fd outside: CloseInheritedFds() and
     // the seccomp filter (no chroot, no open by path) take both away.
-    fprintf(stderr,
-            "ringfence-gofer: pivot_root failed (%s); falling back to chroot\n",
-            strerrordesc_np(errno));
+    // RunGofer reports the fallback if asked to.
     if (chroot(".") != 0) return Errno("chroot");
     *how = RootChange::kChroot;
   }
@@ -168,6 +166,9 @@ absl::Status RunGofer(int socket_fd, const GoferConfig& config) {
     absl::StatusOr<UniqueFd> confined =
         ConfineToRoot(config.root, config.read_only, &how);
     if (!confined.ok()) return confined.status();
+    if (how == RootChange::kChroot && config.report_chroot_fallback) {
+      fprintf(stderr, "ringfence-gofer: pivot_root failed; falling back to chroot\n");
+    }
     root = std::move(*confined);
     if (absl::Status s = DropCapabilities(); !s.ok()) return s;
     if (absl::Status s = GoferPolicy(socket_fd, config.read_only).Install();

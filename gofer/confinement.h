@@ -30,6 +30,9 @@ struct GoferConfig {
   std::string root;        // host directory served as "/"
   bool read_only = false;  // EROFS for every mutation; mounted read-only too
   size_t max_fids = 4096;
+  // Say on stderr when pivot_root was impossible and chroot was used (quiet
+  // for `ringfence do`, where the sandbox owns stderr).
+  bool report_chroot_fallback = true;
   // Tests only: run the server without a mount namespace or seccomp filter.
   bool danger_unconfined = false;
 };

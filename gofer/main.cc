@@ -1,6 +1,7 @@
 // ringfence-gofer: a thin stand-alone wrapper around RunGofer(), for tests
-// and for trying the Gofer by hand. `ringfence` itself calls RunGofer() in a
-// forked child instead of executing this binary.
+// and for trying the Gofer by hand. `ringfence do` starts its Gofers by
+// re-executing itself with the hidden `gofer` verb (cmd/gofer_launcher.h),
+// which calls the same RunGofer().
 //
 //   ringfence-gofer --root=DIR --fd=N [--read-only] [--max-fids=N]
 //   ringfence-gofer --print-policy [--read-only]

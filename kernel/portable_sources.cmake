@@ -25,6 +25,7 @@ set(SENTRY_PORTABLE_SOURCES
   vfs/path_walk.cc
   vfs/permission.cc
   vfs/vfs.cc
+  fs/gofer/gofer_fs.cc
   fs/tmpfs/page_source.cc
   fs/tmpfs/tmpfs.cc
   fs/tmpfs/xattr_set.cc

@@ -2,6 +2,7 @@
 # (page tables, hypercalls, per-CPU data). Paths relative to kernel/.
 set(SENTRY_ONLY_SOURCES
   fs/fd_table.cc
+  fs/gofer/hypercall_transport.cc
   fs/host_file.cc
   fs/mount_namespace.cc
   init/init_process.cc

@@ -140,6 +140,10 @@ absl::string_view ExitStats::HypercallName(uint32_t number) {
       return "get_time";
     case abi::Hypercall::kPanic:
       return "panic";
+    case abi::Hypercall::kGofer:
+      return "gofer";
+    case abi::Hypercall::kCloseHandle:
+      return "close_handle";
   }
   return {};
 }

@@ -7,6 +7,7 @@
 #define RINGFENCE_VMM_HANDLE_TABLE_H_
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 
 #include "platform_kvm/abi/boot_info.h"
@@ -32,6 +33,18 @@ class HandleTable {
   // it closes the fd when the table goes, or at once if the install fails.
   // Returns false if the handle is out of range or already in use.
   bool Install(uint32_t handle, int host_fd, uint32_t rights, bool owned);
+
+  // Installs an owned `host_fd` at the lowest free handle from
+  // abi::kFirstDynamicHandle on; returns the handle, or -1 (closing the fd)
+  // if the table is full.
+  int64_t Allocate(int host_fd, uint32_t rights);
+
+  // Closes a handle Allocate() returned; false (and nothing closed) for any
+  // other handle, so the guest cannot close stdio or the executable.
+  bool Close(uint64_t handle);
+
+  // Handles currently in use (for tests and leak checks).
+  size_t size() const;
 
   // The host fd for `handle` if it exists and grants every bit of `rights`;
   // -1 otherwise.

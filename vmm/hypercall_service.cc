@@ -14,6 +14,7 @@
 
 #include "absl/strings/str_format.h"
 #include "vmm/exit_stats.h"
+#include "vmm/gofer_relay.h"
 
 namespace ringfence::vmm {
 namespace {
@@ -101,6 +102,11 @@ int64_t HypercallService::Dispatch(const abi::HypercallRequest& request,
     case Hypercall::kPanic:
       Panic(args, outcome);
       return 0;
+    case Hypercall::kGofer:
+      if (gofer_ == nullptr) return -ENOSYS;
+      return gofer_->Handle(args[0], args[1]);
+    case Hypercall::kCloseHandle:
+      return handles_.Close(args[0]) ? 0 : -EBADF;
   }
   return -ENOSYS;
 }

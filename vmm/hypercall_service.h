@@ -15,6 +15,7 @@
 namespace ringfence::vmm {
 
 class ExitStats;
+class GoferRelay;
 
 // What the exit loop should do after a hypercall.
 struct HypercallOutcome {
@@ -32,9 +33,10 @@ struct HypercallOutcome {
 
 class HypercallService {
  public:
-  HypercallService(const GuestMemory& memory, const HandleTable& handles,
-                   ExitStats& stats)
-      : memory_(memory), handles_(handles), stats_(stats) {}
+  // `gofer`: serves kGofer (null: the sandbox has no Gofer, ENOSYS).
+  HypercallService(const GuestMemory& memory, HandleTable& handles,
+                   ExitStats& stats, GoferRelay* gofer = nullptr)
+      : memory_(memory), handles_(handles), stats_(stats), gofer_(gofer) {}
 
   // Serves the request at guest physical address `request_gpa`, the value
   // the Sentry wrote to kHypercallPort.
@@ -49,8 +51,9 @@ class HypercallService {
   void Panic(const uint64_t* args, HypercallOutcome& outcome);
 
   const GuestMemory& memory_;
-  const HandleTable& handles_;
+  HandleTable& handles_;
   ExitStats& stats_;
+  GoferRelay* gofer_;
 };
 
 }  // namespace ringfence::vmm

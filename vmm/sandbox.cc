@@ -15,6 +15,7 @@
 #include "vmm/boot_info_writer.h"
 #include "vmm/crash_report.h"
 #include "vmm/exit_stats.h"
+#include "vmm/gofer_relay.h"
 #include "vmm/guest_page_walk.h"
 #include "vmm/handle_table.h"
 #include "vmm/hypercall_service.h"
@@ -51,6 +52,29 @@ absl::Status InstallHandles(const SandboxConfig& config, HandleTable& handles,
                        kRightPread | kRightStat, /*owned=*/true)) {
     return absl::InvalidArgumentError("no executable file descriptor");
   }
+  return absl::OkStatus();
+}
+
+// Tells the Sentry which trees the Gofers serve and where it starts.
+absl::Status DescribeGoferMounts(const SandboxConfig& config, abi::BootInfo& info) {
+  if (config.gofer_mounts.size() > abi::kMaxGoferMounts) {
+    return absl::InvalidArgumentError(
+        absl::StrFormat("at most %d mounts (root and volumes)", abi::kMaxGoferMounts));
+  }
+  info.gofer_mount_count = static_cast<uint32_t>(config.gofer_mounts.size());
+  for (size_t i = 0; i < config.gofer_mounts.size(); ++i) {
+    const GoferMountConfig& mount = config.gofer_mounts[i];
+    if (mount.guest_path.empty() || mount.guest_path[0] != '/' ||
+        mount.guest_path.size() >= abi::kBootPathMax) {
+      return absl::InvalidArgumentError("bad mount path: " + mount.guest_path);
+    }
+    info.gofer_mounts[i].flags = mount.read_only ? abi::kGoferMountReadOnly : 0;
+    mount.guest_path.copy(info.gofer_mounts[i].guest_path, abi::kBootPathMax - 1);
+  }
+  // A working directory too long for BootInfo starts at "/" instead.
+  const std::string& cwd =
+      config.cwd.empty() || config.cwd.size() >= abi::kBootPathMax ? "/" : config.cwd;
+  cwd.copy(info.cwd, abi::kBootPathMax - 1);
   return absl::OkStatus();
 }
 
@@ -174,6 +198,7 @@ absl::StatusOr<int> RunSandbox(const SandboxConfig& config) {
   }
   HandleTable handles;
   if (auto status = InstallHandles(config, handles, info); !status.ok()) return status;
+  if (auto status = DescribeGoferMounts(config, info); !status.ok()) return status;
   if (auto status = WriteBootInfo(guest_memory, config, info); !status.ok()) {
     return status;
   }
@@ -182,13 +207,32 @@ absl::StatusOr<int> RunSandbox(const SandboxConfig& config) {
   if (auto status = (*vcpu)->EnterLongMode(**vm, entry); !status.ok()) return status;
 
   // From here on the VMM only needs what the exit loop uses.
+  std::vector<int> gofer_sockets, gofer_pids;
+  std::vector<gofer::GoferClient> gofer_clients;
+  gofer_clients.reserve(config.gofer_mounts.size());
+  std::vector<gofer::GoferClient*> clients;
+  for (const GoferMountConfig& mount : config.gofer_mounts) {
+    gofer_sockets.push_back(mount.socket_fd);
+    if (mount.pid > 0) gofer_pids.push_back(mount.pid);
+    clients.push_back(&gofer_clients.emplace_back(mount.socket_fd));
+  }
   if (config.install_seccomp) {
-    if (auto status = VmmPolicy().Install(); !status.ok()) return status;
+    if (auto status = VmmPolicy(gofer_sockets, gofer_pids).Install(); !status.ok()) return status;
   }
   ExitStats stats;
-  HypercallService service(guest_memory, handles, stats);
+  GoferRelay relay(guest_memory, handles, std::move(clients));
+  HypercallService service(guest_memory, handles, stats,
+                           config.gofer_mounts.empty() ? nullptr : &relay);
   int exit_status = RunExitLoop(**vm, **vcpu, service, stats);
-  if (config.stats) stats.Print(stderr);
+  if (config.stats) {
+    stats.Print(stderr);
+    // Which Gofer operations the kGofer exits were.
+    for (uint32_t op = 1; op < abi::kGoferOpCount; ++op) {
+      if (uint64_t count = relay.op_counts()[op]) {
+        fprintf(stderr, "ringfence-stats: gofer.%s %lu\n", GoferOpName(op), count);
+      }
+    }
+  }
   return exit_status;
 }
 

@@ -12,6 +12,14 @@
 
 namespace ringfence::vmm {
 
+// A file tree a Gofer serves: the root (first, guest_path "/") or a volume.
+struct GoferMountConfig {
+  int socket_fd = -1;  // connected to the Gofer; not owned
+  int pid = -1;        // the Gofer process, which the CLI reaps after the sandbox
+  std::string guest_path;
+  bool read_only = false;
+};
+
 struct SandboxConfig {
   std::string exec_path;          // as given by the user (AT_EXECFN)
   int exec_fd = -1;               // opened by the CLI; the sandbox owns it
@@ -25,6 +33,9 @@ struct SandboxConfig {
   std::string hostname = "ringfence";
   uint32_t uid = 0;
   uint32_t gid = 0;
+  // Empty: the root is an empty tmpfs and the sandbox sees no host files.
+  std::vector<GoferMountConfig> gofer_mounts;
+  std::string cwd = "/";  // inside the sandbox
 };
 
 // Returns the exit status to report (0..255, 128+N for signal N), or an error

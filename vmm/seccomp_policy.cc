@@ -62,6 +62,8 @@ bool Contains(const int (&list)[N], int syscall) {
 // The kernel's ioctl(2) takes `cmd` as an unsigned int: compare only the low
 // 32 bits, so junk in the upper half neither bypasses nor trips the filter.
 constexpr uint64_t kIoctlRequestMask = 0xffffffffull;
+// Likewise an fd argument is an int: only its low 32 bits count.
+constexpr uint64_t kIntArgMask = 0xffffffffull;
 
 // glibc's fstat(fd) is newfstatat(fd, "", buf, AT_EMPTY_PATH). A dirfd is an
 // int; bit 31 of the register is its sign, so "bit 31 clear" means dirfd >= 0
@@ -339,6 +341,37 @@ SeccompPolicyBuilder& SeccompPolicyBuilder::AllowOpenBeneathDirectoryFds() {
   return *this;
 }
 
+SeccompPolicyBuilder& SeccompPolicyBuilder::AllowGoferChannels(
+    absl::Span<const int> socket_fds) {
+  for (int fd : socket_fds) {
+    if (fd < 0) {
+      SetError(absl::InvalidArgumentError("AllowGoferChannels: negative fd"));
+      return *this;
+    }
+    uint64_t socket = static_cast<uint64_t>(fd);
+    AddRule(WithConditions(SCMP_SYS(sendto),
+                           {MaskedEquals(0, kIntArgMask, socket, "gofer socket"),
+                            MaskedEquals(4, ~0ull, 0, "no address")}));
+    AddRule(WithConditions(SCMP_SYS(recvmsg),
+                           {MaskedEquals(0, kIntArgMask, socket, "gofer socket")}));
+  }
+  return *this;
+}
+
+SeccompPolicyBuilder& SeccompPolicyBuilder::AllowReapingChildren(
+    absl::Span<const int> pids) {
+  for (int pid : pids) {
+    if (pid <= 0) {
+      SetError(absl::InvalidArgumentError("AllowReapingChildren: pid must be > 0"));
+      return *this;
+    }
+    AddRule(WithConditions(
+        SCMP_SYS(wait4),
+        {MaskedEquals(0, kIntArgMask, static_cast<uint64_t>(pid), "gofer pid")}));
+  }
+  return *this;
+}
+
 SeccompPolicyBuilder& SeccompPolicyBuilder::AllowSignalSelf() {
   AddRule(WithConditions(SCMP_SYS(tgkill), {IsOwnPid(0)}));
   AddRule(WithConditions(SCMP_SYS(kill), {IsOwnPid(0)}));
@@ -457,7 +490,8 @@ std::string SeccompPolicyBuilder::Describe() const {
   return out;
 }
 
-SeccompPolicyBuilder VmmPolicy() {
+SeccompPolicyBuilder VmmPolicy(absl::Span<const int> gofer_sockets,
+                               absl::Span<const int> gofer_pids) {
   SeccompPolicyBuilder builder;
   builder.AllowKvmVcpuRun()
       .AllowTerminalIoctls()
@@ -469,6 +503,8 @@ SeccompPolicyBuilder VmmPolicy() {
       .AllowThreadCreation()
       .AllowRandom()
       .AllowSignalSelf();
+  if (!gofer_sockets.empty()) builder.AllowGoferChannels(gofer_sockets);
+  if (!gofer_pids.empty()) builder.AllowReapingChildren(gofer_pids);
   return builder;
 }
 

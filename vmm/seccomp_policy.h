@@ -136,6 +136,14 @@ class SeccompPolicyBuilder {
   SeccompPolicyBuilder& AllowThreadCreation();
   // getrandom (any flags).
   SeccompPolicyBuilder& AllowRandom();
+  // Talking to the Gofers over their sockets: sendto only on one of
+  // `socket_fds` with no destination address (what send() issues on a
+  // connected socket), and recvmsg only on one of them (donated fds arrive
+  // as SCM_RIGHTS). Nothing creates, connects or accepts sockets.
+  SeccompPolicyBuilder& AllowGoferChannels(absl::Span<const int> socket_fds);
+  // Reaping the Gofer processes when the sandbox is done: wait4 only with
+  // pid equal to one of `pids` (never -1 or a process group).
+  SeccompPolicyBuilder& AllowReapingChildren(absl::Span<const int> pids);
   // Opening files relative to a directory fd the process already holds, never
   // by a cwd-relative path: openat only with a real directory fd (dirfd >= 0,
   // so not AT_FDCWD) and O_NOFOLLOW set in flags, and openat2 only with a real
@@ -196,9 +204,11 @@ class SeccompPolicyBuilder {
 };
 
 // The VMM's complete allow-list: vCPU and terminal ioctls, handle I/O, clocks,
-// exit, memory allocation, threads (including creating vCPU threads), random
-// and signalling itself.
-SeccompPolicyBuilder VmmPolicy();
+// exit, memory allocation, threads (including creating vCPU threads), random,
+// signalling itself, send/receive on the Gofer sockets `gofer_sockets`, and
+// reaping the Gofer processes `gofer_pids`.
+SeccompPolicyBuilder VmmPolicy(absl::Span<const int> gofer_sockets = {},
+                               absl::Span<const int> gofer_pids = {});
 
 }  // namespace ringfence::vmm
 

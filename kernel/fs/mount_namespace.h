@@ -29,6 +29,10 @@ ktl::Result<vfs::RefPtr<vfs::Inode>> NewTmpfs(uint32_t root_mode);
 // (nothing an app does reaches this).
 void MountFileSystems(const ringfence::abi::BootInfo& boot);
 
+// Boot only, after MountFileSystems: the first process's working directory
+// (BootInfo::cwd if it names a directory, else the root).
+vfs::Path InitialWorkingDirectory(const ringfence::abi::BootInfo& boot);
+
 }  // namespace sentry::fs
 
 #endif  // RINGFENCE_KERNEL_FS_MOUNT_NAMESPACE_H_

@@ -104,7 +104,7 @@ void StartInitProcess(const BootInfo& boot) {
   InstallStdio(*process, boot);
   fs::MountFileSystems(boot);
   process->fs_context().root = fs::MountNamespace().root();
-  process->fs_context().cwd = fs::MountNamespace().root();
+  process->fs_context().cwd = fs::InitialWorkingDirectory(boot);
 
   loader::LoadedProgram loaded = ExecFirstProgram(*process, boot);
 

@@ -8,6 +8,8 @@
 
 #include <cstdint>
 
+#include "platform_kvm/abi/gofer.h"
+
 namespace ringfence::abi {
 
 inline constexpr uint64_t kBootInfoMagic = 0x65636e6567726952ull;  // "Ringfence"
@@ -20,12 +22,25 @@ inline constexpr uint32_t kHandleStdout = 1;
 inline constexpr uint32_t kHandleStderr = 2;
 inline constexpr uint32_t kHandleExecutable = 3;
 inline constexpr uint32_t kHandleLog = 4;  // the Sentry's debug log (--log)
-inline constexpr uint32_t kMaxHandles = 64;
+// Handles from here on are handed out at run time (Gofer-opened files).
+inline constexpr uint32_t kFirstDynamicHandle = 8;
+inline constexpr uint32_t kMaxHandles = 1024;
 
 // BootInfo::flags bits.
 inline constexpr uint64_t kBootFlagStrace = 1 << 0;  // print every syscall to stderr
 inline constexpr uint64_t kBootFlagStats = 1 << 1;   // print syscall counts at exit
 inline constexpr uint64_t kBootFlagLog = 1 << 2;     // kHandleLog is open: Sentry log lines go there
+
+// --- Gofer mounts ---------------------------------------------------------
+// One file tree served by a Gofer (platform_kvm/abi/gofer.h). Mount 0, when
+// present, is the sandbox's root; the others are volumes.
+inline constexpr uint32_t kGoferMountReadOnly = 1 << 0;
+inline constexpr uint32_t kBootPathMax = 256;  // guest paths, with the NUL
+struct GoferMountInfo {
+  uint32_t flags;             // kGoferMountReadOnly
+  uint32_t reserved;
+  char guest_path[kBootPathMax];  // absolute, NUL-terminated
+};
 
 // How one of the app's initial stdio descriptors looks on the host.
 struct StdioInfo {
@@ -54,6 +69,11 @@ struct BootInfo {
   uint8_t random_seed[32];   // from the host's getrandom
   char hostname[65];         // NUL-terminated
   uint8_t reserved[7];
+  // Gofer-served mounts; 0 means a tmpfs root and no host files.
+  uint32_t gofer_mount_count;
+  uint32_t reserved2;
+  GoferMountInfo gofer_mounts[kMaxGoferMounts];
+  char cwd[kBootPathMax];  // initial working directory, NUL-terminated ("/" if too long)
 };
 static_assert(sizeof(BootInfo) <= 4096);
 

@@ -46,9 +46,15 @@ enum class Hypercall : uint32_t {
   // The Sentry hit a fatal bug. args[0] = GPA of a message, args[1] = its
   // length, args[2] = GPA of a PanicRegisters block or 0.
   kPanic = 9,
+  // A file request for the Gofer (platform_kvm/abi/gofer.h): args[0] = GPA
+  // of a GoferRequest, args[1] = GPA of the GoferReply to fill. The VMM's
+  // host work is one exchange on the Gofer's socket (send + recvmsg).
+  kGofer = 10,
+  // Releases a handle a kGofer open or create returned. args[0] = handle.
+  kCloseHandle = 11,
 };
 
-inline constexpr uint32_t kHypercallCount = 10;
+inline constexpr uint32_t kHypercallCount = 12;
 
 struct alignas(kHypercallRequestAlign) HypercallRequest {
   uint32_t number;    // enum Hypercall

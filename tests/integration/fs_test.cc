@@ -1,10 +1,13 @@
 // The file-system syscalls end to end: each tests/programs/fs_*.c program
-// runs in a fresh directory under /tmp (a tmpfs mount in the sandbox) and,
-// in the sandbox only, under / (the root file system; natively that would
-// write to the host's root). Natively (RINGFENCE_TEST_NATIVE=1) the same
-// checks validate the expectations against Linux.
+// runs in a fresh directory under /tmp (a tmpfs mount in the sandbox) and
+// on a Gofer-served host directory (a read-write --volume at /tmp/gofer in
+// the sandbox; natively the directory itself). The root itself is the
+// host's, read-only until the overlay gives it a writable layer. Natively
+// (RINGFENCE_TEST_NATIVE=1) the same checks validate the expectations
+// against Linux.
 #include <string>
 #include <tuple>
+#include <vector>
 
 #include "gtest/gtest.h"
 #include "tests/integration/sandbox_runner.h"
@@ -24,11 +27,17 @@ bool Contains(const std::string& hay, const std::string& needle) {
 class FsProgramTest : public ::testing::TestWithParam<std::tuple<std::string, std::string>> {};
 
 TEST_P(FsProgramTest, PassesEveryCheck) {
-  const auto& [program, base] = GetParam();
-  if (base == "/" && SandboxRun::Native()) GTEST_SKIP() << "would write to the host's root";
-  RunResult r = SandboxRun(std::string(RINGFENCE_TEST_PROGRAMS_DIR) + "/" + program, {base})
-                    .TimeoutSeconds(120)
-                    .Run();
+  const auto& [program, where] = GetParam();
+  TempDir volume;
+  std::string base = where;
+  std::vector<std::string> flags;
+  if (where == "gofer") {
+    base = SandboxRun::Native() ? volume.path() : "/tmp/gofer";
+    flags.push_back("--volume=" + volume.path() + ":/tmp/gofer");
+  }
+  SandboxRun run(std::string(RINGFENCE_TEST_PROGRAMS_DIR) + "/" + program, {base});
+  for (const std::string& flag : flags) run.Flag(flag);
+  RunResult r = run.TimeoutSeconds(120).Run();
   EXPECT_EQ(r.status, 0) << r.Describe();
   EXPECT_FALSE(r.timed_out) << r.Describe();
   EXPECT_FALSE(Contains(r.out, "FAIL")) << r.Describe();
@@ -38,9 +47,9 @@ TEST_P(FsProgramTest, PassesEveryCheck) {
 INSTANTIATE_TEST_SUITE_P(
     Fs, FsProgramTest,
     ::testing::Combine(::testing::Values("fs_open", "fs_stat", "fs_dirs", "fs_links", "fs_cwd"),
-                       ::testing::Values("/tmp", "/")),
+                       ::testing::Values("/tmp", "gofer")),
     [](const ::testing::TestParamInfo<FsProgramTest::ParamType>& info) {
-      return std::get<0>(info.param) + (std::get<1>(info.param) == "/" ? "_root" : "_tmp");
+      return std::get<0>(info.param) + (std::get<1>(info.param) == "gofer" ? "_gofer" : "_tmp");
     });
 
 }  // namespace

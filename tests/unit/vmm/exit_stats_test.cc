@@ -61,7 +61,8 @@ TEST(ExitStatsTest, Names) {
   EXPECT_EQ(ExitStats::ExitReasonName(KVM_EXIT_INTR), "intr");
   const char* expected[] = {"exit",           "writev",   "readv",
                             "preadv",         "pwritev",  "fstat",
-                            "terminal_ioctl", "get_time", "panic"};
+                            "terminal_ioctl", "get_time", "panic",
+                            "gofer",          "close_handle"};
   for (uint32_t n = 1; n < abi::kHypercallCount; ++n) {
     EXPECT_EQ(ExitStats::HypercallName(n), expected[n - 1]);
   }

@@ -268,13 +268,17 @@ TEST_F(HypercallServiceTest, ReservedFieldMustBeZero) {
 }
 
 TEST_F(HypercallServiceTest, UnknownNumbersAreEnosysAndCountedInvalid) {
-  for (uint32_t number : {0u, abi::kHypercallCount, 11u, 0x7fffffffu, 0xffffffffu}) {
+  for (uint32_t number : {0u, abi::kHypercallCount, abi::kHypercallCount + 1, 0x7fffffffu, 0xffffffffu}) {
     HypercallOutcome outcome;
     EXPECT_EQ(Call(number, {kOutHandle, kIovGpa, 1}, &outcome), -ENOSYS) << number;
     EXPECT_EQ(outcome.kind, Kind::kResume);
   }
   EXPECT_EQ(stats_.InvalidHypercalls(), 5u);
   EXPECT_NE(stats_.Format().find("hypercall.invalid 5"), std::string::npos) << stats_.Format();
+}
+
+TEST_F(HypercallServiceTest, GoferWithoutARelayIsEnosys) {
+  EXPECT_EQ(Call(Hypercall::kGofer, {kBufferGpa, kBufferGpa + 256}), -ENOSYS);
 }
 
 TEST_F(HypercallServiceTest, ValidCallsAreCountedByNumber) {

@@ -370,5 +370,69 @@ TEST(SeccompPolicyInstallTest, AbortStillAborts) {
       << "wait status " << status;
 }
 
+// The Gofer channel: send() and recvmsg() on the Gofer sockets only, and
+// wait4 only for the Gofer's pid.
+TEST(SeccompPolicyInstallTest, GoferChannelsOnlyOnTheirSockets) {
+  int gofer[2], other[2];
+  ASSERT_EQ(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, gofer), 0);
+  ASSERT_EQ(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, other), 0);
+  pid_t child = fork();
+  if (child == 0) _exit(7);
+  ASSERT_GT(child, 0);
+  auto receive = [](int fd) {
+    char buf[8];
+    struct iovec iov = {buf, sizeof(buf)};
+    struct msghdr msg = {};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    return recvmsg(fd, &msg, MSG_DONTWAIT);
+  };
+  SeccompPolicyBuilder policy = VmmPolicy({gofer[0]}, {child});
+  // A reply waiting for the child to receive.
+  ASSERT_EQ(send(gofer[1], "pong", 4, 0), 4);
+  int status = RunUnderPolicy(policy, [&] {
+    return send(gofer[0], "ping", 4, MSG_NOSIGNAL) == 4 && receive(gofer[0]) == 4;
+  });
+  EXPECT_TRUE(ExitedCleanly(status)) << "wait status " << status;
+  EXPECT_TRUE(KilledBySigsys(RunUnderPolicy(policy, [&] {
+    send(other[0], "x", 1, MSG_NOSIGNAL);
+    return true;
+  })));
+  EXPECT_TRUE(KilledBySigsys(RunUnderPolicy(policy, [&] {
+    receive(other[0]);
+    return true;
+  })));
+  // wait4 for the Gofer's pid passes the filter (it is the test's child, not
+  // the policy process's, hence ECHILD).
+  status = RunUnderPolicy(policy, [&] {
+    return waitpid(child, nullptr, WNOHANG) == -1 && errno == ECHILD;
+  });
+  EXPECT_TRUE(ExitedCleanly(status)) << "wait status " << status;
+  // Any child (-1) is refused.
+  EXPECT_TRUE(KilledBySigsys(RunUnderPolicy(policy, [] {
+    waitpid(-1, nullptr, WNOHANG);
+    return true;
+  })));
+  waitpid(child, nullptr, 0);
+  for (int fd : {gofer[0], gofer[1], other[0], other[1]}) close(fd);
+}
+
+TEST(SeccompPolicyDescribeTest, VmmPolicyDescribesTheGoferChannel) {
+  std::string text = VmmPolicy({10}, {1000}).Describe();
+  EXPECT_THAT(text, ::testing::HasSubstr(
+                        "allow sendto if arg0 & 0xffffffff == 0xa (gofer socket)"));
+  EXPECT_THAT(text, ::testing::HasSubstr(
+                        "allow recvmsg if arg0 & 0xffffffff == 0xa (gofer socket)"));
+  EXPECT_THAT(text,
+              ::testing::HasSubstr("allow wait4 if arg0 & 0xffffffff == 0x3e8 (gofer pid)"));
+  // Without Gofers, none of it.
+  std::string plain = VmmPolicy().Describe();
+  EXPECT_EQ(plain.find("sendto"), std::string::npos);
+  EXPECT_EQ(plain.find("recvmsg"), std::string::npos);
+  EXPECT_EQ(plain.find("wait4"), std::string::npos);
+  EXPECT_FALSE(VmmPolicy({-1}).status().ok());
+  EXPECT_FALSE(VmmPolicy({}, {0}).status().ok());
+}
+
 }  // namespace
 }  // namespace ringfence::vmm

@@ -1,0 +1,147 @@
+// The gofer file system: a tree of host files served by a Gofer, reached
+// through a Transport (kernel/fs/gofer/transport.h). Portable: the same code
+// runs in the Sentry (over hypercalls) and in hosted unit tests (against the
+// real VMM relay and Gofer server).
+//
+// Each inode owns a Gofer fid for its node (clunked when the inode goes) and
+// caches the node's attributes from the last reply that carried them; the
+// sandbox is assumed to be the only writer of its tree (as gVisor's default
+// cache policy). After a write to the file, or any change to the tree's
+// names (which moves link counts and directory times of nodes the change
+// cannot name), the next Getattr asks the Gofer again.
+//
+// File data: a regular file is opened on the host lazily, once per access
+// mode (a read-write handle serves every mode), the handle shared by all
+// open descriptions of the inode and closed when the last one goes. Data
+// moves with pread/pwrite on the handle through a kernel bounce buffer.
+//
+// A symlink's target is read from the Gofer once and then kept.
+//
+// Directory cookies: 0 is the start, 1 is after ".", 2 after "..", and
+// 2 + c continues the Gofer's listing at its cookie c (the host's d_off), so
+// they stay valid across changes as the host's do.
+#ifndef RINGFENCE_KERNEL_FS_GOFER_GOFER_FS_H_
+#define RINGFENCE_KERNEL_FS_GOFER_GOFER_FS_H_
+
+#include <atomic>
+#include <cstdint>
+
+#include "kernel/fs/gofer/transport.h"
+#include "kernel/ktl/result.h"
+#include "kernel/vfs/file_description.h"
+#include "kernel/vfs/inode.h"
+
+namespace sentry::fs::gofer {
+
+// Attaches to the Gofer serving `mount` and returns the root directory of
+// its tree (what Vfs::MountRoot / Vfs::Mount take). `transport` must outlive
+// every inode of the tree.
+ktl::Result<vfs::RefPtr<vfs::Inode>> Attach(Transport& transport, uint32_t mount);
+
+class FileSystem final : public vfs::FileSystem {
+ public:
+  FileSystem(Transport& transport, uint32_t mount) : transport_(transport), mount_(mount) {}
+  const char* name() const override { return "gofer"; }
+  Transport& transport() const { return transport_; }
+  uint32_t mount() const { return mount_; }
+
+  // A request for this mount with every field zero but op and mount.
+  ringfence::abi::GoferRequest NewRequest(ringfence::abi::GoferOp op) const;
+
+  // Bumped by every change to the tree's names: cached attributes older
+  // than it are refreshed.
+  uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
+  void NamesChanged() { generation_.fetch_add(1, std::memory_order_acq_rel); }
+
+ private:
+  Transport& transport_;
+  uint32_t mount_;
+  std::atomic<uint64_t> generation_{0};
+};
+
+class Inode final : public vfs::Inode {
+ public:
+  Inode(FileSystem* fs, uint32_t fid, const ringfence::abi::GoferStat& stat);
+  ~Inode() override;
+
+  vfs::Attr Getattr() override;
+  ktl::Result<void> Setattr(const vfs::SetAttr& change) override;
+
+  ktl::Result<vfs::RefPtr<vfs::Inode>> Lookup(ktl::StringView name) override;
+  ktl::Result<vfs::RefPtr<vfs::Inode>> Create(ktl::StringView name,
+                                              const vfs::NewInode& attr) override;
+  ktl::Result<vfs::RefPtr<vfs::Inode>> Mkdir(ktl::StringView name,
+                                             const vfs::NewInode& attr) override;
+  ktl::Result<vfs::RefPtr<vfs::Inode>> Symlink(ktl::StringView name, ktl::StringView target,
+                                               const vfs::NewInode& attr) override;
+  ktl::Result<void> Link(ktl::StringView name, vfs::Inode& target) override;
+  ktl::Result<void> Unlink(ktl::StringView name) override;
+  ktl::Result<void> Rmdir(ktl::StringView name) override;
+  ktl::Result<void> Rename(ktl::StringView old_name, vfs::Inode& new_dir,
+                           ktl::StringView new_name, uint32_t flags) override;
+  ktl::Result<void> ReadDir(uint64_t cookie,
+                            ktl::FunctionRef<bool(const vfs::DirEntry&)> emit) override;
+  ktl::Result<void> Readlink(ktl::Vector<char>* out) override;
+  ktl::Result<size_t> Read(vfs::IoBuffer& dst, uint64_t offset) override;
+  ktl::Result<size_t> Write(vfs::IoBuffer& src, uint64_t offset, bool append,
+                            uint64_t* end) override;
+  ktl::Result<void> Getxattr(ktl::StringView name, ktl::Vector<char>* out) override;
+  ktl::Result<void> Setxattr(ktl::StringView name, std::span<const char> value,
+                             uint32_t flags) override;
+  ktl::Result<void> Listxattr(ktl::Vector<char>* out) override;
+  ktl::Result<void> Removexattr(ktl::StringView name) override;
+  ktl::Result<vfs::RefPtr<vfs::FileDescription>> Open(const vfs::Path& path,
+                                                      uint32_t flags) override;
+
+  // A host handle usable for `access` (kO_RDONLY/kO_WRONLY/kO_RDWR), opened
+  // if needed; returns its slot for ReleaseHandle. Every Acquire is paired
+  // with one Release.
+  ktl::Result<uint32_t> AcquireHandle(uint32_t access);
+  void ReleaseHandle(uint32_t slot);
+
+ private:
+  FileSystem& gofer_fs() const { return static_cast<FileSystem&>(fs()); }
+  ktl::Result<void> Call(ringfence::abi::GoferRequest& request, const RequestBuffers& buffers,
+                         ringfence::abi::GoferReply* reply);
+  // The inode for a fid a reply just made (clunked if the inode cannot be
+  // allocated).
+  ktl::Result<vfs::RefPtr<vfs::Inode>> NewChild(const ringfence::abi::GoferReply& reply);
+  ktl::Result<void> RemoveEntry(ktl::StringView name, uint32_t flags);
+  void UpdateStat(const ringfence::abi::GoferStat& stat);
+  // Fetches the value (kGetxattr) or the list (kListxattr) into `out`.
+  ktl::Result<void> FetchXattrs(ringfence::abi::GoferOp op, ktl::StringView name,
+                                ktl::Vector<char>* out);
+  ktl::Result<size_t> Transfer(vfs::IoBuffer& buffer, uint64_t offset, uint32_t slot,
+                               bool write);
+
+  struct HandleSlot {
+    uint32_t handle = 0;
+    uint32_t users = 0;
+    bool open = false;
+  };
+
+  const uint32_t fid_;
+  ringfence::abi::GoferStat stat_;  // Guarded by lock_.
+  bool stat_stale_ = false;         // written since; guarded by lock_
+  uint64_t stat_generation_;        // FileSystem::generation() of stat_; guarded by lock_
+  HandleSlot handles_[3];           // by access mode; guarded by lock_
+  // A symlink's target, once read: a link's target never changes (a new
+  // one is a new node). Guarded by lock_.
+  ktl::Vector<char> target_;
+  bool target_cached_ = false;
+};
+
+// An open regular file: holds one of its inode's host handles.
+class FileDescription final : public vfs::FileDescription {
+ public:
+  FileDescription(uint32_t flags, vfs::Path path, uint32_t slot)
+      : vfs::FileDescription(flags, static_cast<vfs::Path&&>(path)), slot_(slot) {}
+  ~FileDescription() override;
+
+ private:
+  uint32_t slot_;
+};
+
+}  // namespace sentry::fs::gofer
+
+#endif  // RINGFENCE_KERNEL_FS_GOFER_GOFER_FS_H_

@@ -1,0 +1,315 @@
+// The Sentry's gofer file system, hosted: the VFS over kernel/fs/gofer on a
+// LoopbackTransport, i.e. through the real VMM relay and handle table to a
+// real Gofer server serving a temporary directory. Results are checked on
+// the host side too.
+#include "kernel/fs/gofer/gofer_fs.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "kernel/vfs/vfs.h"
+#include "tests/unit/gofer/test_util.h"
+#include "tests/unit/gofer_fs/loopback_transport.h"
+
+namespace ringfence::testing {
+namespace {
+
+namespace vfs = sentry::vfs;
+using vfs::KernelIoBuffer;
+
+template <typename T>
+ktl::Errno ErrorOf(const ktl::Result<T>& result) {
+  return result.ok() ? ktl::Errno{0} : result.error();
+}
+
+std::string HostContents(const std::string& path) {
+  int fd = open(path.c_str(), O_RDONLY);
+  if (fd < 0) return "<missing>";
+  std::string out = gofer::testing::ReadFd(fd);
+  close(fd);
+  return out;
+}
+
+class GoferFsTest : public gofer::testing::GoferTest {
+ protected:
+  void SetUp() override {
+    GoferTest::SetUp();
+    guest_ = std::make_unique<LoopbackGuest>(client());
+    transport_ = std::make_unique<LoopbackTransport>(*guest_);
+    vfs_ = std::make_unique<vfs::Vfs>();
+    auto root = sentry::fs::gofer::Attach(*transport_, 0);
+    ASSERT_TRUE(root.ok());
+    ASSERT_TRUE(vfs_->MountRoot(std::move(root).value(), 0).ok());
+    root_path_ = vfs_->root();
+  }
+  void TearDown() override {
+    root_path_ = {};
+    vfs_.reset();  // drops every inode: handles closed, fids clunked
+    if (guest_) {
+      EXPECT_EQ(guest_->handles().size(), 0u) << "host handles leaked";
+    }
+    transport_.reset();
+    guest_.reset();
+    GoferTest::TearDown();
+  }
+
+  vfs::Caller AsRoot() { return vfs::Caller{root_path_, root_path_, creds_, 022}; }
+
+  ktl::Result<vfs::RefPtr<vfs::FileDescription>> Open(const char* path, uint32_t flags,
+                                                      uint32_t mode = 0644) {
+    return vfs_->Open(AsRoot(), path, flags, mode);
+  }
+  std::string Read(vfs::FileDescription& file, size_t chunk = 1000) {
+    std::string out;
+    std::vector<char> buffer(chunk);
+    for (;;) {
+      KernelIoBuffer io(static_cast<void*>(buffer.data()), buffer.size());
+      auto got = file.ReadTo(io, -1);
+      EXPECT_TRUE(got.ok());
+      if (!got.ok() || got.value() == 0) return out;
+      out.append(buffer.data(), got.value());
+    }
+  }
+  ktl::Errno Write(const char* path, const std::string& data, uint32_t flags) {
+    auto file = Open(path, vfs::kO_WRONLY | flags);
+    if (!file.ok()) return file.error();
+    KernelIoBuffer io(static_cast<const void*>(data.data()), data.size());
+    auto written = file.value()->WriteFrom(io, -1);
+    if (!written.ok()) return written.error();
+    EXPECT_EQ(written.value(), data.size());
+    return ktl::Errno{0};
+  }
+  // getdents64 names with a buffer of `size` bytes per call.
+  std::vector<std::string> List(const char* path, size_t size = 512) {
+    std::vector<std::string> names;
+    auto dir = Open(path, vfs::kO_RDONLY | vfs::kO_DIRECTORY);
+    EXPECT_TRUE(dir.ok());
+    if (!dir.ok()) return names;
+    std::vector<char> buffer(size);
+    for (;;) {
+      KernelIoBuffer io(static_cast<void*>(buffer.data()), buffer.size());
+      auto got = dir.value()->Getdents64(io);
+      EXPECT_TRUE(got.ok());
+      if (!got.ok() || got.value() == 0) break;
+      for (size_t at = 0; at < got.value();) {
+        uint16_t reclen;
+        memcpy(&reclen, buffer.data() + at + 16, 2);
+        names.emplace_back(buffer.data() + at + 19);
+        at += reclen;
+      }
+    }
+    std::sort(names.begin(), names.end());
+    return names;
+  }
+
+  std::unique_ptr<LoopbackGuest> guest_;
+  std::unique_ptr<LoopbackTransport> transport_;
+  std::unique_ptr<vfs::Vfs> vfs_;
+  vfs::Path root_path_;
+  vfs::Credentials creds_ = vfs::Credentials::Root();
+};
+
+TEST_F(GoferFsTest, ReadsAndStatsHostFiles) {
+  auto file = Open("/file", vfs::kO_RDONLY);
+  ASSERT_TRUE(file.ok());
+  EXPECT_EQ(Read(*file.value(), 4), "hello gofer");
+  auto attr = vfs_->Stat(AsRoot(), "/dir/inner", 0);
+  ASSERT_TRUE(attr.ok());
+  EXPECT_TRUE(vfs::IsRegularMode(attr.value().mode));
+  EXPECT_EQ(attr.value().size, 5u);
+  EXPECT_EQ(attr.value().dev, root_path_.inode().fs().device());
+  struct stat host;
+  ASSERT_EQ(stat(Host("dir/inner").c_str(), &host), 0);
+  EXPECT_EQ(attr.value().ino, host.st_ino);
+  EXPECT_EQ(attr.value().mode & 07777, host.st_mode & 07777);
+  EXPECT_EQ(ErrorOf(vfs_->Stat(AsRoot(), "/missing", 0)), ktl::Errno::kENOENT);
+  EXPECT_EQ(ErrorOf(vfs_->Stat(AsRoot(), "/file/x", 0)), ktl::Errno::kENOTDIR);
+}
+
+TEST_F(GoferFsTest, SymlinksResolveInsideTheSandbox) {
+  char target[64] = {};
+  auto length = vfs_->Readlink(AsRoot(), "/escape", {target, sizeof(target)});
+  ASSERT_TRUE(length.ok());
+  EXPECT_EQ(std::string(target, length.value()), "../outside/secret");
+  // The target is kept: reading it again costs no Gofer round trip.
+  uint64_t before = guest_->relay().op_counts()[static_cast<uint32_t>(abi::GoferOp::kReadlink)];
+  ASSERT_TRUE(vfs_->Readlink(AsRoot(), "/escape", {target, sizeof(target)}).ok());
+  EXPECT_EQ(guest_->relay().op_counts()[static_cast<uint32_t>(abi::GoferOp::kReadlink)], before);
+  // "../outside" from the root is the root's own "outside": not the host's.
+  EXPECT_EQ(ErrorOf(Open("/escape", vfs::kO_RDONLY)), ktl::Errno::kENOENT);
+  EXPECT_EQ(ErrorOf(Open("/abs_outside/secret", vfs::kO_RDONLY)), ktl::Errno::kENOENT);
+  ASSERT_EQ(ErrorOf(vfs_->Symlink("dir/inner", AsRoot(), "/to_inner")), ktl::Errno{0});
+  auto file = Open("/to_inner", vfs::kO_RDONLY);
+  ASSERT_TRUE(file.ok());
+  EXPECT_EQ(Read(*file.value()), "inner");
+  char host_target[64] = {};
+  ASSERT_EQ(readlink(Host("to_inner").c_str(), host_target, sizeof(host_target)), 9);
+  EXPECT_STREQ(host_target, "dir/inner");
+}
+
+TEST_F(GoferFsTest, ListsDirectoriesOnceAcrossSmallBuffers) {
+  EXPECT_EQ(List("/dir"), (std::vector<std::string>{".", "..", "inner", "sub"}));
+  for (int i = 0; i < 60; ++i) {
+    gofer::testing::WriteFile(Host("empty/f" + std::to_string(i)), "");
+  }
+  std::vector<std::string> names = List("/empty", 64);  // one record per call
+  EXPECT_EQ(names.size(), 62u);
+  EXPECT_EQ(std::unique(names.begin(), names.end()), names.end());
+}
+
+TEST_F(GoferFsTest, DirectoryCookiesResumeAfterLseek) {
+  for (int i = 0; i < 10; ++i) gofer::testing::WriteFile(Host("empty/f" + std::to_string(i)), "");
+  auto dir = Open("/empty", vfs::kO_RDONLY | vfs::kO_DIRECTORY);
+  ASSERT_TRUE(dir.ok());
+  alignas(8) char buffer[64];
+  KernelIoBuffer io(static_cast<void*>(buffer), sizeof(buffer));
+  std::vector<std::string> first;
+  int64_t cookie_after_three = 0;
+  for (int i = 0; i < 5; ++i) {
+    auto got = dir.value()->Getdents64(io);
+    ASSERT_TRUE(got.ok() && got.value() > 0);
+    first.emplace_back(buffer + 19);
+    if (i == 2) cookie_after_three = dir.value()->position();
+  }
+  ASSERT_TRUE(dir.value()->Lseek(cookie_after_three, vfs::kSEEK_SET).ok());
+  auto got = dir.value()->Getdents64(io);
+  ASSERT_TRUE(got.ok() && got.value() > 0);
+  EXPECT_EQ(std::string(buffer + 19), first[3]);
+}
+
+TEST_F(GoferFsTest, CreatesWritesAppendsAndTruncates) {
+  ASSERT_EQ(Write("/new", "first", vfs::kO_CREAT | vfs::kO_EXCL), ktl::Errno{0});
+  EXPECT_EQ(HostContents(Host("new")), "first");
+  ASSERT_EQ(Write("/new", "+more", vfs::kO_APPEND), ktl::Errno{0});
+  EXPECT_EQ(HostContents(Host("new")), "first+more");
+  auto attr = vfs_->Stat(AsRoot(), "/new", 0);
+  ASSERT_TRUE(attr.ok());
+  EXPECT_EQ(attr.value().size, 10u);
+  EXPECT_EQ(attr.value().mode & 0777, 0644u & ~022u);
+  ASSERT_EQ(Write("/new", "t", vfs::kO_TRUNC), ktl::Errno{0});
+  EXPECT_EQ(HostContents(Host("new")), "t");
+  EXPECT_EQ(vfs_->Stat(AsRoot(), "/new", 0).value().size, 1u);
+  EXPECT_EQ(Write("/new", "x", vfs::kO_CREAT | vfs::kO_EXCL), ktl::Errno::kEEXIST);
+  // A large write crosses the bounce buffer's chunks.
+  std::string big(200000, 'b');
+  for (size_t i = 0; i < big.size(); i += 4096) big[i] = static_cast<char>('a' + i % 26);
+  ASSERT_EQ(Write("/big", big, vfs::kO_CREAT), ktl::Errno{0});
+  EXPECT_EQ(HostContents(Host("big")), big);
+  auto file = Open("/big", vfs::kO_RDONLY);
+  ASSERT_TRUE(file.ok());
+  EXPECT_EQ(Read(*file.value(), 70000), big);
+}
+
+TEST_F(GoferFsTest, NamespaceOperationsReachTheHost) {
+  ASSERT_EQ(ErrorOf(vfs_->Mkdir(AsRoot(), "/made", 0750)), ktl::Errno{0});
+  struct stat st;
+  ASSERT_EQ(stat(Host("made").c_str(), &st), 0);
+  EXPECT_TRUE(S_ISDIR(st.st_mode));
+  EXPECT_EQ(st.st_mode & 0777, 0750u);
+  ASSERT_EQ(ErrorOf(vfs_->Rename(AsRoot(), "/file", AsRoot(), "/made/moved", 0)), ktl::Errno{0});
+  EXPECT_EQ(HostContents(Host("made/moved")), "hello gofer");
+  EXPECT_EQ(ErrorOf(vfs_->Stat(AsRoot(), "/file", 0)), ktl::Errno::kENOENT);
+  ASSERT_EQ(ErrorOf(vfs_->Link(AsRoot(), "/made/moved", AsRoot(), "/hard", 0)), ktl::Errno{0});
+  ASSERT_EQ(stat(Host("hard").c_str(), &st), 0);
+  EXPECT_EQ(st.st_nlink, 2u);
+  EXPECT_EQ(vfs_->Stat(AsRoot(), "/hard", 0).value().nlink, 2u);
+  ASSERT_EQ(ErrorOf(vfs_->Chmod(AsRoot(), "/hard", 0600, 0)), ktl::Errno{0});
+  ASSERT_EQ(stat(Host("hard").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  EXPECT_EQ(vfs_->Stat(AsRoot(), "/hard", 0).value().mode & 0777, 0600u);
+  ASSERT_EQ(ErrorOf(vfs_->Truncate(AsRoot(), "/hard", 5)), ktl::Errno{0});
+  EXPECT_EQ(HostContents(Host("hard")), "hello");
+  EXPECT_EQ(ErrorOf(vfs_->Rmdir(AsRoot(), "/made")), ktl::Errno::kENOTEMPTY);
+  ASSERT_EQ(ErrorOf(vfs_->Unlink(AsRoot(), "/made/moved")), ktl::Errno{0});
+  ASSERT_EQ(ErrorOf(vfs_->Rmdir(AsRoot(), "/made")), ktl::Errno{0});
+  EXPECT_NE(stat(Host("made").c_str(), &st), 0);
+  ASSERT_EQ(ErrorOf(vfs_->Mknod(AsRoot(), "/pipe", vfs::kS_IFIFO | 0600, 0)), ktl::Errno{0});
+  ASSERT_EQ(lstat(Host("pipe").c_str(), &st), 0);
+  EXPECT_TRUE(S_ISFIFO(st.st_mode));
+  EXPECT_EQ(ErrorOf(vfs_->Mknod(AsRoot(), "/chr", vfs::kS_IFCHR | 0600, 0x101)),
+            ktl::Errno::kEPERM);
+}
+
+TEST_F(GoferFsTest, CachedAttributesFollowNameChanges) {
+  uint32_t root_links = vfs_->Stat(AsRoot(), "/dir", 0).value().nlink;
+  ASSERT_EQ(ErrorOf(vfs_->Mkdir(AsRoot(), "/dir/new", 0755)), ktl::Errno{0});
+  EXPECT_EQ(vfs_->Stat(AsRoot(), "/dir", 0).value().nlink, root_links + 1);
+  ASSERT_EQ(ErrorOf(vfs_->Link(AsRoot(), "/file", AsRoot(), "/second", 0)), ktl::Errno{0});
+  ASSERT_EQ(ErrorOf(vfs_->Link(AsRoot(), "/file", AsRoot(), "/third", 0)), ktl::Errno{0});
+  EXPECT_EQ(vfs_->Stat(AsRoot(), "/second", 0).value().nlink, 3u);
+  ASSERT_EQ(ErrorOf(vfs_->Unlink(AsRoot(), "/third")), ktl::Errno{0});
+  EXPECT_EQ(vfs_->Stat(AsRoot(), "/second", 0).value().nlink, 2u);
+  // Without changes, stat is served from the cache: no Gofer round trip.
+  uint64_t before = guest_->stats().Hypercalls(abi::Hypercall::kGofer);
+  EXPECT_EQ(vfs_->Stat(AsRoot(), "/second", 0).value().nlink, 2u);
+  EXPECT_EQ(guest_->stats().Hypercalls(abi::Hypercall::kGofer), before);
+}
+
+TEST_F(GoferFsTest, OpenDescriptionsShareOneHostHandle) {
+  size_t before = guest_->handles().size();
+  {
+    auto a = Open("/file", vfs::kO_RDONLY);
+    auto b = Open("/file", vfs::kO_RDONLY);
+    ASSERT_TRUE(a.ok() && b.ok());
+    EXPECT_EQ(guest_->handles().size(), before + 1);
+    auto c = Open("/file", vfs::kO_RDWR);  // a second mode: a second handle
+    ASSERT_TRUE(c.ok());
+    EXPECT_EQ(guest_->handles().size(), before + 2);
+    EXPECT_EQ(Read(*b.value()), "hello gofer");
+  }
+  // The last description closed the handles.
+  EXPECT_EQ(guest_->handles().size(), before);
+  EXPECT_EQ(ErrorOf(Open("/fifo", vfs::kO_RDONLY | vfs::kO_NONBLOCK)), ktl::Errno::kENXIO);
+}
+
+TEST_F(GoferFsTest, ExtendedAttributes) {
+  if (setxattr(Host("dir/inner").c_str(), "user.probe", "1", 1, 0) != 0) {
+    GTEST_SKIP() << "the host file system has no user xattrs";
+  }
+  auto path = vfs_->Resolve(AsRoot(), "/file", 0);
+  ASSERT_TRUE(path.ok());
+  vfs::Inode& inode = path.value().inode();
+  const char value[] = {'v', 'a', 'l'};
+  ASSERT_TRUE(inode.Setxattr("user.test", {value, 3}, 0).ok());
+  char host[8] = {};
+  EXPECT_EQ(getxattr(Host("file").c_str(), "user.test", host, sizeof(host)), 3);
+  EXPECT_EQ(std::string(host, 3), "val");
+  ktl::Vector<char> out;
+  ASSERT_TRUE(inode.Getxattr("user.test", &out).ok());
+  EXPECT_EQ(std::string(out.data(), out.size()), "val");
+  ktl::Vector<char> list;
+  ASSERT_TRUE(inode.Listxattr(&list).ok());
+  EXPECT_NE(std::string(list.data(), list.size()).find(std::string("user.test\0", 10)),
+            std::string::npos);
+  EXPECT_EQ(ErrorOf(inode.Setxattr("user.test", {value, 3}, vfs::kXATTR_CREATE)),
+            ktl::Errno::kEEXIST);
+  ASSERT_TRUE(inode.Removexattr("user.test").ok());
+  ktl::Vector<char> gone;
+  EXPECT_EQ(ErrorOf(inode.Getxattr("user.test", &gone)), ktl::Errno::kENODATA);
+}
+
+TEST_F(GoferFsTest, ReadOnlyMountRefusesChanges) {
+  vfs_.reset();
+  vfs_ = std::make_unique<vfs::Vfs>();
+  auto root = sentry::fs::gofer::Attach(*transport_, 0);
+  ASSERT_TRUE(root.ok());
+  ASSERT_TRUE(vfs_->MountRoot(std::move(root).value(), vfs::kMountReadOnly).ok());
+  root_path_ = vfs_->root();
+  EXPECT_EQ(Write("/new", "x", vfs::kO_CREAT), ktl::Errno::kEROFS);
+  EXPECT_EQ(Write("/file", "x", 0), ktl::Errno::kEROFS);
+  EXPECT_EQ(ErrorOf(vfs_->Mkdir(AsRoot(), "/d", 0755)), ktl::Errno::kEROFS);
+  auto file = Open("/file", vfs::kO_RDONLY);
+  ASSERT_TRUE(file.ok());
+  EXPECT_EQ(Read(*file.value()), "hello gofer");
+}
+
+}  // namespace
+}  // namespace ringfence::testing
