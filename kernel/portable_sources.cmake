@@ -7,6 +7,13 @@ set(SENTRY_PORTABLE_SOURCES
   ktl/random.cc
   ktl/string.cc
   elf/elf_parser.cc
+  loader/exec_arguments.cc
+  loader/exec_file.cc
+  loader/exec_prepare.cc
+  loader/image_loader.cc
+  loader/initial_stack.cc
+  loader/program_search.cc
+  loader/shebang.cc
   mm/heap.cc
   mm/maps_line.cc
   mm/memory_object.cc

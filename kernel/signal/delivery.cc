@@ -75,6 +75,17 @@ FramePlacement PlaceFrame(Task& task, const SigAction& action, uint64_t user_rsp
   return {frame, fpu};
 }
 
+}  // namespace
+
+uint64_t MaxSignalFrameSize() {
+  // PlaceFrame's worst case: the FP image aligned down to 64, the frame to
+  // 16, then the 8 bytes of the return-address slot.
+  uint64_t size = CurrentFpuLayout().frame_size + 63 + sizeof(RtSigframe) + 15 + 8;
+  return (size + 15) & ~15ull;
+}
+
+namespace {
+
 void FillSigcontext(Sigcontext& sc, const platform::TrapFrame& regs, const FaultSignal& fault,
                     uint64_t old_mask, uint64_t fpu) {
   sc.r8 = regs.r8;

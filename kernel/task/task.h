@@ -8,6 +8,7 @@
 #define RINGFENCE_KERNEL_TASK_TASK_H_
 
 #include <cstdint>
+#include <utility>
 
 #include "kernel/abi/linux.h"
 #include "kernel/fs/fd_table.h"
@@ -33,6 +34,13 @@ struct FsContext {
   uint32_t umask = 022;
 };
 
+// The program a process runs, as exec left it: what /proc/PID/exe links to
+// (/proc/PID/cmdline and environ read the address space's argument ranges,
+// as Linux's mm->arg_start...).
+struct ProgramImage {
+  vfs::Path executable;  // invalid when the file is not in the VFS
+};
+
 class Process {
  public:
   Process(int32_t pid, mm::AddressSpace* address_space);
@@ -46,6 +54,8 @@ class Process {
   Credentials& credentials() { return credentials_; }
   linux_abi::SigAction& signal_action(int signal) { return actions_[signal - 1]; }
   linux_abi::Rlimit& rlimit(int resource) { return rlimits_[resource]; }
+  const ProgramImage& program_image() const { return program_image_; }
+  void set_program_image(ProgramImage image) { program_image_ = std::move(image); }
 
   // Live threads in the group (kernel/task/thread_life.cc).
   uint32_t thread_count = 1;
@@ -66,6 +76,7 @@ class Process {
   linux_abi::Rlimit rlimits_[linux_abi::kRlimitCount];
   char executable_[4096] = {};
   char comm_[16] = {};
+  ProgramImage program_image_;
 };
 
 class Task {
