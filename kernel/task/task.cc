@@ -68,6 +68,8 @@ void Task::Destroy(Task* task) {
 int32_t AllocateTid() {
   // Tids are never reused while the sandbox runs (2^31 of them).
   return ++g_next_tid;
+}
+
 void Process::SetExecutable(const char* path) {
   ktl::StrCopy(executable_, path, sizeof(executable_));
   const char* name = path;
