@@ -9,6 +9,7 @@
 #
 #   ITERATIONS  getpid calls per loop run (default 1000000)
 #   RUNS        runs per startup measurement; the median is reported (default 11)
+# Env: PINGPONG_ROUNDS (default 20000) for thread_pingpong.
 # Env: RINGFENCE_BINARY=path overrides BUILD_DIR/cmd/ringfence.
 set -euo pipefail
 
@@ -23,7 +24,7 @@ BENCH=$BUILD/benchmarks
 RF=${RINGFENCE_BINARY:-$BUILD/cmd/ringfence}
 BUSYBOX=/bin/busybox
 
-for p in getpid_loop true measure fs_ops; do
+for p in getpid_loop true measure fs_ops thread_pingpong; do
   [[ -x $BENCH/$p ]] || { echo "run.sh: missing $BENCH/$p (build target benchmark_programs)" >&2; exit 2; }
 done
 have_rf=1
@@ -61,6 +62,20 @@ if [[ $have_rf == 1 ]]; then
     echo "run.sh: ringfence do getpid_loop exited $sandbox_status; stderr tail:" >&2
     tail -5 "$tmp/sandbox.err" >&2
   fi
+fi
+
+# --- thread hand-over: futex ping-pong and sched_yield switches --------
+ROUNDS=${PINGPONG_ROUNDS:-20000}
+"$BENCH/thread_pingpong" "$ROUNDS" > "$tmp/pp.native.out"
+pp_native_futex=$(field futex_ns_per_round_trip "$tmp/pp.native.out")
+pp_native_yield=$(field yield_ns_per_switch "$tmp/pp.native.out")
+pp_sandbox_futex="" pp_sandbox_yield="" pp_exits="" pp_kvm_exits=""
+if [[ $have_rf == 1 ]]; then
+  "$RF" do --stats -- "$BENCH/thread_pingpong" "$ROUNDS" > "$tmp/pp.sandbox.out" 2> "$tmp/pp.sandbox.err" || true
+  pp_sandbox_futex=$(field futex_ns_per_round_trip "$tmp/pp.sandbox.out")
+  pp_sandbox_yield=$(field yield_ns_per_switch "$tmp/pp.sandbox.out")
+  pp_exits=$(stat_of exits.total "$tmp/pp.sandbox.err")
+  pp_kvm_exits=$(stat_of kvm.exits "$tmp/pp.sandbox.err")
 fi
 
 # --- startup: wall time (median of RUNS) and peak RSS --------------------
@@ -124,6 +139,11 @@ printf '%-34s %14s %14s %10s\n' metric native sandbox ratio
 printf '%-34s %14s %14s %10s\n' "getpid ns/call" "$(or_na "$native_ns")" "$(or_na "$sandbox_ns")" "$(ratio "$native_ns" "$sandbox_ns")"
 printf '%-34s %14s %14s %10s\n' "getpid VM exits/call" "-" "$(or_na "$exits_per_call")" "-"
 printf '%-34s %14s %14s %10s\n' "getpid VM exits total" "-" "$(or_na "$exits")" "-"
+printf '%-34s %14s %14s %10s\n' "futex ns/round trip (2 switches)" "$(or_na "$pp_native_futex")" "$(or_na "$pp_sandbox_futex")" "$(ratio "$pp_native_futex" "$pp_sandbox_futex")"
+printf '%-34s %14s %14s %10s\n' "sched_yield ns/switch" "$(or_na "$pp_native_yield")" "$(or_na "$pp_sandbox_yield")" "$(ratio "$pp_native_yield" "$pp_sandbox_yield")"
+printf '%-34s %14s %14s %10s\n' "pingpong exits to VMM (run)" "-" "$(or_na "$pp_exits")" "-"
+printf '%-34s %14s %14s %10s\n' "pingpong KVM exits (run, all)" "-" "$(or_na "$pp_kvm_exits")" "-"
+printf '%-34s %14s %14s %10s\n' "pingpong KVM exits/round trip" "-" "$(div "$pp_kvm_exits" "$ROUNDS")" "-"
 for what in true busybox; do
   label="static true"; [[ $what == busybox ]] && label="busybox true"
   n=${wall[native_$what]:-} s=${wall[sandbox_$what]:-}

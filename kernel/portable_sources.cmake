@@ -7,21 +7,43 @@ set(SENTRY_PORTABLE_SOURCES
   ktl/random.cc
   ktl/string.cc
   elf/elf_parser.cc
+  loader/exec_arguments.cc
+  loader/exec_file.cc
+  loader/exec_prepare.cc
+  loader/image_loader.cc
+  loader/initial_stack.cc
+  loader/program_search.cc
+  loader/shebang.cc
   mm/heap.cc
+  mm/maps_line.cc
+  mm/memory_object.cc
   mm/page_allocator.cc
+  mm/page_cache.cc
   mm/vma_set.cc
+  sched/futex_table.cc
+  sched/queues.cc
   vfs/dentry.cc
   vfs/file_description.cc
+  vfs/file_lock.cc
   vfs/inode.cc
+  vfs/inode_page_cache.cc
   vfs/io_buffer.cc
   vfs/mount.cc
   vfs/path_walk.cc
   vfs/permission.cc
   vfs/vfs.cc
+  vfs/xattr.cc
   fs/gofer/gofer_fs.cc
+  fs/overlay/overlay.cc
+  fs/devfs/devfs.cc
+  fs/procfs/cpuinfo.cc
+  fs/procfs/proc_format.cc
+  fs/synthetic/synthetic.cc
+  fs/sysfs/sysfs.cc
   fs/tmpfs/page_source.cc
   fs/tmpfs/tmpfs.cc
   fs/tmpfs/xattr_set.cc
+  task/process_registry.cc
 )
 
 # Hosted build only (sentry_hosted): ktl::Panic for unit tests.

@@ -5,29 +5,39 @@ set(SENTRY_ONLY_SOURCES
   fs/gofer/hypercall_transport.cc
   fs/host_file.cc
   fs/mount_namespace.cc
+  fs/procfs/proc_files.cc
+  fs/procfs/procfs.cc
   init/init_process.cc
   loader/loader.cc
   mm/address_space.cc
   mm/physical_memory.cc
   random/entropy.cc
+  sched/futex.cc
+  sched/scheduler.cc
   signal/delivery.cc
   signal/exceptions.cc
   signal/fpu_state.cc
   syscalls/fs_support.cc
   syscalls/strace.cc
   syscalls/syscall_table.cc
+  syscalls/sys_fs_attr.cc
   syscalls/sys_fs_cwd.cc
+  syscalls/sys_fs_data.cc
+  syscalls/sys_fs_lock.cc
   syscalls/sys_fs_names.cc
   syscalls/sys_fs_open.cc
   syscalls/sys_fs_stat.cc
+  syscalls/sys_fs_xattr.cc
   syscalls/sys_io.cc
   syscalls/sys_memory.cc
   syscalls/sys_process.cc
   syscalls/sys_random.cc
   syscalls/sys_signal.cc
+  syscalls/sys_thread.cc
   syscalls/sys_time.cc
   task/exit.cc
   task/system_info.cc
   task/task.cc
+  task/thread_life.cc
   time/clock.cc
 )

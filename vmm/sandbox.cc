@@ -19,6 +19,7 @@
 #include "vmm/guest_page_walk.h"
 #include "vmm/handle_table.h"
 #include "vmm/hypercall_service.h"
+#include "vmm/kvm_stats.h"
 #include "vmm/kvm_vm.h"
 #include "vmm/seccomp_policy.h"
 #include "vmm/sentry_loader.h"
@@ -184,6 +185,8 @@ absl::StatusOr<int> RunSandbox(const SandboxConfig& config) {
   if (!sentry.ok()) return sentry.status();
   auto vcpu = Vcpu::Create(**vm, 0);
   if (!vcpu.ok()) return vcpu.status();
+  std::optional<KvmVcpuStats> kvm_stats;
+  if (config.stats) kvm_stats = KvmVcpuStats::Open((*vcpu)->fd());
 
   abi::BootInfo info = {};
   info.vcpu_count = 1;
@@ -232,6 +235,7 @@ absl::StatusOr<int> RunSandbox(const SandboxConfig& config) {
         fprintf(stderr, "ringfence-stats: gofer.%s %lu\n", GoferOpName(op), count);
       }
     }
+    if (kvm_stats.has_value()) kvm_stats->Print(stderr);
   }
   return exit_status;
 }

@@ -26,6 +26,7 @@ constexpr uint64_t kEferSce = 1ull << 0;
 constexpr uint64_t kEferLme = 1ull << 8;
 constexpr uint64_t kEferLma = 1ull << 10;
 constexpr uint64_t kEferNxe = 1ull << 11;
+constexpr uint32_t kCpuidX2apic = 1u << 21;
 
 // Boot selectors; the Sentry loads its own GDT with the same values first
 // thing, so these cached descriptors are only used for a few instructions.
@@ -70,9 +71,12 @@ absl::Status Vcpu::EnterLongMode(const KvmVm& vm, const LongModeEntry& entry) {
   for (size_t i = 0; i < supported.size(); ++i) {
     cpuid->entries[i] = supported[i];
     // Leaf 1 EBX[31:24] is the initial APIC ID: make it this vCPU's index.
+    // ECX[21]: x2APIC, which the in-kernel irqchip emulates and the Sentry
+    // requires (MSR access to the LAPIC, no MMIO window).
     if (supported[i].function == 1) {
       cpuid->entries[i].ebx = (cpuid->entries[i].ebx & 0x00ffffff) |
                               (static_cast<uint32_t>(index_) << 24);
+      cpuid->entries[i].ecx |= kCpuidX2apic;
     }
   }
   // Required for XSAVE/XCR0 to work in the guest.

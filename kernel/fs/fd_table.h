@@ -45,6 +45,9 @@ class FdTable {
   ktl::Result<void> Close(int fd);
   ktl::Result<bool> CloseOnExec(int fd) const;
   ktl::Result<void> SetCloseOnExec(int fd, bool close_on_exec);
+  // One past the highest slot the table has (every open fd is below it):
+  // the bound for walking the table (/proc/<pid>/fd) and FDSize.
+  size_t slot_count() const { return entries_.size(); }
 
  private:
   struct Entry {

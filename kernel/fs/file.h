@@ -69,9 +69,12 @@ class File {
     return mode == linux_abi::kO_WRONLY || mode == linux_abi::kO_RDWR;
   }
   uint32_t flags() const { return flags_; }
-  // F_SETFL may change only O_APPEND, O_NONBLOCK (and a few others later).
+  // F_SETFL may change only O_APPEND, O_NONBLOCK, O_DIRECT and O_NOATIME
+  // (Linux's SETFL_MASK without FASYNC); the caller checks permissions.
   void set_status_flags(uint32_t flags) {
-    constexpr uint32_t kSettable = linux_abi::kO_APPEND | linux_abi::kO_NONBLOCK;
+    constexpr uint32_t kO_DIRECT = 040000, kO_NOATIME = 01000000;
+    constexpr uint32_t kSettable =
+        linux_abi::kO_APPEND | linux_abi::kO_NONBLOCK | kO_DIRECT | kO_NOATIME;
     flags_ = (flags_ & ~kSettable) | (flags & kSettable);
   }
 

@@ -1,10 +1,16 @@
 #include "kernel/fs/mount_namespace.h"
 
+#include "kernel/fs/devfs/devfs.h"
 #include "kernel/fs/gofer/gofer_fs.h"
 #include "kernel/fs/gofer/hypercall_transport.h"
+#include "kernel/fs/overlay/overlay.h"
+#include "kernel/fs/host_file.h"
+#include "kernel/fs/procfs/procfs.h"
+#include "kernel/fs/sysfs/sysfs.h"
 #include "kernel/fs/tmpfs/tmpfs.h"
 #include "kernel/ktl/panic.h"
 #include "kernel/mm/physical_memory.h"
+#include "kernel/random/entropy.h"
 #include "kernel/time/clock.h"
 #include "platform_kvm/guest/hypercall.h"
 
@@ -46,14 +52,18 @@ uint32_t GoferMountFlags(const ringfence::abi::GoferMountInfo& mount) {
 }
 
 // The root file system: the root Gofer's tree (mount 0) if the sandbox has
-// one, read-only unless the user made it writable; else an empty tmpfs.
-// (The overlay's tmpfs upper layer over a read-only Gofer root goes here.)
+// one, else an empty tmpfs. A read-only host tree (the default) is the lower
+// layer of an overlay whose tmpfs upper layer takes every change: the
+// program may write anywhere and the host never changes. --writable-root
+// serves the host tree itself, writable.
 ktl::Result<vfs::RefPtr<vfs::Inode>> NewRootFileSystem(const ringfence::abi::BootInfo& boot,
                                                        uint32_t* mount_flags) {
   *mount_flags = 0;
   if (boot.gofer_mount_count == 0) return NewTmpfs(0755);
-  *mount_flags = GoferMountFlags(boot.gofer_mounts[0]);
-  return gofer::Attach(gofer::HypercallTransport(), 0);
+  vfs::RefPtr<vfs::Inode> host = TRY(gofer::Attach(gofer::HypercallTransport(), 0));
+  if (GoferMountFlags(boot.gofer_mounts[0]) == 0) return host;
+  vfs::RefPtr<vfs::Inode> upper = TRY(NewTmpfs(host->Getattr().mode & vfs::kPermissionBits));
+  return overlay::Create(std::move(host), std::move(upper));
 }
 
 // Volumes: Gofer mounts 1.. at their guest paths. One that cannot be
@@ -79,6 +89,85 @@ void MountVolumes(vfs::Vfs& vfs, const vfs::Caller& caller,
 bool IsDirectory(vfs::Vfs& vfs, const vfs::Caller& caller, const char* path) {
   auto attr = vfs.Stat(caller, path, 0);
   return attr.ok() && vfs::IsDirMode(attr.value().mode);
+}
+
+// --- /dev, /proc, /sys ------------------------------------------------------------
+
+// /dev/tty and /dev/console: the sandbox's stdio on the host.
+class StdioTerminals final : public devfs::HostTerminals {
+ public:
+  void Init(const ringfence::abi::BootInfo& boot) {
+    for (int fd = 0; fd < 3; ++fd) stdio_[fd] = boot.stdio[fd];
+  }
+
+  // The first stdio file that is a terminal, preferring one open for both
+  // reading and writing (a shell's tty fds are).
+  fs::File* Terminal() override {
+    int chosen = -1;
+    for (int fd = 2; fd >= 0; --fd) {
+      if (!stdio_[fd].is_open || !stdio_[fd].is_terminal) continue;
+      if (chosen < 0 || (stdio_[fd].open_flags & vfs::kO_ACCMODE) == vfs::kO_RDWR) chosen = fd;
+    }
+    return chosen < 0 ? nullptr : Open(chosen);
+  }
+
+  fs::File* Console() override {
+    return stdio_[ringfence::abi::kHandleStderr].is_open ? Open(ringfence::abi::kHandleStderr)
+                                                         : nullptr;
+  }
+
+ private:
+  fs::File* Open(int fd) {
+    const auto& info = stdio_[fd];
+    return new (std::nothrow) HostFile(static_cast<uint32_t>(fd), info.open_flags,
+                                       info.file_type, info.is_terminal != 0,
+                                       /*inode=*/static_cast<uint64_t>(fd) + 1);
+  }
+
+  ringfence::abi::StdioInfo stdio_[3] = {};
+};
+
+void FillRandomBytes(std::span<uint8_t> out) { FillRandom(out); }
+
+vfs::Timespec BootTime() { return SentryClock().Now(); }
+
+// Mounts `root` on `path` if the tree has a directory there (a host root
+// may lack one: then nothing is mounted, as for /tmp).
+void MountIfDirectory(vfs::Vfs& vfs, const vfs::Caller& caller, const char* path,
+                      ktl::Result<vfs::RefPtr<vfs::Inode>> root, uint32_t flags) {
+  if (!IsDirectory(vfs, caller, path)) return;
+  if (!root.ok() || !vfs.Mount(caller, path, std::move(root).value(), flags).ok()) {
+    ktl::Panic("cannot mount a boot file system");
+  }
+}
+
+// /dev (with /dev/shm), /proc and /sys.
+void MountSpecialFileSystems(vfs::Vfs& vfs, const vfs::Caller& caller,
+                             const ringfence::abi::BootInfo& boot) {
+  static StdioTerminals terminals;
+  terminals.Init(boot);
+  devfs::Options dev;
+  dev.mount_time = BootTime();
+  dev.fill_random = FillRandomBytes;
+  dev.terminals = &terminals;
+  MountIfDirectory(vfs, caller, "/dev", devfs::Create(dev), vfs::kMountNoSuid);
+  MountIfDirectory(vfs, caller, "/dev/shm", NewTmpfs(01777),
+                   vfs::kMountNoSuid | vfs::kMountNoDev | vfs::kMountNoExec);
+
+  constexpr uint32_t kKernelFsFlags = vfs::kMountNoSuid | vfs::kMountNoDev | vfs::kMountNoExec;
+  procfs::Options proc;
+  proc.mount_time = BootTime();
+  proc.cpu_count = boot.vcpu_count;
+  proc.tsc_khz = boot.tsc_khz;
+  proc.memory_bytes = boot.memory_bytes;
+  proc.mount_namespace = &vfs;
+  MountIfDirectory(vfs, caller, "/proc", procfs::Create(proc), kKernelFsFlags);
+
+  sysfs::Options sys;
+  sys.mount_time = BootTime();
+  sys.cpu_count = boot.vcpu_count;
+  MountIfDirectory(vfs, caller, "/sys", sysfs::Create(sys),
+                   kKernelFsFlags | vfs::kMountReadOnly);
 }
 
 }  // namespace
@@ -131,6 +220,7 @@ void MountFileSystems(const ringfence::abi::BootInfo& boot) {
       ktl::Panic("cannot mount /tmp");
     }
   }
+  MountSpecialFileSystems(vfs, caller, boot);
   MountVolumes(vfs, caller, boot);
 }
 

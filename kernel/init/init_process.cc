@@ -7,9 +7,13 @@
 #include "kernel/ktl/string.h"
 #include "kernel/loader/loader.h"
 #include "kernel/mm/physical_memory.h"
+#include "kernel/sched/scheduler.h"
+#include "kernel/syscalls/fs_support.h"
 #include "kernel/task/exit.h"
+#include "kernel/task/process_registry.h"
 #include "kernel/task/task.h"
 #include "platform_kvm/guest/address.h"
+#include "platform_kvm/guest/context_switch.h"
 #include "platform_kvm/guest/cpu.h"
 #include "platform_kvm/guest/hypercall.h"
 
@@ -18,9 +22,9 @@ namespace {
 
 using ringfence::abi::BootInfo;
 
-constexpr size_t kKernelStackPages = 4;
 // The shell's status for "found but cannot execute".
 constexpr int kCannotExecuteStatus = 126;
+constexpr int kNotFoundStatus = 127;
 
 void InstallStdio(Process& process, const BootInfo& boot) {
   for (uint32_t fd = 0; fd < 3; ++fd) {
@@ -36,13 +40,49 @@ void InstallStdio(Process& process, const BootInfo& boot) {
   }
 }
 
-[[noreturn]] void FailExec(const char* path, const char* reason, ktl::Errno error) {
+// The shell's statuses: 127 when a file is missing (the program or its
+// interpreter), 126 when it exists but cannot be executed.
+[[noreturn]] void FailExec(ktl::StringView path, const loader::ExecDiagnostic& diagnostic,
+                           ktl::Errno error) {
   char line[512];
-  ktl::FormatTo(line, sizeof(line), "ringfence: cannot execute %s: %s (%s)\n",
-                                path, reason ? reason : "exec format error",
-                                ktl::ErrnoName(error));
+  const char* reason = diagnostic.reason ? diagnostic.reason : "exec format error";
+  if (diagnostic.subject[0] != '\0') {
+    ktl::FormatTo(line, sizeof(line), "ringfence: cannot execute %s: %s: %s (%s)\n", path,
+                  reason, diagnostic.subject, ktl::ErrnoName(error));
+  } else {
+    ktl::FormatTo(line, sizeof(line), "ringfence: cannot execute %s: %s (%s)\n", path, reason,
+                  ktl::ErrnoName(error));
+  }
   platform::WriteToStderr(line, ktl::StrLen(line));
-  ExitProcess(kCannotExecuteStatus);
+  ExitProcess(error == ktl::Errno::kENOENT ? kNotFoundStatus : kCannotExecuteStatus);
+}
+
+// Execs the program the boot arguments name into `process`.
+loader::LoadedProgram ExecFirstProgram(Process& process, const BootInfo& boot) {
+  const char* strings = static_cast<const char*>(platform::PhysToVirt(boot.args_gpa));
+  ktl::StringView exec_path(strings, ktl::StrNLen(strings, boot.args_bytes));
+  if (exec_path.size() == boot.args_bytes) ktl::Panic("malformed boot arguments");
+  loader::ExecDiagnostic diagnostic;
+  auto arguments = loader::ExecArguments::Copy(
+      {strings + exec_path.size() + 1, boot.args_bytes - exec_path.size() - 1}, boot.argc,
+      boot.envc);
+  if (!arguments.ok()) ktl::Panic("malformed boot arguments");
+
+  vfs::Credentials creds = syscalls::FsCredentials();  // the current task's: `process`
+  const FsContext& context = process.fs_context();
+  vfs::Caller caller{context.root, context.cwd, creds, context.umask};
+  auto file = loader::OpenHandleExecFile(ringfence::abi::kHandleExecutable);
+  if (!file.ok()) {
+    diagnostic.reason = "cannot stat the executable";
+    FailExec(exec_path, diagnostic, file.error());
+  }
+  auto prepared = loader::PrepareExec(fs::MountNamespace(), caller, std::move(file).value(),
+                                      exec_path, std::move(arguments).value(), &diagnostic);
+  if (!prepared.ok()) FailExec(exec_path, diagnostic, prepared.error());
+  auto loaded = loader::LoadProgram(process, prepared.value(), exec_path, &diagnostic.reason);
+  if (!loaded.ok()) FailExec(exec_path, diagnostic, loaded.error());
+  process.SetExecutable(strings);  // exec_path, NUL-terminated in the boot arguments
+  return loaded.value();
 }
 
 }  // namespace
@@ -53,16 +93,14 @@ void StartInitProcess(const BootInfo& boot) {
     ktl::Panic("cannot create the first address space");
   }
   auto* process = new (std::nothrow) Process(1, memory);
-  auto stack = mm::PhysicalPages().AllocContiguous(kKernelStackPages);
-  if (process == nullptr || !stack.ok()) ktl::Panic("cannot create the first process");
+  if (process == nullptr) ktl::Panic("cannot create the first process");
   Credentials& creds = process->credentials();
   creds.uid = creds.euid = creds.suid = boot.uid;
   creds.gid = creds.egid = creds.sgid = boot.gid;
 
-  uint64_t stack_top = reinterpret_cast<uint64_t>(platform::PhysToVirt(stack.value())) +
-                       kKernelStackPages * mm::kPageSize;
-  auto* task = new (std::nothrow) Task(1, process, stack_top);
-  if (task == nullptr) ktl::Panic("cannot create the first task");
+  auto created = Task::Create(1, process);
+  if (!created.ok()) ktl::Panic("cannot create the first task");
+  Task* task = created.value();
   SetCurrentTask(task);
   memory->Activate();
   InstallStdio(*process, boot);
@@ -70,26 +108,20 @@ void StartInitProcess(const BootInfo& boot) {
   process->fs_context().root = fs::MountNamespace().root();
   process->fs_context().cwd = fs::InitialWorkingDirectory(boot);
 
-  const char* strings = static_cast<const char*>(platform::PhysToVirt(boot.args_gpa));
-  loader::ProgramArguments arguments;
-  arguments.exec_path = strings;
-  arguments.strings = strings + ktl::StrLen(strings) + 1;
-  arguments.argc = boot.argc;
-  arguments.envc = boot.envc;
-  const char* reason = nullptr;
-  auto loaded = loader::LoadProgram(*process, ringfence::abi::kHandleExecutable, arguments,
-                                    &reason);
-  if (!loaded.ok()) FailExec(arguments.exec_path, reason, loaded.error());
+  loader::LoadedProgram loaded = ExecFirstProgram(*process, boot);
+  if (!RegisterProcess(process->pid(), process).ok()) ktl::Panic("cannot register the first process");
 
-  // The first entry to ring 3 uses the same path as every later return.
-  auto* frame = reinterpret_cast<platform::TrapFrame*>(stack_top - sizeof(platform::TrapFrame));
-  *frame = {};
-  frame->rip = loaded.value().entry;
-  frame->rsp = loaded.value().stack_pointer;
-  frame->cs = platform::kUserCodeSelector;
-  frame->ss = platform::kUserDataSelector;
-  frame->rflags = 0x202;  // IF set, as Linux starts processes
-  platform::ReturnToUser(frame);
+  // The first entry to ring 3 is the scheduler's first switch to the task;
+  // this boot context becomes the vCPU's idle thread.
+  platform::TrapFrame frame = {};
+  frame.rip = loaded.entry;
+  frame.rsp = loaded.stack_pointer;
+  frame.cs = platform::kUserCodeSelector;
+  frame.ss = platform::kUserDataSelector;
+  frame.rflags = 0x202;  // IF set, as Linux starts processes
+  task->thread().saved_rsp = platform::PrepareNewThreadStack(task->kernel_stack_top(), frame);
+  sched::MakeRunnable(task->thread());
+  sched::RunIdleLoop();
 }
 
 }  // namespace sentry

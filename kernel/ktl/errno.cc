@@ -86,6 +86,8 @@ const char* ErrnoName(Errno error) {
       return "ENODATA";
     case Errno::kEOVERFLOW:
       return "EOVERFLOW";
+    case Errno::kELIBBAD:
+      return "ELIBBAD";
     case Errno::kEILSEQ:
       return "EILSEQ";
     case Errno::kENOTSOCK:

@@ -48,6 +48,7 @@ enum class Errno : int {
   kELOOP = 40,
   kENODATA = 61,
   kEOVERFLOW = 75,
+  kELIBBAD = 80,
   kEILSEQ = 84,
   kENOTSOCK = 88,
   kEOPNOTSUPP = 95,

@@ -1,10 +1,10 @@
 #include "kernel/loader/loader.h"
 
 #include "kernel/abi/linux.h"
-#include "kernel/elf/elf_parser.h"
 #include "kernel/ktl/ktl.h"
-#include "kernel/ktl/string.h"
+#include "kernel/loader/image_loader.h"
 #include "kernel/random/entropy.h"
+#include "kernel/signal/delivery.h"
 #include "platform_kvm/abi/hypercall.h"
 #include "platform_kvm/guest/address.h"
 #include "platform_kvm/guest/cpu.h"
@@ -18,236 +18,140 @@ using mm::kPageSize;
 using ringfence::abi::GuestIovec;
 using ringfence::abi::Hypercall;
 
-// Where ET_DYN executables go (Linux's ELF_ET_DYN_BASE, 2/3 of the space),
-// and the randomization ranges (in pages) for it, the stack and brk.
-constexpr uint64_t kEtDynBase = 0x555555554000ull;
-constexpr uint64_t kEtDynRandomPages = 1ull << 16;
-constexpr uint64_t kStackTop = 0x7ffffffff000ull;
-constexpr uint64_t kStackRandomPages = 1ull << 14;
-constexpr uint64_t kBrkRandomPages = 1ull << 13;
-constexpr uint64_t kInitialStackSize = 128 * 1024;
-constexpr uint64_t kMinMmapGap = 128ull << 20;  // Linux keeps at least this below the stack
-constexpr size_t kSegmentsPerRead = 32;
+constexpr size_t kSegmentsPerCopy = 32;
 
-// Reads [offset, offset + length) of the executable into kernel memory.
-ktl::Result<void> ReadFile(uint32_t handle, uint64_t offset, void* out, size_t length) {
-  GuestIovec segment = {platform::KernelVirtToPhys(out), length};
-  int64_t got = platform::Hypercall(Hypercall::kPreadv, handle,
-                                    platform::KernelVirtToPhys(&segment), 1, offset);
-  if (got < 0) return static_cast<Errno>(-got);
-  if (static_cast<size_t>(got) != length) return Errno::kEIO;
-  return ktl::Ok();
-}
-
-// Reads [offset, offset + length) of the executable into user memory at
-// `address`, which the caller has mapped.
-ktl::Result<void> ReadFileToUser(mm::AddressSpace& memory, uint32_t handle, uint64_t offset,
-                                 uint64_t address, uint64_t length) {
-  while (length > 0) {
-    GuestIovec segments[kSegmentsPerRead];
-    size_t count = 0;
-    size_t covered = TRY(memory.Translate(address, length, mm::Access::kLoaderFill, segments,
-                                          kSegmentsPerRead, &count));
-    int64_t got = platform::Hypercall(Hypercall::kPreadv, handle,
-                                      platform::KernelVirtToPhys(segments), count, offset);
-    if (got < 0) return static_cast<Errno>(-got);
-    if (static_cast<size_t>(got) != covered) return Errno::kEIO;  // file shrank under us
-    address += covered;
-    offset += covered;
-    length -= covered;
-  }
-  return ktl::Ok();
-}
-
-uint8_t ProtOf(const elf::LoadSegment& segment) {
-  return static_cast<uint8_t>((segment.readable ? mm::kProtRead : 0) |
-                              (segment.writable ? mm::kProtWrite : 0) |
-                              (segment.executable ? mm::kProtExec : 0));
-}
-
-// Builds the initial stack below `top` and returns the stack pointer.
-class StackBuilder {
+// Bytes the loader writes into the new image: [address, address + length)
+// of `memory`, whatever the protection of its pages.
+class LoaderFillBuffer final : public vfs::IoBuffer {
  public:
-  StackBuilder(mm::AddressSpace& memory, uint64_t top) : memory_(memory), cursor_(top) {}
-
-  ktl::Result<uint64_t> PushBytes(const void* data, size_t length) {
-    cursor_ -= length;
-    TRY(memory_.CopyOut(cursor_, data, length));
-    return cursor_;
+  LoaderFillBuffer(mm::AddressSpace& memory, uint64_t address, uint64_t length)
+      : memory_(memory), address_(address), length_(length) {}
+  size_t size() const override { return length_; }
+  ktl::Result<void> CopyOut(size_t at, const void* data, size_t length) override {
+    if (at > length_ || length > length_ - at) return Errno::kEFAULT;
+    const auto* source = static_cast<const uint8_t*>(data);
+    while (length > 0) {
+      GuestIovec segments[kSegmentsPerCopy];
+      size_t count = 0;
+      size_t covered = TRY(memory_.Translate(address_ + at, length, mm::Access::kLoaderFill,
+                                             segments, kSegmentsPerCopy, &count));
+      for (size_t i = 0; i < count; ++i) {
+        ktl::MemCopy(platform::PhysToVirt(segments[i].gpa), source, segments[i].length);
+        source += segments[i].length;
+      }
+      at += covered;
+      length -= covered;
+    }
+    return ktl::Ok();
   }
-  ktl::Result<uint64_t> PushString(const char* text) {
-    return PushBytes(text, ktl::StrLen(text) + 1);
-  }
-  uint64_t cursor() const { return cursor_; }
-  void AlignDown(uint64_t alignment) { cursor_ &= ~(alignment - 1); }
+  ktl::Result<void> CopyIn(size_t, void*, size_t) override { return Errno::kEFAULT; }
 
  private:
   mm::AddressSpace& memory_;
-  uint64_t cursor_;
+  uint64_t address_;
+  uint64_t length_;
 };
 
-ktl::Result<uint64_t> BuildInitialStack(Process& process, uint64_t stack_top,
-                                        const ProgramArguments& arguments,
-                                        const elf::ElfImage& image, uint64_t bias) {
-  mm::AddressSpace& memory = process.address_space();
-  StackBuilder stack(memory, stack_top);
-  TRY(stack.PushBytes("\0\0\0\0\0\0\0", 8));  // end marker, as Linux leaves
-  uint64_t execfn = TRY(stack.PushString(arguments.exec_path));
+class AddressSpaceMemory final : public ExecMemory {
+ public:
+  explicit AddressSpaceMemory(mm::AddressSpace& memory) : memory_(memory) {}
+  ktl::Result<uint64_t> Map(const mm::MapRequest& request) override {
+    return memory_.Map(request);
+  }
+  ktl::Result<void> Unmap(uint64_t address, uint64_t length) override {
+    return memory_.Unmap(address, length);
+  }
+  ktl::Result<void> Fill(ExecFile& file, uint64_t offset, uint64_t address,
+                         uint64_t length) override {
+    LoaderFillBuffer buffer(memory_, address, length);
+    return file.ReadExactly(buffer, offset);
+  }
+  ktl::Result<void> CopyOut(uint64_t address, const void* data, size_t length) override {
+    return memory_.CopyOut(address, data, length);
+  }
+  void SetMmapBase(uint64_t address) override { memory_.vmas().set_mmap_base(address); }
+  void SetBrk(uint64_t address) override { memory_.InitBrk(address); }
 
-  // Copy the argv and envp strings, remembering where each one went.
-  uint32_t count = arguments.argc + arguments.envc;
-  auto* pointers = new (std::nothrow) uint64_t[count + 1];
-  if (pointers == nullptr) return Errno::kENOMEM;
-  const char* text = arguments.strings;
-  ktl::Result<void> copied = ktl::Ok();
-  for (uint32_t i = 0; i < count && copied.ok(); ++i) {
-    auto at = stack.PushString(text);
-    if (!at.ok()) copied = at.error();
-    else pointers[i] = at.value();
-    text += ktl::StrLen(text) + 1;
-  }
-  uint64_t platform_string = 0;
-  uint64_t random_bytes = 0;
-  if (copied.ok()) {
-    auto at = stack.PushString("x86_64");
-    if (at.ok()) platform_string = at.value();
-    uint8_t random[16];
-    FillRandom(random);
-    auto bytes = stack.PushBytes(random, sizeof(random));
-    if (bytes.ok()) random_bytes = bytes.value();
-    if (!at.ok() || !bytes.ok()) copied = Errno::kEFAULT;
-  }
-  if (!copied.ok()) {
-    delete[] pointers;
-    return copied.error();
+ private:
+  mm::AddressSpace& memory_;
+};
+
+class EntropyRandom final : public RandomSource {
+ public:
+  uint64_t Below(uint64_t bound) override { return RandomBelow(bound); }
+  void Fill(std::span<uint8_t> out) override { FillRandom(out); }
+};
+
+// The executable the CLI opened on the host, read with preadv hypercalls
+// through a bounce buffer.
+class HandleExecFile final : public ExecFile {
+ public:
+  HandleExecFile(uint32_t handle, uint64_t size) : handle_(handle), size_(size) {}
+  uint64_t size() const override { return size_; }
+  ktl::Result<size_t> ReadTo(vfs::IoBuffer& dst, uint64_t offset) override {
+    constexpr size_t kBounceBytes = 64 * 1024;
+    auto* bounce = new (std::nothrow) uint8_t[kBounceBytes];
+    if (bounce == nullptr) return Errno::kENOMEM;
+    size_t done = 0;
+    ktl::Result<void> status = ktl::Ok();
+    while (done < dst.size() && status.ok()) {
+      size_t chunk = dst.size() - done < kBounceBytes ? dst.size() - done : kBounceBytes;
+      GuestIovec segment = {platform::KernelVirtToPhys(bounce), chunk};
+      int64_t got = platform::Hypercall(Hypercall::kPreadv, handle_,
+                                        platform::KernelVirtToPhys(&segment), 1, offset + done);
+      if (got < 0) {
+        status = static_cast<Errno>(-got);
+      } else if (got == 0) {
+        break;
+      } else {
+        status = dst.CopyOut(done, bounce, static_cast<size_t>(got));
+        done += static_cast<size_t>(got);
+      }
+    }
+    delete[] bounce;
+    TRY(std::move(status));
+    return done;
   }
 
-  const Credentials& creds = process.credentials();
-  const uint64_t auxv[][2] = {
-      {linux_abi::kAtPhdr, image.phdr_vaddr + bias},
-      {linux_abi::kAtPhent, image.phentsize},
-      {linux_abi::kAtPhnum, image.phnum},
-      {linux_abi::kAtPagesz, kPageSize},
-      {linux_abi::kAtBase, 0},  // no interpreter
-      {linux_abi::kAtFlags, 0},
-      {linux_abi::kAtEntry, image.entry + bias},
-      {linux_abi::kAtUid, creds.uid},
-      {linux_abi::kAtEuid, creds.euid},
-      {linux_abi::kAtGid, creds.gid},
-      {linux_abi::kAtEgid, creds.egid},
-      {linux_abi::kAtSecure, 0},
-      {linux_abi::kAtHwcap, platform::Cpuid(1).edx},
-      {linux_abi::kAtHwcap2, 0},
-      {linux_abi::kAtClktck, 100},
-      {linux_abi::kAtRandom, random_bytes},
-      {linux_abi::kAtPlatform, platform_string},
-      {linux_abi::kAtExecfn, execfn},
-      {linux_abi::kAtMinsigstksz, linux_abi::kMinSigStackSize},
-      {linux_abi::kAtNull, 0},
-  };
-  constexpr size_t kAuxvWords = sizeof(auxv) / sizeof(uint64_t);
-  // argc, argv[] + NULL, envp[] + NULL, auxv: the final rsp must be 16-byte
-  // aligned (the x86-64 psABI's process entry state).
-  size_t words = 1 + (arguments.argc + 1) + (arguments.envc + 1) + kAuxvWords;
-  auto push_word = [&](uint64_t word) -> ktl::Result<void> {
-    TRY(stack.PushBytes(&word, sizeof(word)));
-    return ktl::Ok();
-  };
-  stack.AlignDown(16);
-  if (words % 2 != 0) copied = push_word(0);  // padding keeps argc 16-byte aligned
-  for (size_t i = kAuxvWords; copied.ok() && i > 0; --i) {
-    copied = push_word(reinterpret_cast<const uint64_t*>(auxv)[i - 1]);
-  }
-  if (copied.ok()) copied = push_word(0);  // envp terminator
-  for (uint32_t i = arguments.envc; copied.ok() && i > 0; --i) {
-    copied = push_word(pointers[arguments.argc + i - 1]);
-  }
-  if (copied.ok()) copied = push_word(0);  // argv terminator
-  for (uint32_t i = arguments.argc; copied.ok() && i > 0; --i) {
-    copied = push_word(pointers[i - 1]);
-  }
-  if (copied.ok()) copied = push_word(arguments.argc);
-  delete[] pointers;
-  TRY(std::move(copied));
-  return stack.cursor();
-}
+ private:
+  uint32_t handle_;
+  uint64_t size_;
+};
 
 }  // namespace
 
-ktl::Result<LoadedProgram> LoadProgram(Process& process, uint32_t exec_handle,
-                                       const ProgramArguments& arguments, const char** reason) {
-  mm::AddressSpace& memory = process.address_space();
+ktl::Result<vfs::RefPtr<ExecFile>> OpenHandleExecFile(uint32_t handle) {
   ringfence::abi::HostStat stat = {};
-  int64_t result = platform::Hypercall(Hypercall::kFstat, exec_handle,
-                                       platform::KernelVirtToPhys(&stat));
-  if (result < 0) {
-    *reason = "cannot stat the executable";
-    return static_cast<Errno>(-result);
-  }
-  uint8_t header[elf::kElfHeaderSize] = {};
-  size_t header_bytes = stat.size < sizeof(header) ? stat.size : sizeof(header);
-  if (header_bytes > 0) TRY(ReadFile(exec_handle, 0, header, header_bytes));
-  elf::ElfHeaderInfo info = TRY(elf::ParseElfHeader({header, header_bytes}, stat.size, reason));
-  elf::FileRange range = elf::ProgramHeaderRange(info);
-  auto* phdrs = new (std::nothrow) uint8_t[range.length];
-  if (phdrs == nullptr) return Errno::kENOMEM;
-  auto read = ReadFile(exec_handle, range.offset, phdrs, range.length);
-  auto parsed = read.ok() ? elf::ParseElfWithPhdrs(info, {phdrs, range.length}, {header, header_bytes},
-                                                    stat.size, reason)
-                          : ktl::Result<elf::ElfImage>(read.error());
-  delete[] phdrs;
-  elf::ElfImage image = TRY(std::move(parsed));
-  if (image.has_interp) {
-    *reason = "dynamically linked executables need an interpreter from the file system, "
-              "which this build does not provide yet";
-    return Errno::kENOEXEC;
-  }
+  int64_t result =
+      platform::Hypercall(Hypercall::kFstat, handle, platform::KernelVirtToPhys(&stat));
+  if (result < 0) return static_cast<Errno>(-result);
+  auto* file = new (std::nothrow) HandleExecFile(handle, stat.size);
+  if (file == nullptr) return Errno::kENOMEM;
+  return vfs::RefPtr<ExecFile>::Adopt(file);
+}
 
-  uint64_t bias = 0;
-  if (image.type == elf::kEtDyn) {
-    bias = kEtDynBase + RandomBelow(kEtDynRandomPages) * kPageSize - image.min_vaddr;
-  }
-  uint64_t image_end = 0;
-  for (const elf::LoadSegment& segment : image.loads()) {
-    mm::MapRequest request;
-    request.address = ktl::RoundDown(segment.vaddr + bias, kPageSize);
-    request.length = ktl::RoundUp(segment.vaddr + bias + segment.memsz, kPageSize) - request.address;
-    request.prot = ProtOf(segment);
-    request.fixed = true;
-    TRY(memory.Map(request));
-    uint64_t end = segment.vaddr + bias + segment.memsz;
-    if (end > image_end) image_end = end;
-  }
-  // File bytes go in after every VMA exists, so a page two segments share
-  // receives both segments' bytes. Like Linux, each segment's first page is
-  // filled from the file from its page start; the rest stays zero (bss).
-  for (const elf::LoadSegment& segment : image.loads()) {
-    uint64_t head = (segment.vaddr + bias) & (kPageSize - 1);
-    if (segment.filesz == 0) continue;
-    auto filled = ReadFileToUser(memory, exec_handle, segment.offset - head,
-                                 segment.vaddr + bias - head, segment.filesz + head);
-    if (!filled.ok()) {
-      *reason = "cannot read a segment of the executable";
-      return filled.error();
-    }
-  }
+ktl::Result<LoadedProgram> LoadProgram(Process& process, const PreparedExec& prepared,
+                                       ktl::StringView execfn, const char** reason) {
+  AddressSpaceMemory memory(process.address_space());
+  EntropyRandom random;
+  const Credentials& creds = process.credentials();
+  LoadFacts facts;
+  facts.uid = creds.uid;
+  facts.euid = creds.euid;
+  facts.gid = creds.gid;
+  facts.egid = creds.egid;
+  facts.hwcap = platform::Cpuid(1).edx;
+  facts.stack_limit = process.rlimit(linux_abi::kRlimitStack).cur;
+  facts.min_signal_stack = signal::MaxSignalFrameSize();
+  facts.random = &random;
+  LoadedImage loaded = TRY(LoadImage(memory, prepared, execfn, facts, reason));
 
-  uint64_t stack_top = kStackTop - RandomBelow(kStackRandomPages) * kPageSize;
-  mm::MapRequest stack;
-  stack.address = stack_top - kInitialStackSize;
-  stack.length = kInitialStackSize;
-  stack.prot = mm::kProtRead | mm::kProtWrite | (image.executable_stack ? mm::kProtExec : 0);
-  stack.fixed = true;
-  stack.grows_down = true;
-  stack.name = "[stack]";
-  TRY(memory.Map(stack));
-  uint64_t stack_limit = process.rlimit(linux_abi::kRlimitStack).cur;
-  uint64_t gap = stack_limit < kMinMmapGap ? kMinMmapGap : stack_limit;
-  memory.vmas().set_mmap_base(ktl::RoundDown(stack_top - gap, kPageSize));
-  memory.InitBrk(ktl::RoundUp(image_end, kPageSize) + RandomBelow(kBrkRandomPages) * kPageSize);
-
-  uint64_t sp = TRY(BuildInitialStack(process, stack_top, arguments, image, bias));
-  return LoadedProgram{image.entry + bias, sp};
+  ProgramImage image;
+  if (const vfs::Path* path = prepared.program->path()) image.executable = *path;
+  process.set_program_image(std::move(image));
+  process.address_space().set_argument_ranges(
+      {loaded.arg_start, loaded.arg_end, loaded.env_start, loaded.env_end});
+  return LoadedProgram{loaded.entry, loaded.stack_pointer};
 }
 
 }  // namespace sentry::loader

@@ -3,6 +3,7 @@
 #include "kernel/ktl/ktl.h"
 #include "kernel/ktl/panic.h"
 #include "kernel/ktl/string.h"
+#include "kernel/mm/memory_object.h"
 #include "kernel/mm/physical_memory.h"
 #include "platform_kvm/guest/address.h"
 
@@ -52,10 +53,19 @@ void AddressSpace::Activate() const {
   asm volatile("mov %0, %%cr3" ::"r"(page_table_.root()) : "memory");
 }
 
-void AddressSpace::ReleaseRange(const Vma& removed) {
-  for (uint64_t page = removed.start; page < removed.end; page += kPageSize) {
+void AddressSpace::DropPages(uint64_t start, uint64_t end) {
+  for (uint64_t page = start; page < end; page += kPageSize) {
     PhysAddr frame = page_table_.Unmap(page);
     if (frame != 0) PhysicalPages().Unref(frame);
+  }
+}
+
+void AddressSpace::ReleaseRange(const Vma& removed) {
+  DropPages(removed.start, removed.end);
+  if (removed.kind == VmaKind::kFileShared) {
+    // munmap writes back what the app wrote (errors are lost, as on Linux).
+    (void)removed.file->object().Writeback(removed.FilePage(removed.start),
+                                           removed.FilePage(removed.end));
   }
 }
 
@@ -64,13 +74,91 @@ void AddressSpace::ApplyProtection(uint64_t start, uint64_t end, uint8_t prot) {
   for (uint64_t page = start; page < end; page += kPageSize) {
     uint64_t* pte = page_table_.Lookup(page);
     if (pte == nullptr || !(*pte & platform::kPtePresent)) continue;
-    *pte = (*pte & platform::kPteAddressMask) | flags | platform::kPtePresent;
+    uint64_t keep = *pte & (platform::kPteAddressMask | platform::kPteWriteFaults);
+    uint64_t entry = keep | flags | platform::kPtePresent;
+    if (entry & platform::kPteWriteFaults) entry &= ~kPteWritable;
+    *pte = entry;
     page_table_.Flush(page);
   }
 }
 
+void AddressSpace::WriteProtect(uint64_t start, uint64_t end) {
+  for (uint64_t page = start; page < end; page += kPageSize) {
+    uint64_t* pte = page_table_.Lookup(page);
+    if (pte == nullptr || !(*pte & platform::kPtePresent)) continue;
+    *pte = (*pte & ~kPteWritable) | platform::kPteWriteFaults;
+    page_table_.Flush(page);
+  }
+}
+
+bool AddressSpace::ForEachPiece(uint64_t start, uint64_t end,
+                                ktl::FunctionRef<void(const Vma&)> fn) {
+  bool complete = true;
+  uint64_t position = start;
+  for (const Vma& vma : vmas_.vmas()) {
+    if (vma.end <= start) continue;
+    if (vma.start >= end) break;
+    if (vma.start > position) complete = false;
+    Vma piece = vma;
+    piece.start = vma.start > start ? vma.start : start;
+    piece.end = vma.end < end ? vma.end : end;
+    piece.offset += piece.start - vma.start;
+    fn(piece);
+    position = piece.end;
+  }
+  return complete && position >= end;
+}
+
+ktl::Result<void> AddressSpace::Sync(uint64_t start, uint64_t length) {
+  bool failed = false;
+  bool complete = ForEachPiece(start, start + length, [&](const Vma& piece) {
+    if (piece.kind != VmaKind::kFileShared || !piece.file->object().tracks_dirty()) return;
+    // Protect first: a write racing with the writeback faults and dirties
+    // the page again.
+    WriteProtect(piece.start, piece.end);
+    auto written =
+        piece.file->object().Writeback(piece.FilePage(piece.start), piece.FilePage(piece.end));
+    if (!written.ok()) failed = true;
+  });
+  if (failed) return ktl::Errno::kEIO;
+  if (!complete) return ktl::Errno::kENOMEM;
+  return ktl::Ok();
+}
+
+ktl::Result<void> AddressSpace::Discard(uint64_t start, uint64_t length, bool anonymous_only) {
+  bool refused = false;
+  bool complete = ForEachPiece(start, start + length, [&](const Vma& piece) {
+    if (anonymous_only && piece.is_file()) {
+      refused = true;
+      return;
+    }
+    DropPages(piece.start, piece.end);
+  });
+  if (refused) return ktl::Errno::kEINVAL;
+  if (!complete) return ktl::Errno::kENOMEM;
+  return ktl::Ok();
+}
+
+ktl::Result<void> AddressSpace::Residency(uint64_t start, size_t pages, uint8_t* out) {
+  uint64_t end = start + pages * kPageSize;
+  bool complete = ForEachPiece(start, end, [&](const Vma& piece) {
+    for (uint64_t page = piece.start; page < piece.end; page += kPageSize) {
+      uint64_t* pte = page_table_.Lookup(page);
+      bool resident = pte != nullptr && (*pte & platform::kPtePresent);
+      if (!resident && piece.is_file()) {
+        resident = piece.file->object().IsResident(piece.FilePage(page));
+      }
+      out[(page - start) / kPageSize] = resident ? 1 : 0;
+    }
+  });
+  if (!complete) return ktl::Errno::kENOMEM;
+  return ktl::Ok();
+}
+
 ktl::Result<uint64_t> AddressSpace::Map(const MapRequest& request) {
-  if ((request.prot & kProtWrite) && ExceedsCommitLimit(request.length)) {
+  // Shared file pages are the file's, not charged to the process.
+  if (request.kind != VmaKind::kFileShared && (request.prot & kProtWrite) &&
+      ExceedsCommitLimit(request.length)) {
     return ktl::Errno::kENOMEM;
   }
   uint64_t start = request.address;
@@ -83,8 +171,19 @@ ktl::Result<uint64_t> AddressSpace::Map(const MapRequest& request) {
   vma.prot = request.prot;
   vma.grows_down = request.grows_down;
   vma.name = request.name;
+  vma.kind = request.kind;
+  vma.file = request.file;
+  vma.offset = request.offset;
+  vma.max_prot = request.max_prot;
   TRY(vmas_.Insert(vma, !request.no_replace,
                    [this](const Vma& removed) { ReleaseRange(removed); }));
+  if (request.populate) {
+    // Read faults, as far as they succeed (pages past the end of a file
+    // stay unmapped and still raise SIGBUS when touched).
+    for (uint64_t page = vma.start; page < vma.end; page += kPageSize) {
+      if (!ResolveFault(page, vma, /*write=*/false).ok()) break;
+    }
+  }
   return start;
 }
 
@@ -107,12 +206,13 @@ ktl::Result<uint64_t> AddressSpace::Remap(uint64_t old_start, uint64_t old_lengt
   RemapResult result = TRY(vmas_.Remap(old_start, old_length, new_length, options,
                                        [this](const Vma& removed) { ReleaseRange(removed); }));
   if (result.moved) {
-    // Move the frames (not their contents) to the new range.
-    const Vma* moved = vmas_.Find(result.new_start);
-    uint64_t flags = moved ? PteFlagsForProt(moved->prot) : 0;
+    // Move the frames (not their contents) to the new range, each keeping
+    // its entry's flags (a copy-on-write page stays read-only).
     for (uint64_t offset = 0; offset < result.moved_length; offset += kPageSize) {
+      uint64_t* pte = page_table_.Lookup(old_start + offset);
+      if (pte == nullptr || !(*pte & platform::kPtePresent)) continue;
+      uint64_t flags = *pte & ~(platform::kPteAddressMask | platform::kPtePresent);
       PhysAddr frame = page_table_.Unmap(old_start + offset);
-      if (frame == 0) continue;
       if (!page_table_.Map(result.new_start + offset, frame, flags).ok()) {
         // No memory for a page table: the page reads back as zeros later,
         // which is what the app would have after an ENOMEM-less move.
@@ -146,13 +246,61 @@ bool AddressSpace::ExpandStack(uint64_t address) {
   return vmas_.Insert(extension, /*replace=*/false).ok();
 }
 
-ktl::Result<PhysAddr> AddressSpace::Populate(uint64_t page, const Vma& vma) {
-  PhysAddr frame = TRY(PhysicalPages().AllocZeroedPage());
-  if (auto mapped = page_table_.Map(page, frame, PteFlagsForProt(vma.prot)); !mapped.ok()) {
+ktl::Result<PhysAddr> AddressSpace::Install(uint64_t page, PhysAddr frame, uint64_t flags) {
+  uint64_t* pte = page_table_.Lookup(page);
+  PhysAddr old = pte != nullptr && (*pte & platform::kPtePresent)
+                     ? *pte & platform::kPteAddressMask
+                     : 0;
+  if (auto mapped = page_table_.Map(page, frame, flags); !mapped.ok()) {
     PhysicalPages().Unref(frame);
     return mapped.error();
   }
+  if (old != 0) {
+    page_table_.Flush(page);
+    PhysicalPages().Unref(old);
+  }
   return frame;
+}
+
+ktl::Result<PhysAddr> AddressSpace::ResolveFault(uint64_t page, const Vma& vma, bool write) {
+  const uint64_t flags = PteFlagsForProt(vma.prot);
+  // Read-only until the first write, which faults.
+  const uint64_t write_faults = (flags & ~kPteWritable) | platform::kPteWriteFaults;
+  if (!vma.is_file()) return Install(page, TRY(PhysicalPages().AllocZeroedPage()), flags);
+
+  MemoryObject& object = vma.file->object();
+  const uint64_t index = vma.FilePage(page);
+  uint64_t* pte = page_table_.Lookup(page);
+  const PhysAddr present =
+      pte != nullptr && (*pte & platform::kPtePresent) ? *pte & platform::kPteAddressMask : 0;
+
+  if (vma.kind == VmaKind::kFilePrivate) {
+    if (!write) return Install(page, TRY(object.GetPage(index)), write_faults);
+    // Copy-on-write: from the file page mapped here, or straight from the file.
+    PhysAddr source = present != 0 ? present : TRY(object.GetPage(index));
+    auto copy = PhysicalPages().AllocPage();
+    if (copy.ok()) {
+      ktl::MemCopy(platform::PhysToVirt(copy.value()), platform::PhysToVirt(source), kPageSize);
+    }
+    if (present == 0) PhysicalPages().Unref(source);
+    if (!copy.ok()) return copy.error();
+    return Install(page, copy.value(), flags);
+  }
+
+  // Shared: the file's page itself.
+  const bool tracks = object.tracks_dirty();
+  if (present != 0) {
+    // A write to a tracked page mapped read-only: it becomes dirty.
+    object.MarkDirty(index);
+    if (vma.prot & kProtWrite) {
+      *pte = (*pte & ~platform::kPteWriteFaults) | kPteWritable;
+      page_table_.Flush(page);
+    }
+    return present;
+  }
+  PhysAddr frame = TRY(object.GetPage(index));
+  if (tracks && write) object.MarkDirty(index);
+  return Install(page, frame, tracks && !write ? write_faults : flags);
 }
 
 FaultResult AddressSpace::HandleFault(uint64_t address, bool write, bool execute) {
@@ -166,14 +314,19 @@ FaultResult AddressSpace::HandleFault(uint64_t address, bool write, bool execute
   if ((vma->prot & needed) == 0) return FaultResult::kAccessError;
   uint64_t page = ktl::RoundDown(address, kPageSize);
   uint64_t* pte = page_table_.Lookup(page);
-  if (pte != nullptr && (*pte & platform::kPtePresent)) {
+  if (pte != nullptr && (*pte & platform::kPtePresent) &&
+      !(write && (*pte & platform::kPteWriteFaults))) {
     // Present and permitted by the VMA: a stale TLB entry. Retry.
     page_table_.Flush(page);
     return FaultResult::kHandled;
   }
+  auto resolved = ResolveFault(page, *vma, write);
+  if (resolved.ok()) return FaultResult::kHandled;
   // Out of memory while faulting: Linux would invoke the OOM killer; the
-  // app gets SIGSEGV here rather than the Sentry failing.
-  return Populate(page, *vma).ok() ? FaultResult::kHandled : FaultResult::kAccessError;
+  // app gets SIGSEGV here rather than the Sentry failing. Anything else is
+  // a file page that cannot be had: SIGBUS.
+  return resolved.error() == ktl::Errno::kENOMEM ? FaultResult::kAccessError
+                                                 : FaultResult::kBusError;
 }
 
 ktl::Result<PhysAddr> AddressSpace::FrameFor(uint64_t address, Access access) {
@@ -183,13 +336,26 @@ ktl::Result<PhysAddr> AddressSpace::FrameFor(uint64_t address, Access access) {
   }
   if (vma == nullptr || !Permits(*vma, access)) return ktl::Errno::kEFAULT;
   uint64_t page = ktl::RoundDown(address, kPageSize);
+  bool write = access != Access::kRead;
   uint64_t* pte = page_table_.Lookup(page);
-  if (pte != nullptr && (*pte & platform::kPtePresent)) {
+  if (pte != nullptr && (*pte & platform::kPtePresent) &&
+      !(write && (*pte & platform::kPteWriteFaults))) {
     return *pte & platform::kPteAddressMask;
   }
-  auto frame = Populate(page, *vma);
+  auto frame = ResolveFault(page, *vma, write);
   if (!frame.ok()) return ktl::Errno::kEFAULT;
   return frame.value();
+}
+
+uint64_t AddressSpace::FaultInFilePages(uint64_t address, uint64_t length, Access access) {
+  if (length == 0 || address + length < address) return length;
+  const uint64_t end = address + length;
+  for (uint64_t page = ktl::RoundDown(address, kPageSize); page < end; page += kPageSize) {
+    const Vma* vma = vmas_.Find(page);
+    if (vma == nullptr || !vma->is_file() || !Permits(*vma, access)) continue;
+    if (!FrameFor(page, access).ok()) return page > address ? page - address : 0;
+  }
+  return length;
 }
 
 ktl::Result<void> AddressSpace::CopyIn(uint64_t address, void* out, size_t length) {

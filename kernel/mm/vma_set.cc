@@ -16,14 +16,22 @@ bool SameName(const char* a, const char* b) {
   return ktl::StrCmp(a, b) == 0;
 }
 
+// Pieces of one file with contiguous offsets may merge (offsets are checked
+// by the caller); separate mmaps of it too if they name it the same way.
+bool SameFile(const RefPtr<FileMapping>& a, const RefPtr<FileMapping>& b) {
+  if (a == b) return true;
+  if (!a || !b) return false;
+  return &a->object() == &b->object() && ktl::StrCmp(a->path(), b->path()) == 0;
+}
+
 uint64_t Min(uint64_t a, uint64_t b) { return a < b ? a : b; }
 uint64_t Max(uint64_t a, uint64_t b) { return a > b ? a : b; }
 
 }  // namespace
 
 bool Vma::CanMergeWith(const Vma& next) const {
-  return prot == next.prot && kind == next.kind && grows_down == next.grows_down &&
-         SameName(name, next.name) &&
+  return prot == next.prot && max_prot == next.max_prot && kind == next.kind &&
+         grows_down == next.grows_down && SameName(name, next.name) && SameFile(file, next.file) &&
          // Anonymous memory has no backing offset to keep contiguous.
          (kind == VmaKind::kAnonymousPrivate || offset + length() == next.offset);
 }
@@ -253,6 +261,9 @@ ktl::Result<void> VmaSet::Unmap(uint64_t start, uint64_t end, RemovedFn removed)
 ktl::Result<void> VmaSet::Protect(uint64_t start, uint64_t end, uint8_t prot) {
   if (!Aligned(start) || !Aligned(end) || start >= end) return ktl::Errno::kEINVAL;
   if (!IsFullyMapped(start, end)) return ktl::Errno::kENOMEM;
+  for (size_t i = LowerIndex(start); i < vmas_.size() && vmas_[i].start < end; ++i) {
+    if (prot & ~vmas_[i].max_prot) return ktl::Errno::kEACCES;
+  }
   const size_t splits = SplitsNeeded(start, end);
   const size_t n = vmas_.size();
   // Linux checks the cap at each split, before any merging.

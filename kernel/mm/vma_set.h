@@ -24,6 +24,7 @@
 #include "kernel/ktl/function_ref.h"
 #include "kernel/ktl/result.h"
 #include "kernel/ktl/vector.h"
+#include "kernel/mm/memory_object.h"
 
 namespace sentry::mm {
 
@@ -35,7 +36,9 @@ inline constexpr uint8_t kProtExec = 4;
 
 enum class VmaKind : uint8_t {
   kAnonymousPrivate,
-  // Later: kAnonymousShared, kFilePrivate, kFileShared (with a file ref).
+  kFilePrivate,  // file pages until written, then private copies (copy-on-write)
+  kFileShared,   // the file's pages themselves
+  // Later: kAnonymousShared (with fork).
 };
 
 // Name tags the loader and brk use, shared so they compare equal.
@@ -46,6 +49,9 @@ struct Vma {
   uint64_t start = 0;
   uint64_t end = 0;
   uint8_t prot = kProtNone;
+  // The protections mprotect may grant: a MAP_SHARED mapping of a file not
+  // open for writing never becomes writable (EACCES).
+  uint8_t max_prot = kProtRead | kProtWrite | kProtExec;
   VmaKind kind = VmaKind::kAnonymousPrivate;
   bool grows_down = false;  // a stack: the guard gap below it stays free
   // Offset of `start` within the backing object (file-backed kinds); splits
@@ -54,11 +60,16 @@ struct Vma {
   // Tag for /proc/<pid>/maps ("[heap]", "[stack]") or nullptr. Must point to
   // static storage: VMAs copy the pointer, never the string.
   const char* name = nullptr;
+  // The mapped file (file-backed kinds), shared by the pieces of one mmap.
+  RefPtr<FileMapping> file;
 
   uint64_t length() const { return end - start; }
   bool Contains(uint64_t addr) const { return addr >= start && addr < end; }
   // Same attributes, so two adjacent VMAs could be one.
   bool CanMergeWith(const Vma& next) const;
+  bool is_file() const { return kind != VmaKind::kAnonymousPrivate; }
+  // Page number within the file of the page at `address`.
+  uint64_t FilePage(uint64_t address) const { return (offset + (address - start)) / 4096; }
 };
 
 // Called with each piece of existing mapping that an operation removes
@@ -131,7 +142,8 @@ class VmaSet {
 
   // --- mprotect ------------------------------------------------------------
   // Sets the protection of [start, end). ENOMEM if any part is unmapped (and
-  // nothing changes), EINVAL if unaligned, ENOMEM over kMaxVmas. Splits at
+  // nothing changes), EACCES if `prot` exceeds a VMA's max_prot, EINVAL if
+  // unaligned, ENOMEM over kMaxVmas. Splits at
   // the edges and re-merges identical neighbours.
   ktl::Result<void> Protect(uint64_t start, uint64_t end, uint8_t prot);
 

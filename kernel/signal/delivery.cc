@@ -75,6 +75,17 @@ FramePlacement PlaceFrame(Task& task, const SigAction& action, uint64_t user_rsp
   return {frame, fpu};
 }
 
+}  // namespace
+
+uint64_t MaxSignalFrameSize() {
+  // PlaceFrame's worst case: the FP image aligned down to 64, the frame to
+  // 16, then the 8 bytes of the return-address slot.
+  uint64_t size = CurrentFpuLayout().frame_size + 63 + sizeof(RtSigframe) + 15 + 8;
+  return (size + 15) & ~15ull;
+}
+
+namespace {
+
 void FillSigcontext(Sigcontext& sc, const platform::TrapFrame& regs, const FaultSignal& fault,
                     uint64_t old_mask, uint64_t fpu) {
   sc.r8 = regs.r8;
@@ -108,10 +119,9 @@ void FillSigcontext(Sigcontext& sc, const platform::TrapFrame& regs, const Fault
 bool WriteFrame(Task& task, const platform::TrapFrame& regs, const FaultSignal& fault,
                 const SigAction& action, const FramePlacement& place,
                 const FpuLayout& fpu_layout) {
-  // The frame is assembled here, then copied out in one piece. Static: it
-  // is 440 bytes and signal delivery is not reentrant on a vCPU (see
-  // fpu_state.cc for the same constraint).
-  static RtSigframe image;
+  // The frame is assembled here (440 bytes of kernel stack), then copied
+  // out in one piece.
+  RtSigframe image;
   ktl::MemSet(&image, 0, sizeof(image));
   image.return_address = action.restorer;
   image.uc.flags = kUcSigcontextSs | kUcStrictRestoreSs | (fpu_layout.xsave ? kUcFpXstate : 0);

@@ -41,6 +41,10 @@ void ForceFaultSignal(platform::TrapFrame& frame, const FaultSignal& fault);
 // for rax; kills the process with SIGSEGV on a bad frame.
 int64_t SignalReturn(platform::TrapFrame& frame);
 
+// The most stack a signal frame takes (frame, FP state, alignment), as
+// Linux reports it in AT_MINSIGSTKSZ: it depends on the XSAVE features.
+uint64_t MaxSignalFrameSize();
+
 // --- sigaltstack rules (Linux's on_sig_stack / sas_ss_flags) ------------
 
 // Whether `sp` is on `stack` (never, with SS_AUTODISARM).

@@ -76,7 +76,13 @@ void HandleUserException(platform::TrapFrame& frame, uint64_t fault_address) {
     bool fetch = (frame.error_code & kPageFaultFetch) != 0;
     auto result = CurrentTask().address_space().HandleFault(fault_address, write, fetch);
     if (result == mm::FaultResult::kHandled) return;
-    fault.code = result == mm::FaultResult::kMapError ? signal::kSegvMapErr : signal::kSegvAccErr;
+    if (result == mm::FaultResult::kBusError) {
+      fault.signal = linux_abi::kSigBus;
+      fault.code = signal::kBusAdrErr;
+    } else {
+      fault.code =
+          result == mm::FaultResult::kMapError ? signal::kSegvMapErr : signal::kSegvAccErr;
+    }
     fault.address = fault_address;
     fault.cr2 = fault_address;
     // As Linux does, a fault on a kernel address reads as a protection

@@ -30,12 +30,11 @@ struct FpuFormat {
 };
 FpuFormat g_format;
 
-// One signal delivery or sigreturn at a time per vCPU, with interrupts off
-// in the Sentry: these buffers stay global until tasks can be preempted in
-// the Sentry or several vCPUs run tasks (then they move to per-CPU data).
 // XSAVE/XRSTOR need 64-byte alignment, which user memory need not offer:
-// the state passes through here on its way to or from the frame.
-alignas(64) uint8_t g_scratch[kScratchSize];
+// the state passes through the current task's own FPU save area (a page,
+// see Task) on its way to or from a signal frame. While the task runs its
+// live state is in the CPU, so that area is free to use as scratch.
+uint8_t* Scratch() { return CurrentTask().fpu_area(); }
 // The state a handler starts with: FCW 0x37f, MXCSR 0x1f80, and an XSAVE
 // header with XSTATE_BV 0, which XRSTOR turns into "every component init".
 alignas(64) uint8_t g_init_image[kXsaveMinSize];
@@ -56,9 +55,9 @@ FpuFormat& Format() {
   }
   // FXSAVE only reads the live state; its MXCSR_MASK says which MXCSR bits
   // FXRSTOR/XRSTOR accept.
-  ktl::MemSet(g_scratch, 0, sizeof(FxsaveArea));
-  platform::Fxsave(g_scratch);
-  uint32_t mask = Legacy(g_scratch).mxcsr_mask;
+  alignas(16) uint8_t probe[sizeof(FxsaveArea)] = {};
+  platform::Fxsave(probe);
+  uint32_t mask = Legacy(probe).mxcsr_mask;
   f.mxcsr_mask = mask != 0 ? mask : kMxcsrDefaultMask;
   Legacy(g_init_image).cwd = kX87InitControlWord;
   Legacy(g_init_image).mxcsr = kMxcsrInit;
@@ -66,12 +65,12 @@ FpuFormat& Format() {
   return f;
 }
 
-// Loads g_scratch after the caller checked it.
-void LoadScratch(const FpuLayout& layout) {
+// Loads `image` (a checked one) into the CPU.
+void LoadImage(const FpuLayout& layout, const uint8_t* image) {
   if (layout.xsave) {
-    platform::Xrstor(g_scratch, layout.features);
+    platform::Xrstor(image, layout.features);
   } else {
-    platform::Fxrstor(g_scratch);
+    platform::Fxrstor(image);
   }
 }
 
@@ -118,36 +117,44 @@ FpuLayout CurrentFpuLayout() {
 }
 
 ktl::Result<void> SaveFpuToUser(const FpuLayout& layout, uint64_t address) {
+  uint8_t* scratch = Scratch();
   if (!layout.xsave) {
-    ktl::MemSet(g_scratch, 0, sizeof(FxsaveArea));  // FXSAVE leaves bytes 464..511 alone
-    platform::Fxsave(g_scratch);
-    return CurrentTask().address_space().CopyOut(address, g_scratch, sizeof(FxsaveArea));
+    ktl::MemSet(scratch, 0, sizeof(FxsaveArea));  // FXSAVE leaves bytes 464..511 alone
+    platform::Fxsave(scratch);
+    return CurrentTask().address_space().CopyOut(address, scratch, sizeof(FxsaveArea));
   }
   uint64_t xstate_size = layout.frame_size - kFpXstateMagic2Size;
   // XSAVE writes only XSTATE_BV of the header: the rest must start zeroed.
-  ktl::MemSet(g_scratch, 0, layout.frame_size);
-  platform::Xsave(g_scratch, layout.features);
+  ktl::MemSet(scratch, 0, layout.frame_size);
+  platform::Xsave(scratch, layout.features);
   // As Linux does: FP and SSE are always marked present, so a handler that
   // edits the legacy area (ignorant of the header) has its edits restored.
-  Header(g_scratch).xstate_bv |= kXfeatureFpSse;
-  FpxSwBytes& sw = Legacy(g_scratch).sw_reserved;
+  Header(scratch).xstate_bv |= kXfeatureFpSse;
+  FpxSwBytes& sw = Legacy(scratch).sw_reserved;
   sw.magic1 = kFpXstateMagic1;
   sw.extended_size = static_cast<uint32_t>(layout.frame_size);
   sw.xfeatures = layout.features;
   sw.xstate_size = static_cast<uint32_t>(xstate_size);
   uint32_t magic2 = kFpXstateMagic2;
-  ktl::MemCopy(g_scratch + xstate_size, &magic2, sizeof(magic2));
-  return CurrentTask().address_space().CopyOut(address, g_scratch, layout.frame_size);
+  ktl::MemCopy(scratch + xstate_size, &magic2, sizeof(magic2));
+  return CurrentTask().address_space().CopyOut(address, scratch, layout.frame_size);
 }
 
-void ResetFpuForHandler() {
+void ResetFpuForHandler() { LoadImage(CurrentFpuLayout(), g_init_image); }
+
+void SaveLiveFpu(uint8_t* area) {
   FpuLayout layout = CurrentFpuLayout();
   if (layout.xsave) {
-    platform::Xrstor(g_init_image, layout.features);
+    // XSAVE writes only XSTATE_BV of the header; the rest must stay zero
+    // for the XRSTOR that loads it back.
+    ktl::MemSet(&Header(area), 0, sizeof(XsaveHeader));
+    platform::Xsave(area, layout.features);
   } else {
-    platform::Fxrstor(g_init_image);
+    platform::Fxsave(area);
   }
 }
+
+void LoadLiveFpu(const uint8_t* area) { LoadImage(CurrentFpuLayout(), area); }
 
 ktl::Result<void> RestoreFpuFromUser(uint64_t address) {
   if (address == 0) {
@@ -156,10 +163,11 @@ ktl::Result<void> RestoreFpuFromUser(uint64_t address) {
   }
   const FpuFormat& f = Format();
   FpuLayout layout = CurrentFpuLayout();
+  uint8_t* scratch = Scratch();
   mm::AddressSpace& memory = CurrentTask().address_space();
-  ktl::MemSet(g_scratch, 0, layout.xsave ? layout.frame_size : sizeof(FxsaveArea));
-  TRY(memory.CopyIn(address, g_scratch, sizeof(FxsaveArea)));
-  FxsaveArea& legacy = Legacy(g_scratch);
+  ktl::MemSet(scratch, 0, layout.xsave ? layout.frame_size : sizeof(FxsaveArea));
+  TRY(memory.CopyIn(address, scratch, sizeof(FxsaveArea)));
+  FxsaveArea& legacy = Legacy(scratch);
   FpxSwBytes sw = legacy.sw_reserved;
   if (layout.xsave && TRY(HasXstateImage(address, sw))) {
     // XRSTOR straight from user memory would need 64-byte alignment; Linux
@@ -167,14 +175,14 @@ ktl::Result<void> RestoreFpuFromUser(uint64_t address) {
     if (address % 64 != 0) return Errno::kEINVAL;
     uint64_t xstate_size = layout.frame_size - kFpXstateMagic2Size;
     uint64_t copy = sw.xstate_size < xstate_size ? sw.xstate_size : xstate_size;
-    TRY(memory.CopyIn(address, g_scratch, copy));
-    XsaveHeader& header = Header(g_scratch);
+    TRY(memory.CopyIn(address, scratch, copy));
+    XsaveHeader& header = Header(scratch);
     if (!HeaderValid(header, f.cpu_features)) return Errno::kEINVAL;
     if (legacy.mxcsr & ~f.mxcsr_mask) return Errno::kEINVAL;  // XRSTOR: #GP
     // Components the image does not claim, or that XCR0 no longer enables
     // (it should not change, but XRSTOR would fault), start from init.
     header.xstate_bv &= sw.xfeatures & layout.features;
-    LoadScratch(layout);
+    LoadImage(layout, scratch);
     return ktl::Ok();
   }
   // A legacy-only image (no or broken magic): x87 and SSE from it, every
@@ -182,10 +190,10 @@ ktl::Result<void> RestoreFpuFromUser(uint64_t address) {
   legacy.mxcsr &= f.mxcsr_mask;
   ktl::MemSet(&legacy.sw_reserved, 0, sizeof(legacy.sw_reserved));
   if (layout.xsave) {
-    ktl::MemSet(&Header(g_scratch), 0, sizeof(XsaveHeader));
-    Header(g_scratch).xstate_bv = kXfeatureFpSse;
+    ktl::MemSet(&Header(scratch), 0, sizeof(XsaveHeader));
+    Header(scratch).xstate_bv = kXfeatureFpSse;
   }
-  LoadScratch(layout);
+  LoadImage(layout, scratch);
   return ktl::Ok();
 }
 

@@ -32,6 +32,11 @@ ktl::Result<void> SaveFpuToUser(const FpuLayout& layout, uint64_t address);
 // 0x1f80, vector registers zero): how a handler starts.
 void ResetFpuForHandler();
 
+// Context switches: saves the live state into a task's FPU area (a page,
+// 64-byte aligned), and loads it back.
+void SaveLiveFpu(uint8_t* area);
+void LoadLiveFpu(const uint8_t* area);
+
 // Loads the state saved at `address` by SaveFpuToUser (0: the init state).
 // Accepts an XSAVE image whose fpx_sw_bytes and MAGIC2 check out, else
 // falls back to the 512-byte legacy part. EFAULT for unreadable memory,

@@ -95,6 +95,7 @@ inline constexpr int32_t kFpeFltInv = 7;
 inline constexpr int32_t kTrapBrkpt = 1;
 inline constexpr int32_t kTrapTrace = 2;
 inline constexpr int32_t kBusAdrAln = 1;
+inline constexpr int32_t kBusAdrErr = 2;  // nonexistent physical address (past EOF)
 
 // struct rt_sigframe minus the FP image, which is placed separately.
 struct RtSigframe {

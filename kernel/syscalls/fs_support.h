@@ -19,6 +19,8 @@ namespace sentry::syscalls {
 
 // The dirfd meaning "the working directory".
 inline constexpr int kAtFdcwd = -100;
+// Linux caps one read/write at this many bytes (MAX_RW_COUNT).
+inline constexpr uint64_t kMaxRwCount = 0x7ffff000;
 
 // A NUL-terminated path copied in from user memory: EFAULT if unreadable,
 // ENAMETOOLONG if no NUL within PATH_MAX bytes. On the heap: PATH_MAX bytes
@@ -66,6 +68,12 @@ struct FdFile {
 ktl::Result<FdFile> GetFile(int fd);
 // Also O_PATH descriptions (fdget_raw): fstat, fchdir, *at dirfds, fcntl.
 ktl::Result<FdFile> GetFileRaw(int fd);
+
+// fcntl's F_GETLK/F_SETLK/F_SETLKW and F_OFD_* (sys_fs_lock.cc).
+ktl::Result<int64_t> FcntlLock(int fd, int command, UserAddress lock);
+// Drops the calling process's POSIX record locks on `file`'s inode: Linux
+// does so whenever the process closes any fd of the file (close, dup2).
+void ReleasePosixLocks(fs::File& file);
 
 // The mount namespace every process sees.
 vfs::Vfs& Namespace();

@@ -55,6 +55,26 @@ void AppendUserString(ktl::Formatter& out, uint64_t address) {
   out.AppendChar('"').AppendString(text).AppendChar('"');
 }
 
+// C's octal notation: 0644, and 0 for zero.
+void AppendOctal(ktl::Formatter& out, uint64_t value) {
+  char digits[22];
+  int count = 0;
+  for (; value != 0; value >>= 3) digits[count++] = static_cast<char>('0' + (value & 7));
+  out.AppendChar('0');
+  while (count > 0) out.AppendChar(digits[--count]);
+}
+
+// An *at syscall's dirfd: an int, or AT_FDCWD.
+void AppendDirFd(ktl::Formatter& out, uint64_t value) {
+  constexpr int32_t kAtFdcwd = -100;
+  int32_t fd = static_cast<int32_t>(value);
+  if (fd == kAtFdcwd) {
+    out.AppendString("AT_FDCWD");
+  } else {
+    out.AppendDec(fd);
+  }
+}
+
 void AppendCall(ktl::Formatter& out, const SyscallInfo& info, const uint64_t* args,
                 int64_t result, bool returned) {
   out.AppendString(info.name).AppendChar('(');
@@ -64,6 +84,8 @@ void AppendCall(ktl::Formatter& out, const SyscallInfo& info, const uint64_t* ar
     switch (info.format[i]) {
       case 'd': out.AppendDec(static_cast<int64_t>(value)); break;
       case 'u': out.AppendUnsigned(value); break;
+      case 'o': AppendOctal(out, value); break;
+      case 'a': AppendDirFd(out, value); break;
       case 'b': AppendUserBytes(out, value, args[i + 1]); break;
       case 'B':
         if (returned && result >= 0) {

@@ -11,8 +11,6 @@ using ktl::Errno;
 // getdents fills at most this much kernel memory per call (a short read
 // is fine: the app calls again).
 constexpr size_t kMaxGetdentsChunk = 32 * 1024;
-// Linux caps one transfer at MAX_RW_COUNT.
-constexpr uint64_t kMaxRwCount = 0x7ffff000;
 
 ktl::Result<int64_t> OpenAt(int dir_fd, UserAddress path_address, uint32_t flags,
                             uint32_t mode) {

@@ -2,7 +2,9 @@
 #include "kernel/abi/linux.h"
 #include "kernel/ktl/string.h"
 #include "kernel/syscalls/handlers.h"
+#include "kernel/sched/scheduler.h"
 #include "kernel/task/exit.h"
+#include "kernel/task/thread_life.h"
 #include "kernel/task/system_info.h"
 #include "platform_kvm/guest/cpu.h"
 
@@ -54,14 +56,16 @@ ktl::Result<int64_t> sys_geteuid() { return Self().credentials().euid; }
 ktl::Result<int64_t> sys_getgid() { return Self().credentials().gid; }
 ktl::Result<int64_t> sys_getegid() { return Self().credentials().egid; }
 
-ktl::Result<int64_t> sys_exit(int status) {
-  // One thread per process for now: exit ends the thread group too.
-  ExitProcess(status);
-}
+ktl::Result<int64_t> sys_exit(int status) { ExitThread(status); }
 
+// The sandbox has one process: ending its thread group ends the sandbox,
+// and with it every other thread.
 ktl::Result<int64_t> sys_exit_group(int status) { ExitProcess(status); }
 
-ktl::Result<int64_t> sys_sched_yield() { return 0; }
+ktl::Result<int64_t> sys_sched_yield() {
+  sched::Yield();
+  return 0;
+}
 
 ktl::Result<int64_t> sys_set_tid_address(uint64_t address) {
   CurrentTask().clear_child_tid = address;

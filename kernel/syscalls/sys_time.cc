@@ -1,7 +1,10 @@
 // clock_gettime, clock_getres, gettimeofday, time: all from the TSC, no exit.
+// nanosleep and clock_nanosleep block on the scheduler's timer list.
 #include "kernel/abi/linux.h"
 #include "kernel/syscalls/handlers.h"
+#include "kernel/sched/scheduler.h"
 #include "kernel/time/clock.h"
+#include "kernel/time/timespec.h"
 
 namespace sentry::syscalls {
 namespace {
@@ -48,6 +51,45 @@ ktl::Result<int64_t> ReadClock(int clock) {
 
 linux_abi::Timespec ToTimespec(int64_t ns) { return {ns / kNsPerSecond, ns % kNsPerSecond}; }
 
+constexpr int kTimerAbstime = 1;
+
+// The monotonic deadline for sleeping on `clock` until `request` (absolute)
+// or for `request` (relative). Linux sleeps on the real-time, monotonic,
+// boot-time and TAI clocks; the thread CPU-time and raw/coarse clocks cannot
+// be slept on (EOPNOTSUPP). Not supported here yet: the process CPU-time
+// clock (no CPU accounting) and the alarm clocks (they need CAP_WAKE_ALARM).
+ktl::Result<void> CheckSleepClock(int clock) {
+  switch (clock) {
+    case kClockRealtime:
+    case kClockTai:
+    case kClockMonotonic:
+    case kClockBoottime:
+      break;
+    case kClockThreadCputime:
+    case kClockProcessCputime:
+    case kClockMonotonicRaw:
+    case kClockRealtimeCoarse:
+    case kClockMonotonicCoarse:
+    case kClockRealtimeAlarm:
+    case kClockBoottimeAlarm:
+      return Errno::kEOPNOTSUPP;
+    default:
+      return Errno::kEINVAL;
+  }
+  return ktl::Ok();
+}
+
+ktl::Result<int64_t> SleepDeadline(int clock, bool absolute, const linux_abi::Timespec& request) {
+  int64_t ns = TRY(time::TimespecToNs(request));
+  int64_t now = time::MonotonicNs();
+  if (!absolute) return time::DeadlineAfter(now, ns);
+  // The sandbox's clocks all advance with the TSC: an absolute time on one
+  // is a fixed offset from the monotonic clock.
+  int64_t clock_now = TRY(ReadClock(clock));
+  int64_t deadline = time::DeadlineAfter(now, ns - clock_now);
+  return deadline > 0 ? deadline : 1;
+}
+
 }  // namespace
 
 ktl::Result<int64_t> sys_clock_gettime(int clock, UserAddress time) {
@@ -85,6 +127,28 @@ ktl::Result<int64_t> sys_time(UserAddress result) {
   int64_t seconds = time::RealtimeNs() / kNsPerSecond;
   if (!result.null()) TRY(UserPointer<int64_t>(result.value).Write(seconds));
   return seconds;
+}
+
+}  // namespace sentry::syscalls
+
+namespace sentry::syscalls {
+
+// Signals cannot interrupt a sleep yet (nothing sends one asynchronously),
+// so `remaining` is never written: Linux writes it only on EINTR.
+ktl::Result<int64_t> sys_nanosleep(UserAddress request, UserAddress /*remaining*/) {
+  auto ts = TRY(UserPointer<linux_abi::Timespec>(request.value).Read());
+  int64_t deadline = TRY(SleepDeadline(kClockMonotonic, false, ts));
+  sched::SleepUntil(deadline);
+  return 0;
+}
+
+ktl::Result<int64_t> sys_clock_nanosleep(int clock, int flags, UserAddress request,
+                                         UserAddress /*remaining*/) {
+  TRY(CheckSleepClock(clock));
+  auto ts = TRY(UserPointer<linux_abi::Timespec>(request.value).Read());
+  int64_t deadline = TRY(SleepDeadline(clock, (flags & kTimerAbstime) != 0, ts));
+  sched::SleepUntil(deadline);
+  return 0;
 }
 
 }  // namespace sentry::syscalls

@@ -4,9 +4,10 @@
 // argument narrowing (syscall_table.cc) and the --strace names and formats.
 //
 // X(number, name, strace format, (typed parameters))
-// Format letters, one per argument: d signed, u unsigned, x hex, p pointer,
-// s C string, b input buffer (length is the next argument), B output buffer
-// (length is the result).
+// Format letters, one per argument: d signed, u unsigned, x hex, o octal
+// (modes), a *at directory fd (AT_FDCWD or an int), p pointer, s C string,
+// b input buffer (length is the next argument), B output buffer (length is
+// the result).
 #ifndef RINGFENCE_KERNEL_SYSCALLS_SYSCALL_LIST_H_
 #define RINGFENCE_KERNEL_SYSCALLS_SYSCALL_LIST_H_
 
@@ -15,6 +16,7 @@
 #include "kernel/syscalls/lists/memory.h"
 #include "kernel/syscalls/lists/signal.h"
 #include "kernel/syscalls/lists/process.h"
+#include "kernel/syscalls/lists/thread.h"
 #include "kernel/syscalls/lists/time.h"
 #include "kernel/syscalls/lists/system.h"
 
@@ -24,6 +26,7 @@
   SENTRY_SYSCALLS_MEMORY(X) \
   SENTRY_SYSCALLS_SIGNAL(X) \
   SENTRY_SYSCALLS_PROCESS(X) \
+  SENTRY_SYSCALLS_THREAD(X) \
   SENTRY_SYSCALLS_TIME(X) \
   SENTRY_SYSCALLS_SYSTEM(X)
 

@@ -1,5 +1,9 @@
 #include "kernel/task/task.h"
 
+#include "kernel/mm/physical_memory.h"
+#include "kernel/signal/fpu_state.h"
+#include "platform_kvm/guest/address.h"
+#include "kernel/ktl/string.h"
 #include "platform_kvm/guest/percpu.h"
 
 namespace sentry {
@@ -19,6 +23,60 @@ Process::Process(int32_t pid, mm::AddressSpace* address_space)
   rlimits_[linux_abi::kRlimitMsgqueue] = {819200, 819200};
   rlimits_[linux_abi::kRlimitNice] = {0, 0};
   rlimits_[linux_abi::kRlimitRtprio] = {0, 0};
+}
+
+namespace {
+constexpr size_t kKernelStackPages = 4;
+int32_t g_next_tid = 1;
+}  // namespace
+
+ktl::IntrusiveList<Task, &Task::thread_group_node>& LiveTasks() {
+  static ktl::IntrusiveList<Task, &Task::thread_group_node> tasks;
+  return tasks;
+}
+
+ktl::Result<Task*> Task::Create(int32_t tid, Process* process) {
+  mm::PhysAddr stack = TRY(mm::PhysicalPages().AllocContiguous(kKernelStackPages));
+  auto fpu = mm::PhysicalPages().AllocZeroedPage();
+  if (!fpu.ok()) {
+    mm::PhysicalPages().FreeContiguous(stack, kKernelStackPages);
+    return fpu.error();
+  }
+  uint64_t stack_top = reinterpret_cast<uint64_t>(platform::PhysToVirt(stack)) +
+                       kKernelStackPages * mm::kPageSize;
+  auto* fpu_area = static_cast<uint8_t*>(platform::PhysToVirt(fpu.value()));
+  auto* task = new (std::nothrow) Task(tid, process, stack_top, fpu_area);
+  if (task == nullptr) {
+    mm::PhysicalPages().FreeContiguous(stack, kKernelStackPages);
+    mm::PhysicalPages().FreePage(fpu.value());
+    return ktl::Errno::kENOMEM;
+  }
+  signal::SaveLiveFpu(fpu_area);
+  LiveTasks().PushBack(task);
+  return task;
+}
+
+void Task::Destroy(Task* task) {
+  if (task->thread_group_node.InList()) LiveTasks().Remove(task);
+  uint64_t stack_base = task->kernel_stack_top_ - kKernelStackPages * mm::kPageSize;
+  mm::PhysicalPages().FreeContiguous(platform::KernelVirtToPhys(reinterpret_cast<void*>(stack_base)),
+                                     kKernelStackPages);
+  mm::PhysicalPages().FreePage(platform::KernelVirtToPhys(task->fpu_area_));
+  delete task;
+}
+
+int32_t AllocateTid() {
+  // Tids are never reused while the sandbox runs (2^31 of them).
+  return ++g_next_tid;
+}
+
+void Process::SetExecutable(const char* path) {
+  ktl::StrCopy(executable_, path, sizeof(executable_));
+  const char* name = path;
+  for (const char* c = path; *c; ++c) {
+    if (*c == '/') name = c + 1;
+  }
+  ktl::StrCopy(comm_, name, sizeof(comm_));
 }
 
 void Task::set_blocked_signals(uint64_t mask) {

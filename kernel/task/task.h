@@ -8,10 +8,14 @@
 #define RINGFENCE_KERNEL_TASK_TASK_H_
 
 #include <cstdint>
+#include <utility>
 
 #include "kernel/abi/linux.h"
 #include "kernel/fs/fd_table.h"
+#include "kernel/ktl/intrusive_list.h"
+#include "kernel/ktl/result.h"
 #include "kernel/mm/address_space.h"
+#include "kernel/sched/thread.h"
 #include "kernel/vfs/mount.h"
 #include "platform_kvm/guest/trap_frame.h"
 
@@ -30,6 +34,13 @@ struct FsContext {
   uint32_t umask = 022;
 };
 
+// The program a process runs, as exec left it: what /proc/PID/exe links to
+// (/proc/PID/cmdline and environ read the address space's argument ranges,
+// as Linux's mm->arg_start...).
+struct ProgramImage {
+  vfs::Path executable;  // invalid when the file is not in the VFS
+};
+
 class Process {
  public:
   Process(int32_t pid, mm::AddressSpace* address_space);
@@ -43,6 +54,16 @@ class Process {
   Credentials& credentials() { return credentials_; }
   linux_abi::SigAction& signal_action(int signal) { return actions_[signal - 1]; }
   linux_abi::Rlimit& rlimit(int resource) { return rlimits_[resource]; }
+  const ProgramImage& program_image() const { return program_image_; }
+  void set_program_image(ProgramImage image) { program_image_ = std::move(image); }
+
+  // Live threads in the group (kernel/task/thread_life.cc).
+  uint32_t thread_count = 1;
+  // The program image exec loaded: its path (/proc/<pid>/exe) and the task
+  // name (comm: the path's last component, at most 15 bytes).
+  void SetExecutable(const char* path);
+  const char* executable() const { return executable_; }
+  const char* comm() const { return comm_; }
 
  private:
   int32_t pid_;
@@ -53,12 +74,18 @@ class Process {
   Credentials credentials_;
   linux_abi::SigAction actions_[linux_abi::kNumSignals] = {};
   linux_abi::Rlimit rlimits_[linux_abi::kRlimitCount];
+  char executable_[4096] = {};
+  char comm_[16] = {};
+  ProgramImage program_image_;
 };
 
 class Task {
  public:
-  Task(int32_t tid, Process* process, uint64_t kernel_stack_top)
-      : tid_(tid), process_(process), kernel_stack_top_(kernel_stack_top) {}
+  // A task with its kernel stack and FPU area (initialised from the
+  // caller's live FPU state, as a clone inherits it).
+  static ktl::Result<Task*> Create(int32_t tid, Process* process);
+  // Frees a task made by Create; it must not be running.
+  static void Destroy(Task* task);
   Task(const Task&) = delete;
 
   int32_t tid() const { return tid_; }
@@ -77,14 +104,35 @@ class Task {
   uint64_t robust_list_head = 0;
   uint64_t robust_list_length = 0;
 
+  // --- scheduling (kernel/sched) --------------------------------------
+  sched::Thread& thread() { return thread_; }
+  static Task& FromThread(sched::Thread& thread) { return *static_cast<Task*>(thread.owner()); }
+  // User state outside the TrapFrame, saved while another thread runs.
+  uint64_t fs_base = 0;
+  uint64_t gs_base = 0;
+  uint8_t* fpu_area() { return fpu_area_; }
+  uint64_t cpu_affinity = ~0ull;  // sched_setaffinity mask (bit per vCPU)
+  ktl::IntrusiveListNode thread_group_node;  // LiveTasks(), until exit
+
  private:
+  Task(int32_t tid, Process* process, uint64_t kernel_stack_top, uint8_t* fpu_area)
+      : tid_(tid), process_(process), kernel_stack_top_(kernel_stack_top), fpu_area_(fpu_area) {}
+
   int32_t tid_;
   Process* process_;
   uint64_t kernel_stack_top_;
+  uint8_t* fpu_area_;
+  sched::Thread thread_{this};
   platform::TrapFrame* frame_ = nullptr;
   uint64_t blocked_signals_ = 0;
   linux_abi::SignalStack alt_stack_ = {0, linux_abi::kSsDisable, 0, 0};
 };
+
+// Every task created and not yet exited.
+ktl::IntrusiveList<Task, &Task::thread_group_node>& LiveTasks();
+
+// A thread id no live task has.
+int32_t AllocateTid();
 
 // The task running on this vCPU.
 Task& CurrentTask();

@@ -14,6 +14,7 @@ struct ClockBase {
   int64_t realtime_ns;      // host clocks at that TSC
   int64_t monotonic_ns;
   uint64_t ns_per_tsc_q32;  // nanoseconds per TSC tick, 32.32 fixed point
+  uint64_t tsc_khz;
 };
 ClockBase g_base;
 
@@ -36,6 +37,13 @@ void InitClock(uint64_t tsc_khz) {
   g_base.realtime_ns = sample.realtime_ns;
   g_base.monotonic_ns = sample.monotonic_ns;
   g_base.ns_per_tsc_q32 = (1000000ull << 32) / tsc_khz;
+  g_base.tsc_khz = tsc_khz;
+}
+
+uint64_t TscAtMonotonicNs(int64_t monotonic_ns) {
+  if (monotonic_ns <= g_base.monotonic_ns) return g_base.tsc;
+  auto ns = static_cast<unsigned __int128>(monotonic_ns - g_base.monotonic_ns);
+  return g_base.tsc + static_cast<uint64_t>(ns * g_base.tsc_khz / 1000000);
 }
 
 int64_t MonotonicNs() { return g_base.monotonic_ns + ElapsedNs(); }

@@ -15,6 +15,9 @@ int64_t RealtimeNs();
 // Nanoseconds since the sandbox booted (CLOCK_BOOTTIME and CPU-time clocks
 // start here).
 int64_t SinceBootNs();
+// The TSC value at which MonotonicNs() reaches `monotonic_ns` (for timer
+// deadlines); the boot TSC for times before boot.
+uint64_t TscAtMonotonicNs(int64_t monotonic_ns);
 
 inline constexpr int64_t kNsPerSecond = 1000000000;
 

@@ -85,7 +85,8 @@ ktl::Result<void> Dentry::MoveTo(Dentry* new_parent, ktl::StringView new_name) {
     delete[] copy;
     return ktl::Errno::kENOMEM;
   }
-  Ref();  // keep us alive while unlinked from both parents
+  // The reference old_parent's children_ held moves to new_parent's (it
+  // also keeps us alive in between).
   size_t i = old_parent->ChildIndex(name());
   KTL_ASSERT(i < old_parent->children_.size() && old_parent->children_[i] == this);
   old_parent->children_.Erase(i);
@@ -96,7 +97,6 @@ ktl::Result<void> Dentry::MoveTo(Dentry* new_parent, ktl::StringView new_name) {
   name_length_ = new_name.size();
   parent_ = RefPtr<Dentry>(new_parent);
   (void)new_parent->children_.Insert(new_parent->ChildIndex(name()), this);  // reserved
-  // children_ now holds the reference taken above.
   return ktl::Ok();
 }
 

@@ -3,16 +3,20 @@
 #include <limits>
 
 #include "kernel/ktl/string.h"
+#include "kernel/vfs/inode_page_cache.h"
 
 namespace sentry::vfs {
 
-FileDescription::FileDescription(uint32_t flags, Path path)
-    : fs::File(flags), path_(std::move(path)) {}
+FileDescription::FileDescription(uint32_t flags, Path path, RefPtr<Inode> data)
+    : fs::File(flags), path_(std::move(path)), data_(std::move(data)) {}
+
+FileDescription::~FileDescription() { inode().locks().ReleaseAll(lock_owner()); }
 
 ktl::Result<size_t> FileDescription::Read(mm::AddressSpace& memory,
                                           std::span<const fs::UserSegment> segments,
                                           int64_t offset) {
   UserIoBuffer buffer(memory, segments);
+  TRY(buffer.FaultInFilePages(/*to_user=*/true));
   return ReadTo(buffer, offset);
 }
 
@@ -20,6 +24,7 @@ ktl::Result<size_t> FileDescription::Write(mm::AddressSpace& memory,
                                            std::span<const fs::UserSegment> segments,
                                            int64_t offset) {
   UserIoBuffer buffer(memory, segments);
+  TRY(buffer.FaultInFilePages(/*to_user=*/false));
   return WriteFrom(buffer, offset);
 }
 
@@ -37,14 +42,32 @@ int64_t FileDescription::position() {
   return position_;
 }
 
+namespace {
+
+// Inode I/O, through the page cache while the file is mapped (coherence).
+ktl::Result<size_t> ReadInode(Inode& inode, IoBuffer& dst, uint64_t offset) {
+  if (RefPtr<InodePageCache> cache = inode.ActivePageCache()) return cache->Read(dst, offset);
+  return inode.Read(dst, offset);
+}
+
+ktl::Result<size_t> WriteInode(Inode& inode, IoBuffer& src, uint64_t offset, bool append,
+                               uint64_t* end) {
+  if (RefPtr<InodePageCache> cache = inode.ActivePageCache()) {
+    return cache->Write(src, offset, append, end);
+  }
+  return inode.Write(src, offset, append, end);
+}
+
+}  // namespace
+
 ktl::Result<size_t> FileDescription::ReadTo(IoBuffer& dst, int64_t offset) {
   if (is_path_only() || !readable()) return ktl::Errno::kEBADF;
   if (inode().IsDir()) return ktl::Errno::kEISDIR;
-  if (offset >= 0) return inode().Read(dst, static_cast<uint64_t>(offset));
+  if (offset >= 0) return ReadInode(data_inode(), dst, static_cast<uint64_t>(offset));
   // Holding the position lock across the read makes read(2) on a shared
   // description atomic with respect to the position, as Linux's f_pos_lock.
   ktl::SpinlockGuard guard(position_lock_);
-  size_t done = TRY(inode().Read(dst, static_cast<uint64_t>(position_)));
+  size_t done = TRY(ReadInode(data_inode(), dst, static_cast<uint64_t>(position_)));
   position_ += static_cast<int64_t>(done);
   return done;
 }
@@ -55,9 +78,9 @@ ktl::Result<size_t> FileDescription::WriteFrom(IoBuffer& src, int64_t offset) {
   bool append = (flags() & kO_APPEND) != 0;
   uint64_t end = 0;
   // Linux appends even for pwrite on an O_APPEND file (see pwrite(2) BUGS).
-  if (offset >= 0) return inode().Write(src, static_cast<uint64_t>(offset), append, &end);
+  if (offset >= 0) return WriteInode(data_inode(), src, static_cast<uint64_t>(offset), append, &end);
   ktl::SpinlockGuard guard(position_lock_);
-  size_t done = TRY(inode().Write(src, static_cast<uint64_t>(position_), append, &end));
+  size_t done = TRY(WriteInode(data_inode(), src, static_cast<uint64_t>(position_), append, &end));
   position_ = static_cast<int64_t>(end);
   return done;
 }
@@ -79,7 +102,7 @@ ktl::Result<int64_t> FileDescription::Lseek(int64_t offset, int whence) {
   }
   if (!inode().IsRegular()) return ktl::Errno::kESPIPE;
   int64_t base;
-  int64_t size = static_cast<int64_t>(inode().Getattr().size);
+  int64_t size = static_cast<int64_t>(data_inode().Getattr().size);
   switch (whence) {
     case kSEEK_SET:
       base = 0;

@@ -25,8 +25,13 @@ namespace sentry::vfs {
 class FileDescription : public fs::File {
  public:
   // `flags`: the open(2) flags that stay with the description (access mode,
-  // O_APPEND, O_NONBLOCK, O_PATH, O_DIRECTORY, O_NOATIME...).
-  FileDescription(uint32_t flags, Path path);
+  // O_APPEND, O_NONBLOCK, O_PATH, O_DIRECTORY, O_NOATIME...). `data`: the
+  // inode whose data reads, writes and seeks use, if not the path's (a
+  // stacking file system's layer inode, fixed at open as Linux's overlayfs
+  // does: a copy-up later does not change what this description reads).
+  FileDescription(uint32_t flags, Path path, RefPtr<Inode> data = nullptr);
+  // Releases the OFD and flock locks this description holds.
+  ~FileDescription() override;
 
   // fs::File.
   ktl::Result<size_t> Read(mm::AddressSpace& memory, std::span<const fs::UserSegment> segments,
@@ -51,8 +56,11 @@ class FileDescription : public fs::File {
 
   const Path& path() const { return path_; }
   Inode& inode() const { return path_.inode(); }
+  Inode& data_inode() const { return data_ ? *data_ : path_.inode(); }
   bool is_path_only() const { return (flags() & kO_PATH) != 0; }
   int64_t position();
+  // The owner of this description's OFD and flock locks.
+  LockOwner lock_owner() const { return {reinterpret_cast<uint64_t>(this), true}; }
 
  protected:
   ktl::Spinlock position_lock_;
@@ -60,6 +68,7 @@ class FileDescription : public fs::File {
 
  private:
   Path path_;
+  RefPtr<Inode> data_;  // null: the path's inode
 };
 
 // The bytes struct linux_dirent64 needs for a name of `name_length` bytes.

@@ -1,6 +1,7 @@
 #include "kernel/vfs/inode.h"
 
 #include "kernel/vfs/file_description.h"
+#include "kernel/vfs/inode_page_cache.h"
 
 namespace sentry::vfs {
 namespace {
@@ -8,13 +9,6 @@ namespace {
 // Anonymous device numbers (major 0), as Linux gives tmpfs and procfs.
 // Never reused: 2^20 minors is far more file systems than a sandbox makes.
 std::atomic<uint32_t> next_anonymous_minor{1};
-
-uint64_t MakeDevice(uint32_t major, uint32_t minor) {
-  // The glibc/Linux dev_t encoding (makedev(3)).
-  return (static_cast<uint64_t>(major & 0xfffff000) << 32) |
-         (static_cast<uint64_t>(major & 0xfff) << 8) |
-         (static_cast<uint64_t>(minor & 0xffffff00) << 12) | (minor & 0xff);
-}
 
 }  // namespace
 
@@ -46,10 +40,12 @@ ktl::Result<void> Inode::ReadDir(uint64_t, ktl::FunctionRef<bool(const DirEntry&
   return ktl::Errno::kENOTDIR;
 }
 ktl::Result<void> Inode::Readlink(ktl::Vector<char>*) { return ktl::Errno::kEINVAL; }
+ktl::Result<Path> Inode::JumpTarget(const Path&) { return ktl::Errno::kEINVAL; }
 ktl::Result<size_t> Inode::Read(IoBuffer&, uint64_t) { return ktl::Errno::kEINVAL; }
 ktl::Result<size_t> Inode::Write(IoBuffer&, uint64_t, bool, uint64_t*) {
   return ktl::Errno::kEINVAL;
 }
+ktl::Result<void> Inode::Allocate(uint64_t, uint64_t, bool) { return ktl::Errno::kEOPNOTSUPP; }
 ktl::Result<void> Inode::Getxattr(ktl::StringView, ktl::Vector<char>*) {
   return ktl::Errno::kEOPNOTSUPP;
 }
@@ -65,6 +61,16 @@ ktl::Result<RefPtr<FileDescription>> Inode::Open(const Path& path, uint32_t flag
       new (std::nothrow) FileDescription(flags, path));
   if (!description) return ktl::Errno::kENOMEM;
   return description;
+}
+
+ktl::Result<RefPtr<mm::MemoryObject>> Inode::GetMemoryObject(mm::PageAllocator& pages) {
+  if (!IsRegular()) return ktl::Errno::kENODEV;
+  return RefPtr<mm::MemoryObject>(TRY(InodePageCache::For(*this, pages)));
+}
+
+RefPtr<InodePageCache> Inode::ActivePageCache() {
+  ktl::SpinlockGuard guard(page_cache_lock_);
+  return InodePageCache::TryTake(page_cache_);
 }
 
 }  // namespace sentry::vfs

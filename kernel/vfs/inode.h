@@ -33,6 +33,8 @@
 #include "kernel/ktl/spinlock.h"
 #include "kernel/ktl/string.h"
 #include "kernel/ktl/vector.h"
+#include "kernel/mm/memory_object.h"
+#include "kernel/vfs/file_lock.h"
 #include "kernel/vfs/io_buffer.h"
 #include "kernel/vfs/ref_ptr.h"
 #include "kernel/vfs/types.h"
@@ -41,7 +43,18 @@ namespace sentry::vfs {
 
 class FileDescription;
 class Inode;
+class InodePageCache;
 struct Path;
+
+// What statfs(2) reports about a file system. Block and file counts of 0
+// mean "no limit" (as Linux's tmpfs without size=/nr_inodes=).
+struct FsStats {
+  uint64_t magic = 0;  // f_type: TMPFS_MAGIC...
+  uint64_t block_size = 4096;
+  uint64_t blocks = 0, blocks_free = 0;
+  uint64_t files = 0, files_free = 0;
+  uint64_t name_max = kNameMax;
+};
 
 // One file-system instance (a superblock). Owned by its inodes, each of
 // which holds a reference; a file system's root inode is what mounts hold
@@ -61,6 +74,8 @@ class FileSystem {
 
   // "tmpfs", "proc", ...: /proc/mounts' type column.
   virtual const char* name() const = 0;
+  // statfs(2)'s numbers.
+  virtual FsStats Statfs() { return FsStats{}; }
   // st_dev of every inode: an anonymous device number (major 0), unique
   // among live file systems.
   uint64_t device() const { return device_; }
@@ -131,6 +146,13 @@ class Inode {
   // --- symlinks (default: EINVAL, as readlink(2) on a non-link) ----------
   // Appends the link's target to `out`.
   virtual ktl::Result<void> Readlink(ktl::Vector<char>* out);
+  // Magic links (procfs's fd/N, cwd, root): following one jumps straight to
+  // the object it stands for instead of resolving the text Readlink gives
+  // (Linux's nd_jump_link), so it works for deleted files, files outside
+  // the caller's root and objects with no name at all. `link` is where the
+  // link was reached. Called with the Vfs tree lock held.
+  virtual bool IsMagicLink() const { return false; }
+  virtual ktl::Result<Path> JumpTarget(const Path& link);
 
   // --- regular files (defaults: EINVAL) -----------------------------------
   // Reads up to dst.size() bytes at `offset`; 0 at or past the end.
@@ -139,6 +161,12 @@ class Inode {
   // `*end` receives the offset just past the written bytes. A short count is
   // returned if space runs out part way (ENOSPC only if nothing fit).
   virtual ktl::Result<size_t> Write(IoBuffer& src, uint64_t offset, bool append, uint64_t* end);
+
+  // fallocate(2) mode 0 / FALLOC_FL_KEEP_SIZE: reserves storage for
+  // [offset, offset + length) (ENOSPC, EFBIG), growing the size past the
+  // range's end unless `keep_size`. The VFS has checked the range and the
+  // file type. Default: EOPNOTSUPP.
+  virtual ktl::Result<void> Allocate(uint64_t offset, uint64_t length, bool keep_size);
 
   // --- extended attributes (defaults: EOPNOTSUPP) ---------------------------
   // `name` is the full name with its namespace ("user.mime_type"); the VFS
@@ -163,14 +191,32 @@ class Inode {
   // and devices are wired in, fifos and device nodes too.
   virtual ktl::Result<RefPtr<FileDescription>> Open(const Path& path, uint32_t flags);
 
+  // --- memory mapping ----------------------------------------------------------
+  // What mmap(2) maps for this file, with frames from `pages`. The default
+  // gives regular files of any file system the inode's page cache (created
+  // on first use, shared by every mapping, gone with the last one; filled
+  // and written back through Read/Write) and refuses the rest with ENODEV.
+  // tmpfs maps its own frames instead.
+  virtual ktl::Result<RefPtr<mm::MemoryObject>> GetMemoryObject(mm::PageAllocator& pages);
+  // The page cache while the file has one: reads and writes through file
+  // descriptors go through it, so they and shared mappings see each other.
+  RefPtr<InodePageCache> ActivePageCache();
+  // Advisory locks (fcntl record locks, flock) on this file.
+  FileLocks& locks() { return locks_; }
+
  protected:
   ktl::Spinlock lock_;
 
  private:
+  friend class InodePageCache;
+  ktl::Spinlock page_cache_lock_;
+  InodePageCache* page_cache_ = nullptr;  // Guarded by page_cache_lock_; the cache unregisters itself.
+
   std::atomic<uint32_t> references_{1};
   RefPtr<FileSystem> fs_;
   uint64_t ino_;
   uint32_t type_;
+  FileLocks locks_;
 };
 
 }  // namespace sentry::vfs

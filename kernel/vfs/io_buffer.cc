@@ -23,6 +23,25 @@ UserIoBuffer::UserIoBuffer(mm::AddressSpace& memory, std::span<const fs::UserSeg
   for (const fs::UserSegment& segment : segments_) size_ += segment.length;
 }
 
+ktl::Result<void> UserIoBuffer::FaultInFilePages(bool to_user) {
+#if defined(RINGFENCE_SENTRY)
+  size_t base = 0;
+  for (const fs::UserSegment& segment : segments_) {
+    uint64_t usable = memory_.FaultInFilePages(
+        segment.address, segment.length, to_user ? mm::Access::kWrite : mm::Access::kRead);
+    if (usable < segment.length) {
+      size_ = base + usable;
+      if (size_ == 0) return ktl::Errno::kEFAULT;
+      break;
+    }
+    base += segment.length;
+  }
+#else
+  (void)to_user;
+#endif
+  return ktl::Ok();
+}
+
 ktl::Result<void> UserIoBuffer::CopyOut(size_t at, const void* data, size_t length) {
   return Copy(at, const_cast<void*>(data), length, /*to_user=*/true);
 }

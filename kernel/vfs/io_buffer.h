@@ -59,6 +59,12 @@ class UserIoBuffer final : public IoBuffer {
   ktl::Result<void> CopyOut(size_t at, const void* data, size_t length) override;
   ktl::Result<void> CopyIn(size_t at, void* out, size_t length) override;
 
+  // Before handing the buffer to a file system: faults in the pages of file
+  // mappings it covers (see AddressSpace::FaultInFilePages) and shortens it
+  // to end before the first one that cannot be had, as a transfer stops
+  // short at a bad page. EFAULT if not even the first byte can be had.
+  ktl::Result<void> FaultInFilePages(bool to_user);
+
  private:
   ktl::Result<void> Copy(size_t at, void* kernel, size_t length, bool to_user);
 

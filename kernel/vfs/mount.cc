@@ -1,6 +1,14 @@
 #include "kernel/vfs/mount.h"
 
 namespace sentry::vfs {
+namespace {
+// Linux numbers mounts from a small base too; ids are never reused.
+std::atomic<uint32_t> next_mount_id{20};
+}  // namespace
+
+Mount::Mount(RefPtr<Dentry> root, uint32_t flags)
+    : root_(std::move(root)), flags_(flags),
+      id_(next_mount_id.fetch_add(1, std::memory_order_relaxed)) {}
 
 MountTable::~MountTable() { Teardown(); }
 

@@ -12,6 +12,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <span>
 
 #include "kernel/ktl/result.h"
 #include "kernel/ktl/vector.h"
@@ -30,7 +31,7 @@ enum MountFlags : uint32_t {
 
 class Mount {
  public:
-  Mount(RefPtr<Dentry> root, uint32_t flags) : root_(std::move(root)), flags_(flags) {}
+  Mount(RefPtr<Dentry> root, uint32_t flags);
   Mount(const Mount&) = delete;
   Mount& operator=(const Mount&) = delete;
 
@@ -39,6 +40,8 @@ class Mount {
     if (references_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
   }
 
+  // Unique among the mounts ever made (/proc/<pid>/mountinfo, fdinfo mnt_id).
+  uint32_t id() const { return id_; }
   Dentry* root() const { return root_.get(); }
   const RefPtr<Dentry>& root_ref() const { return root_; }
   // Null for the namespace's root mount (and for a detached mount).
@@ -58,6 +61,7 @@ class Mount {
   RefPtr<Mount> parent_;
   RefPtr<Dentry> mountpoint_;
   uint32_t flags_;
+  uint32_t id_;
 };
 
 // A place in the mount namespace.
@@ -92,6 +96,8 @@ class MountTable {
   bool HasChildren(const Mount* mount) const;
   bool Contains(const Mount* mount) const;
   size_t size() const { return mounts_.size(); }
+  // Every mount, in attach order (parents before their children).
+  std::span<const RefPtr<Mount>> mounts() const { return {mounts_.data(), mounts_.size()}; }
 
   // Breaks dentry cycles of every mounted tree and empties the table.
   void Teardown();

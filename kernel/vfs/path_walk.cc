@@ -123,6 +123,11 @@ ktl::Result<LastComponent> PathWalker::WalkParent(const Path& start, ktl::String
       continue;
     }
     Path child = TRY(LookupChild(current, name, /*cross_mounts=*/true));
+    if (child.inode().IsMagicLink()) {
+      if (++symlinks_followed_ > kMaxSymlinks) return ktl::Errno::kELOOP;
+      current = TRY(child.inode().JumpTarget(child));
+      continue;
+    }
     if (child.inode().IsSymlink()) {
       if (++symlinks_followed_ > kMaxSymlinks) return ktl::Errno::kELOOP;
       ktl::StringView body = TRY(ReadLink(child.inode()));
@@ -151,6 +156,13 @@ ktl::Result<Path> PathWalker::LookupLast(const LastComponent& last, bool cross_m
 
 ktl::Result<void> PathWalker::FollowSymlink(const Path& link, LastComponent* last) {
   if (++symlinks_followed_ > kMaxSymlinks) return ktl::Errno::kELOOP;
+  if (link.inode().IsMagicLink()) {
+    // The jump's result stands where the link was: "." of the target.
+    last->parent = TRY(link.inode().JumpTarget(link));
+    last->kind = LastComponent::Kind::kDot;
+    last->name = {};
+    return ktl::Ok();
+  }
   ktl::StringView body = TRY(ReadLink(link.inode()));
   if (body.empty()) return ktl::Errno::kENOENT;
   bool trailing_slash = last->trailing_slash;

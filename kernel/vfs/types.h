@@ -43,6 +43,14 @@ inline constexpr bool IsDirMode(uint32_t mode) { return (mode & kS_IFMT) == kS_I
 inline constexpr bool IsRegularMode(uint32_t mode) { return (mode & kS_IFMT) == kS_IFREG; }
 inline constexpr bool IsSymlinkMode(uint32_t mode) { return (mode & kS_IFMT) == kS_IFLNK; }
 
+// A dev_t from major and minor numbers, in the glibc/Linux encoding
+// (makedev(3)).
+inline constexpr uint64_t MakeDevice(uint32_t major, uint32_t minor) {
+  return (static_cast<uint64_t>(major & 0xfffff000) << 32) |
+         (static_cast<uint64_t>(major & 0xfff) << 8) |
+         (static_cast<uint64_t>(minor & 0xffffff00) << 12) | (minor & 0xff);
+}
+
 // getdents64 d_type values.
 inline constexpr uint8_t kDT_UNKNOWN = 0, kDT_FIFO = 1, kDT_CHR = 2, kDT_DIR = 4, kDT_BLK = 6,
                          kDT_REG = 8, kDT_LNK = 10, kDT_SOCK = 12;
@@ -112,10 +120,11 @@ enum Capability : uint32_t {
   kCapDacReadSearch = 1u << 2,
   kCapFowner = 1u << 3,
   kCapFsetid = 1u << 4,
+  kCapSysAdmin = 1u << 21,  // trusted.* extended attributes
   kCapMknod = 1u << 27,
 };
-inline constexpr uint32_t kAllFsCapabilities =
-    kCapChown | kCapDacOverride | kCapDacReadSearch | kCapFowner | kCapFsetid | kCapMknod;
+inline constexpr uint32_t kAllFsCapabilities = kCapChown | kCapDacOverride | kCapDacReadSearch |
+                                               kCapFowner | kCapFsetid | kCapSysAdmin | kCapMknod;
 
 // Who performs a file-system operation. The syscall layer builds one from
 // the task's credentials for each call; the VFS never stores it.

@@ -106,6 +106,70 @@ ktl::Result<Path> Vfs::Resolve(const Caller& caller, ktl::StringView path, uint3
 
 ktl::Result<size_t> Vfs::PathName(const Path& root, const Path& path, std::span<char> out) {
   ktl::SpinlockGuard guard(tree_lock_);
+  return PathNameLocked(root, path, out);
+}
+
+namespace {
+
+// Whether `path` lies at or below `root` in the mount tree.
+bool IsWithin(const Path& path, const Path& root) {
+  Path p = path;
+  while (!(p == root)) {
+    if (p.dentry.get() == p.mount->root()) {
+      vfs::Mount* parent = p.mount->parent();
+      if (parent == nullptr) return false;
+      p.dentry = p.mount->mountpoint_ref();
+      p.mount = RefPtr<vfs::Mount>(parent);
+      continue;
+    }
+    Dentry* up = p.dentry->parent();
+    if (up == nullptr) return false;
+    p.dentry = RefPtr<Dentry>(up);
+  }
+  return true;
+}
+
+// The path of `dentry` from the root of its file system, in `out`.
+ktl::Result<size_t> PathInFileSystem(Dentry* dentry, std::span<char> out) {
+  size_t start = out.size() - 1;
+  out[start] = '\0';
+  for (Dentry* d = dentry; !d->IsRoot(); d = d->parent()) {
+    ktl::StringView name = d->name();
+    if (start < name.size() + 1) return ktl::Errno::kERANGE;
+    start -= name.size();
+    ktl::MemCopy(&out[start], name.data(), name.size());
+    out[--start] = '/';
+  }
+  if (start == out.size() - 1) out[--start] = '/';
+  size_t length = out.size() - 1 - start;
+  ktl::MemMove(out.data(), &out[start], length + 1);
+  return length;
+}
+
+}  // namespace
+
+ktl::Result<void> Vfs::ForEachMount(
+    const Path& root, ktl::FunctionRef<ktl::Result<void>(const MountRecord&)> emit) {
+  ktl::SpinlockGuard guard(tree_lock_);
+  ktl::Vector<char> buffers;
+  TRY(buffers.Resize(2 * kPathMax));
+  std::span<char> point(buffers.data(), kPathMax);
+  std::span<char> inside(buffers.data() + kPathMax, kPathMax);
+  for (const RefPtr<vfs::Mount>& mount : mounts_.mounts()) {
+    Path top{mount, mount->root_ref()};
+    if (!IsWithin(top, root)) continue;
+    size_t point_length = TRY(PathNameLocked(root, top, point));
+    size_t inside_length = TRY(PathInFileSystem(mount->root(), inside));
+    vfs::Mount* parent = mount->parent();
+    MountRecord record{*mount, parent != nullptr ? parent->id() : mount->id(),
+                       ktl::StringView(point.data(), point_length),
+                       ktl::StringView(inside.data(), inside_length)};
+    TRY(emit(record));
+  }
+  return ktl::Ok();
+}
+
+ktl::Result<size_t> PathNameLocked(const Path& root, const Path& path, std::span<char> out) {
   if (path.dentry->dead()) return ktl::Errno::kENOENT;
   if (out.empty()) return ktl::Errno::kERANGE;
   // Build right to left at the end of `out`, then slide to the front.
@@ -226,6 +290,11 @@ ktl::Result<RefPtr<FileDescription>> Vfs::Open(const Caller& caller, ktl::String
         if (found.value().inode().IsSymlink() && follow) {
           // A dangling link creates its target, wherever it points.
           TRY(walker.FollowSymlink(found.value(), &last));
+          if (found.value().inode().IsMagicLink()) {
+            // A jump lands on an existing object ("> /dev/stdout").
+            target = std::move(last.parent);
+            break;
+          }
           continue;
         }
         target = std::move(found).value();

@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <span>
 
+#include "kernel/ktl/function_ref.h"
 #include "kernel/ktl/result.h"
 #include "kernel/ktl/spinlock.h"
 #include "kernel/ktl/string.h"
@@ -42,6 +43,10 @@ struct Caller {
 
 // chown's "leave unchanged" id.
 inline constexpr uint32_t kNoChange = 0xffffffff;
+
+// PathName for callers that already hold the tree lock (file systems
+// answering Readlink or a jump, which the Vfs calls under it).
+ktl::Result<size_t> PathNameLocked(const Path& root, const Path& path, std::span<char> out);
 
 class Vfs {
  public:
@@ -77,6 +82,19 @@ class Vfs {
   // NUL-terminated in `out`; returns its length without the NUL. ENOENT if
   // the name was removed, ERANGE if `out` is too small.
   ktl::Result<size_t> PathName(const Path& root, const Path& path, std::span<char> out);
+
+  // One mount, as /proc/<pid>/mounts and mountinfo show it.
+  struct MountRecord {
+    const vfs::Mount& mount;
+    uint32_t parent_id;            // the mount's own id for the namespace root
+    ktl::StringView mount_point;   // as seen from the caller's root
+    ktl::StringView root;          // the mounted directory within its file system
+  };
+  // Calls `emit` for each mount at or below `root`, parents first, with
+  // the tree lock held: `emit` must not call back into the Vfs. Stops at
+  // the first error `emit` returns.
+  ktl::Result<void> ForEachMount(const Path& root,
+                                 ktl::FunctionRef<ktl::Result<void>(const MountRecord&)> emit);
 
   // --- the operations ----------------------------------------------------------
   // open(2)/openat(2). `flags`: kO_* (O_CLOEXEC is the caller's to apply to

@@ -4,6 +4,7 @@
 #include "kernel/ktl/panic.h"
 #include "kernel/mm/physical_memory.h"
 #include "kernel/random/entropy.h"
+#include "kernel/sched/scheduler.h"
 #include "kernel/syscalls/syscall_table.h"
 #include "kernel/task/exit.h"
 #include "kernel/task/system_info.h"
@@ -72,6 +73,7 @@ extern "C" [[noreturn]] void SentryMain(const ringfence::abi::BootInfo* boot) {
   platform::RunGlobalConstructors();
   sentry::mm::InitPhysicalMemory(boot->free_phys_start, boot->memory_bytes);
   sentry::time::InitClock(boot->tsc_khz);
+  sentry::sched::InitCpu(boot->tsc_khz);
   sentry::InitEntropy(boot->random_seed);
   sentry::SetHostname(boot->hostname);
   platform::EnableLog((boot->flags & ringfence::abi::kBootFlagLog) != 0);

@@ -22,6 +22,10 @@ enum PteBits : uint64_t {
   kPteAccessed = 1ull << 5,
   kPteDirty = 1ull << 6,
   kPteLarge = 1ull << 7,
+  // Software bit (ignored by the MMU): the page is mapped read-only although
+  // its VMA may allow writing, because a write must fault first (a file page
+  // shared copy-on-write, or a cached page whose dirtiness is tracked).
+  kPteWriteFaults = 1ull << 9,
   kPteNoExecute = 1ull << 63,
 };
 inline constexpr uint64_t kPteAddressMask = 0x000ffffffffff000ull;

@@ -2,6 +2,7 @@
 #include "kernel/ktl/format.h"
 #include "kernel/ktl/panic.h"
 #include "kernel/ktl/string.h"
+#include "kernel/sched/scheduler.h"
 #include "kernel/signal/exceptions.h"
 #include "kernel/syscalls/syscall_table.h"
 #include "kernel/task/task.h"
@@ -9,10 +10,13 @@
 #include "platform_kvm/guest/address.h"
 #include "platform_kvm/guest/cpu.h"
 #include "platform_kvm/guest/hypercall.h"
+#include "platform_kvm/guest/lapic.h"
 #include "platform_kvm/guest/trap_frame.h"
 
 namespace platform {
 namespace {
+
+constexpr uint64_t kFirstInterruptVector = 32;  // 0-31 are CPU exceptions
 
 ringfence::abi::PanicRegisters g_panic_registers;
 
@@ -34,12 +38,33 @@ ringfence::abi::PanicRegisters g_panic_registers;
 }  // namespace
 }  // namespace platform
 
+namespace {
+// Device interrupts: from ring 3 or the idle loop's HLT (the Sentry
+// otherwise runs with interrupts off).
+void HandleInterrupt(const platform::TrapFrame& frame) {
+  switch (frame.vector) {
+    case platform::kTimerVector:
+      sentry::sched::HandleTimerInterrupt(frame.FromUser());
+      break;
+    case platform::kSpuriousVector:
+      break;  // no EOI for the spurious vector
+    default:
+      platform::EndOfInterrupt();  // a wakeup IPI: its work is the run queue check
+      break;
+  }
+}
+}  // namespace
+
 extern "C" void SentrySyscall(platform::TrapFrame* frame) {
   sentry::CurrentTask().set_frame(frame);
   sentry::syscalls::DispatchSyscall(*frame);
 }
 
 extern "C" void SentryTrap(platform::TrapFrame* frame) {
+  if (frame->vector >= platform::kFirstInterruptVector) {
+    HandleInterrupt(*frame);
+    return;
+  }
   if (!frame->FromUser()) {
     static char message[96];
     ktl::FormatTo(message, sizeof(message), "exception %lu in the Sentry (error code 0x%lx)",

@@ -37,6 +37,9 @@ TEST_P(FsProgramTest, PassesEveryCheck) {
   }
   SandboxRun run(std::string(RINGFENCE_TEST_PROGRAMS_DIR) + "/" + program, {base});
   for (const std::string& flag : flags) run.Flag(flag);
+  // Sandbox-only expectations: statfs says tmpfs for /tmp (fs_attr), waits
+  // that can never end fail with EDEADLK instead of hanging (fs_locks).
+  if (!SandboxRun::Native()) run.Env("RINGFENCE_FS_TEST_SANDBOX", "1");
   RunResult r = run.TimeoutSeconds(120).Run();
   EXPECT_EQ(r.status, 0) << r.Describe();
   EXPECT_FALSE(r.timed_out) << r.Describe();
@@ -44,13 +47,39 @@ TEST_P(FsProgramTest, PassesEveryCheck) {
   EXPECT_TRUE(Contains(r.out, program + " done\n")) << r.Describe();
 }
 
+// --strace decodes paths, *at dirfds and octal modes.
+TEST(FsStraceTest, ShowsPathsDirFdsAndModes) {
+  if (SandboxRun::Native()) GTEST_SKIP() << "sandbox-only flag";
+  RunResult r = SandboxRun(std::string(RINGFENCE_TEST_PROGRAMS_DIR) + "/fs_stat", {"/tmp"})
+                    .Flag("--strace")
+                    .Run();
+  EXPECT_EQ(r.status, 0) << r.Describe();
+  EXPECT_TRUE(Contains(r.err, "mkdir(\"d\", 0750) = 0\n")) << r.Describe();
+  EXPECT_TRUE(Contains(r.err, "openat(AT_FDCWD, \"f\", 0x0, 0) = 3\n")) << r.Describe();
+  EXPECT_TRUE(Contains(r.err, "newfstatat(999, \"x\", ")) << r.Describe();
+  EXPECT_TRUE(Contains(r.err, "symlink(\"f\", \"l\") = 0\n")) << r.Describe();
+}
+
+std::string TestName(const ::testing::TestParamInfo<FsProgramTest::ParamType>& info) {
+  return std::get<0>(info.param) + (std::get<1>(info.param) == "gofer" ? "_gofer" : "_tmp");
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Fs, FsProgramTest,
-    ::testing::Combine(::testing::Values("fs_open", "fs_stat", "fs_dirs", "fs_links", "fs_cwd"),
-                       ::testing::Values("/tmp", "gofer")),
-    [](const ::testing::TestParamInfo<FsProgramTest::ParamType>& info) {
-      return std::get<0>(info.param) + (std::get<1>(info.param) == "gofer" ? "_gofer" : "_tmp");
-    });
+    ::testing::Combine(::testing::Values("fs_open", "fs_stat", "fs_dirs", "fs_links", "fs_cwd",
+                                         "fs_attr", "fs_data", "fs_fcntl", "fs_locks",
+                                         "fs_xattr"),
+                       ::testing::Values("/tmp")),
+    TestName);
+
+// The Gofer's file system has no fallocate and no extended attributes yet,
+// so fs_attr and fs_xattr run on tmpfs only.
+INSTANTIATE_TEST_SUITE_P(
+    FsGofer, FsProgramTest,
+    ::testing::Combine(::testing::Values("fs_open", "fs_stat", "fs_dirs", "fs_links", "fs_cwd",
+                                         "fs_data", "fs_fcntl", "fs_locks"),
+                       ::testing::Values("gofer")),
+    TestName);
 
 }  // namespace
 }  // namespace ringfence::testing

@@ -6,46 +6,19 @@
 
 #include <string>
 
-#include "gtest/gtest.h"
-#include "tests/integration/sandbox_runner.h"
-
-#ifndef RINGFENCE_TEST_PROGRAMS_DIR
-#error "RINGFENCE_TEST_PROGRAMS_DIR must be defined by CMake"
-#endif
+#include "tests/integration/program_modes.h"
 
 namespace ringfence::testing {
 namespace {
 
-bool Contains(const std::string& hay, const std::string& needle) {
-  return hay.find(needle) != std::string::npos;
-}
-
-class SignalDeliveryTest : public ::testing::TestWithParam<std::string> {
+class SignalDeliveryTest : public ProgramModeTest {
  protected:
-  std::string Program() const {
-    return std::string(RINGFENCE_TEST_PROGRAMS_DIR) + "/sighandler" + GetParam();
-  }
-
-  // A mode that handles its faults and exits 0 with every check passed.
-  void ExpectModePasses(const std::string& mode) {
-    SCOPED_TRACE(mode);
-    RunResult r = SandboxRun(Program(), {mode}).TimeoutSeconds(60).Run();
-    EXPECT_EQ(r.status, 0) << r.Describe();
-    EXPECT_FALSE(r.timed_out) << r.Describe();
-    EXPECT_FALSE(Contains(r.out, "FAIL")) << r.Describe();
-    EXPECT_TRUE(Contains(r.out, "sighandler " + mode + " done\n")) << r.Describe();
-  }
+  SignalDeliveryTest() : ProgramModeTest("sighandler") {}
 
   // A mode whose last fault must kill the process with SIGSEGV; `out` is
   // the exact transcript expected before death.
   void ExpectKilledBySigsegv(const std::string& mode, const std::string& out_contains) {
-    SCOPED_TRACE(mode);
-    RunResult r = SandboxRun(Program(), {mode}).TimeoutSeconds(60).Run();
-    EXPECT_EQ(r.status, 128 + SIGSEGV) << r.Describe();
-    EXPECT_FALSE(r.timed_out) << r.Describe();
-    EXPECT_FALSE(Contains(r.out, "survived")) << r.Describe();
-    EXPECT_FALSE(Contains(r.out, "FAIL")) << r.Describe();
-    EXPECT_TRUE(Contains(r.out, out_contains)) << r.Describe();
+    ExpectKilledBy(SIGSEGV, mode, out_contains);
   }
 };
 
@@ -93,11 +66,7 @@ TEST_P(SignalDeliveryTest, CorruptXstateHeaderFailsSigreturn) {
   ExpectKilledBySigsegv("badxstate", "first handled\n");
 }
 
-INSTANTIATE_TEST_SUITE_P(LinkModes, SignalDeliveryTest, ::testing::Values("", "_pie"),
-                         [](const ::testing::TestParamInfo<std::string>& info) {
-                           return info.param.empty() ? std::string("Static")
-                                                     : std::string("StaticPie");
-                         });
+INSTANTIATE_TEST_SUITE_P(LinkModes, SignalDeliveryTest, kLinkModes, LinkModeName);
 
 }  // namespace
 }  // namespace ringfence::testing

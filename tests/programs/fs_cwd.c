@@ -56,6 +56,33 @@ int main(int argc, char **argv) {
   CHECK_SYS(syscall(SYS_fchdir, top), "fchdir_out_of_removed");
   close(top);
 
+  // chroot: "/" and ".." stop at the new root, absolute symlinks resolve
+  // inside it; fchdir to a directory outside plus chroot(".") leaves it.
+  int old_root = CHECK_SYS(open("/", O_RDONLY | O_DIRECTORY), "open_old_root");
+  CHECK_SYS(syscall(SYS_mkdir, "jail", 0755), "mkdir_jail");
+  CHECK_SYS(syscall(SYS_mkdir, "jail/inner", 0755), "mkdir_jail_inner");
+  CHECK_SYS(syscall(SYS_symlink, "/inner", "jail/abs"), "symlink_absolute_in_jail");
+  CHECK_ERR(syscall(SYS_chroot, "missing"), ENOENT, "chroot_missing_enoent");
+  CHECK_ERR(syscall(SYS_chroot, "a/file"), ENOTDIR, "chroot_file_enotdir");
+  CHECK_SYS(syscall(SYS_chroot, "jail"), "chroot");
+  CHECK_SYS(syscall(SYS_chdir, "/"), "chdir_new_root");
+  CHECK_SYS(syscall(SYS_getcwd, buf, sizeof buf), "getcwd_in_jail");
+  CHECK(strcmp(buf, "/") == 0, "getcwd_jail_root");
+  struct stat root_st, up_st, link_st, inner_st;
+  CHECK_SYS(syscall(SYS_stat, "/", &root_st), "stat_jail_root");
+  CHECK_SYS(syscall(SYS_stat, "/../..", &up_st), "stat_above_jail_root");
+  CHECK_EQ(up_st.st_ino, root_st.st_ino, "dotdot_stops_at_root");
+  CHECK_SYS(syscall(SYS_stat, "/abs", &link_st), "stat_absolute_link");
+  CHECK_SYS(syscall(SYS_stat, "/inner", &inner_st), "stat_inner");
+  CHECK_EQ(link_st.st_ino, inner_st.st_ino, "absolute_link_resolves_in_jail");
+  CHECK_ERR(syscall(SYS_stat, "/jail", &up_st), ENOENT, "outside_invisible");
+  CHECK_SYS(syscall(SYS_fchdir, old_root), "fchdir_outside_jail");
+  CHECK_SYS(syscall(SYS_chroot, "."), "chroot_back");
+  close(old_root);
+  CHECK_SYS(syscall(SYS_chdir, work), "chdir_work_again");
+  CHECK_SYS(syscall(SYS_getcwd, buf, sizeof buf), "getcwd_after_jail");
+  CHECK(strcmp(buf, work) == 0, "left_the_jail");
+
   // umask.
   long old = syscall(SYS_umask, 077);
   CHECK_EQ(syscall(SYS_umask, 027), 077, "umask_returns_previous");

@@ -31,6 +31,9 @@ class PageSource {
   virtual ktl::Result<Page> AllocateZeroed() = 0;
   // Returns a page AllocateZeroed gave.
   virtual void Free(const Page& page) = 0;
+  // The allocator whose frames the pages are (they can be mapped into an
+  // address space then), or null.
+  virtual mm::PageAllocator* allocator() const { return nullptr; }
 };
 
 // Pages from operator new (page-aligned). Counts what it has handed out.
@@ -50,6 +53,7 @@ class PageAllocatorPageSource final : public PageSource {
   explicit PageAllocatorPageSource(mm::PageAllocator* pages) : pages_(pages) {}
   ktl::Result<Page> AllocateZeroed() override;
   void Free(const Page& page) override;
+  mm::PageAllocator* allocator() const override { return pages_; }
 
  private:
   mm::PageAllocator* pages_;

@@ -79,6 +79,24 @@ void FileSystem::FreePage(const Page& page) {
   pages_.fetch_sub(1, std::memory_order_relaxed);
 }
 
+vfs::FsStats FileSystem::Statfs() {
+  constexpr uint64_t kTmpfsMagic = 0x01021994;
+  vfs::FsStats stats;
+  stats.magic = kTmpfsMagic;
+  stats.block_size = kPageSize;
+  if (options_.max_bytes != 0) {
+    stats.blocks = options_.max_bytes / kPageSize;
+    uint64_t used = pages_used();
+    stats.blocks_free = used < stats.blocks ? stats.blocks - used : 0;
+  }
+  if (options_.max_inodes != 0) {
+    stats.files = options_.max_inodes;
+    uint64_t used = inodes_used();
+    stats.files_free = used < stats.files ? stats.files - used : 0;
+  }
+  return stats;
+}
+
 ktl::Result<void> FileSystem::ChargeInode() {
   size_t used = inodes_.fetch_add(1, std::memory_order_relaxed);
   if (options_.max_inodes != 0 && used + 1 > options_.max_inodes) {
@@ -583,6 +601,22 @@ ktl::Result<size_t> RegularFile::Write(vfs::IoBuffer& src, uint64_t offset, bool
   return done;
 }
 
+ktl::Result<void> RegularFile::Allocate(uint64_t offset, uint64_t length, bool keep_size) {
+  if (offset > kMaxFileSize || length > kMaxFileSize - offset) return ktl::Errno::kEFBIG;
+  {
+    ktl::SpinlockGuard guard(lock_);
+    // Pages allocated before an ENOSPC stay: they read as zeros, as the
+    // holes they replace did.
+    for (uint64_t page = offset / kPageSize; page * kPageSize < offset + length; ++page) {
+      TRY(PageForWriteLocked(page));
+    }
+    if (keep_size || offset + length <= size_) return ktl::Ok();
+    size_ = offset + length;
+  }
+  Touch(/*modified=*/true);
+  return ktl::Ok();
+}
+
 ktl::Result<void> RegularFile::ResizeLocked(uint64_t size) {
   if (size > kMaxFileSize) return ktl::Errno::kEFBIG;
   if (size < size_) {
@@ -602,6 +636,45 @@ ktl::Result<void> RegularFile::ResizeLocked(uint64_t size) {
   }
   size_ = size;
   return ktl::Ok();
+}
+
+namespace {
+
+// A mapping of a tmpfs file: its frames themselves, so there is nothing to
+// write back and every mapping and read/write sees the same bytes.
+class FileFrames final : public mm::MemoryObject {
+ public:
+  FileFrames(RegularFile& file, mm::PageAllocator& pages) : MemoryObject(pages), file_(&file) {}
+  ktl::Result<mm::PhysAddr> GetPage(uint64_t index) override {
+    return file_->MapPage(index, pages());
+  }
+  bool IsResident(uint64_t index) override { return file_->HasPage(index); }
+
+ private:
+  RefPtr<RegularFile> file_;
+};
+
+}  // namespace
+
+ktl::Result<vfs::RefPtr<mm::MemoryObject>> RegularFile::GetMemoryObject(mm::PageAllocator& pages) {
+  if (tmpfs().page_source().allocator() != &pages) return vfs::Inode::GetMemoryObject(pages);
+  auto* object = new (std::nothrow) FileFrames(*this, pages);
+  if (object == nullptr) return ktl::Errno::kENOMEM;
+  return RefPtr<mm::MemoryObject>::Adopt(object);
+}
+
+ktl::Result<mm::PhysAddr> RegularFile::MapPage(uint64_t index, mm::PageAllocator& pages) {
+  ktl::SpinlockGuard guard(lock_);
+  if (index >= (size_ + kPageSize - 1) / kPageSize) return ktl::Errno::kENXIO;
+  mm::PhysAddr frame = pages.PhysOf(TRY(PageForWriteLocked(index)));
+  pages.Ref(frame);
+  return frame;
+}
+
+bool RegularFile::HasPage(uint64_t index) {
+  ktl::SpinlockGuard guard(lock_);
+  size_t i = SlotIndexLocked(index);
+  return i < pages_.size() && pages_[i].index == index;
 }
 
 // --- symlinks ----------------------------------------------------------------------------

@@ -59,6 +59,7 @@ class FileSystem final : public vfs::FileSystem {
  public:
   explicit FileSystem(const Options& options) : options_(options) {}
   const char* name() const override { return "tmpfs"; }
+  vfs::FsStats Statfs() override;
 
   vfs::Timespec Now() { return options_.clock->Now(); }
   uint64_t NextIno() { return next_ino_.fetch_add(1, std::memory_order_relaxed); }
@@ -72,6 +73,7 @@ class FileSystem final : public vfs::FileSystem {
   // extended-attribute bytes in use.
   ktl::Result<void> ChargeXattrBytes(ptrdiff_t bytes);
 
+  PageSource& page_source() const { return *options_.pages; }
   size_t pages_used() const { return pages_.load(std::memory_order_relaxed); }
   size_t inodes_used() const { return inodes_.load(std::memory_order_relaxed); }
   size_t xattr_bytes_used() const { return xattr_bytes_.load(std::memory_order_relaxed); }
@@ -187,9 +189,17 @@ class RegularFile final : public Inode {
   ktl::Result<size_t> Read(vfs::IoBuffer& dst, uint64_t offset) override;
   ktl::Result<size_t> Write(vfs::IoBuffer& src, uint64_t offset, bool append,
                             uint64_t* end) override;
+  // MAP_SHARED and MAP_PRIVATE map the file's own frames when they come
+  // from `pages`; otherwise (a heap page source) the generic page cache.
+  ktl::Result<vfs::RefPtr<mm::MemoryObject>> GetMemoryObject(mm::PageAllocator& pages) override;
+  ktl::Result<void> Allocate(uint64_t offset, uint64_t length, bool keep_size) override;
 
   // Pages holding data (for tests: holes take none).
   size_t resident_pages();
+  // For mappings: the frame of page `index` (allocated if a hole) with a
+  // reference from `pages`; ENXIO wholly past the end, ENOSPC.
+  ktl::Result<mm::PhysAddr> MapPage(uint64_t index, mm::PageAllocator& pages);
+  bool HasPage(uint64_t index);
 
  protected:
   uint64_t SizeLocked() override { return size_; }

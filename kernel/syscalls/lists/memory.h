@@ -13,5 +13,8 @@
   X(25, mremap, "xxxxx",                                                                \
     (uint64_t old_address, uint64_t old_length, uint64_t new_length, int flags,         \
      uint64_t new_address))                                                             \
+  X(26, msync, "xxx", (uint64_t address, uint64_t length, int flags))                   \
+  X(27, mincore, "xxp", (uint64_t address, uint64_t length, uint64_t vector))           \
+  X(28, madvise, "xxd", (uint64_t address, uint64_t length, int advice))                \
 
 #endif  // RINGFENCE_KERNEL_SYSCALLS_LISTS_MEMORY_H_

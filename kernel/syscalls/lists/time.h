@@ -5,9 +5,12 @@
 #define RINGFENCE_KERNEL_SYSCALLS_LISTS_TIME_H_
 
 #define SENTRY_SYSCALLS_TIME(X)                                                         \
+  X(35, nanosleep, "pp", (UserAddress request, UserAddress remaining))                  \
   X(96, gettimeofday, "pp", (UserAddress time_value, UserAddress time_zone))            \
   X(201, time, "p", (UserAddress result))                                               \
   X(228, clock_gettime, "dp", (int clock, UserAddress time))                            \
   X(229, clock_getres, "dp", (int clock, UserAddress resolution))                       \
+  X(230, clock_nanosleep, "ddpp",                                                       \
+    (int clock, int flags, UserAddress request, UserAddress remaining))                 \
 
 #endif  // RINGFENCE_KERNEL_SYSCALLS_LISTS_TIME_H_

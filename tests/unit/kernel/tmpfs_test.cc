@@ -22,20 +22,6 @@ class TmpfsTest : public VfsTest {
     EXPECT_TRUE(f.ok()) << path;
     return f.ok() ? f.value() : RefPtr<FileDescription>();
   }
-  static size_t WriteAt(FileDescription& f, const std::string& data, int64_t offset) {
-    KernelIoBuffer io(static_cast<const void*>(data.data()), data.size());
-    auto n = f.WriteFrom(io, offset);
-    EXPECT_TRUE(n.ok()) << ktl::ErrnoName(ErrorOf(n));
-    return n.ok() ? n.value() : 0;
-  }
-  static std::string ReadAt(FileDescription& f, size_t length, int64_t offset) {
-    std::string out(length, '?');
-    KernelIoBuffer io(static_cast<void*>(out.data()), length);
-    auto n = f.ReadTo(io, offset);
-    EXPECT_TRUE(n.ok());
-    out.resize(n.ok() ? n.value() : 0);
-    return out;
-  }
   static tmpfs::RegularFile& Regular(FileDescription& f) {
     return static_cast<tmpfs::RegularFile&>(f.inode());
   }

@@ -56,6 +56,22 @@ class VfsTest : public ::testing::Test {
     return std::move(root).value();
   }
 
+  // pwrite/pread through a description, checked for errors.
+  static size_t WriteAt(FileDescription& f, const std::string& data, int64_t offset) {
+    KernelIoBuffer io(static_cast<const void*>(data.data()), data.size());
+    auto n = f.WriteFrom(io, offset);
+    EXPECT_TRUE(n.ok()) << ktl::ErrnoName(ErrorOf(n));
+    return n.ok() ? n.value() : 0;
+  }
+  static std::string ReadAt(FileDescription& f, size_t length, int64_t offset) {
+    std::string out(length, '?');
+    KernelIoBuffer io(static_cast<void*>(out.data()), length);
+    auto n = f.ReadTo(io, offset);
+    EXPECT_TRUE(n.ok());
+    out.resize(n.ok() ? n.value() : 0);
+    return out;
+  }
+
   // The caller as root (or `creds`) with cwd_ as the start directory.
   Caller As(const Credentials& creds) { return Caller{root_, cwd_, creds, 022}; }
   Caller AsRoot() { return As(root_creds_); }

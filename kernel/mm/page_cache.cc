@@ -1,0 +1,128 @@
+#include "kernel/mm/page_cache.h"
+
+#include "kernel/ktl/ktl.h"
+#include "kernel/ktl/string.h"
+
+namespace sentry::mm {
+
+PageCache::~PageCache() {
+  for (const Slot& slot : slots_) pages().Unref(slot.frame);
+}
+
+size_t PageCache::SlotIndexLocked(uint64_t index) const {
+  size_t low = 0, high = slots_.size();
+  while (low < high) {
+    size_t mid = (low + high) / 2;
+    if (slots_[mid].index < index) {
+      low = mid + 1;
+    } else {
+      high = mid;
+    }
+  }
+  return low;
+}
+
+PageCache::Slot* PageCache::FindLocked(uint64_t index) {
+  size_t i = SlotIndexLocked(index);
+  return i < slots_.size() && slots_[i].index == index ? &slots_[i] : nullptr;
+}
+
+ktl::Result<PhysAddr> PageCache::GetPage(uint64_t index) {
+  // The size first, even for a cached page: a file that shrank under its
+  // mappings gives SIGBUS past its new end, as on Linux.
+  uint64_t size = FileSize();
+  if (index >= ktl::RoundUp(size, kPageSize) / kPageSize) return ktl::Errno::kENXIO;
+  if (PhysAddr cached = CachedPage(index); cached != 0) return cached;
+  PhysAddr frame = TRY(pages().AllocZeroedPage());
+  uint64_t offset = index * kPageSize;
+  uint64_t want = size - offset < kPageSize ? size - offset : kPageSize;
+  size_t filled = 0;
+  while (filled < want) {
+    auto read = FileRead(offset + filled, pages().DirectMap(frame) + filled, want - filled);
+    if (!read.ok()) {
+      pages().Unref(frame);
+      return read.error();
+    }
+    if (read.value() == 0) break;  // the file shrank meanwhile: the rest reads as zeros
+    filled += read.value();
+  }
+  ktl::SpinlockGuard guard(lock_);
+  size_t i = SlotIndexLocked(index);
+  if (i < slots_.size() && slots_[i].index == index) {
+    // Another fill won the race: use its frame, which may already be dirty.
+    pages().Unref(frame);
+    pages().Ref(slots_[i].frame);
+    return slots_[i].frame;
+  }
+  if (auto reserved = slots_.ReserveAtLeast(slots_.size() + 1); !reserved.ok()) {
+    pages().Unref(frame);
+    return reserved.error();
+  }
+  (void)slots_.Insert(i, Slot{index, frame, false});  // reserved
+  pages().Ref(frame);  // one for the cache, one for the caller
+  return frame;
+}
+
+PhysAddr PageCache::CachedPage(uint64_t index) {
+  ktl::SpinlockGuard guard(lock_);
+  Slot* slot = FindLocked(index);
+  if (slot == nullptr) return 0;
+  pages().Ref(slot->frame);
+  return slot->frame;
+}
+
+bool PageCache::IsResident(uint64_t index) {
+  ktl::SpinlockGuard guard(lock_);
+  return FindLocked(index) != nullptr;
+}
+
+bool PageCache::IsDirty(uint64_t index) {
+  ktl::SpinlockGuard guard(lock_);
+  Slot* slot = FindLocked(index);
+  return slot != nullptr && slot->dirty;
+}
+
+size_t PageCache::cached_pages() {
+  ktl::SpinlockGuard guard(lock_);
+  return slots_.size();
+}
+
+void PageCache::MarkDirty(uint64_t index) {
+  ktl::SpinlockGuard guard(lock_);
+  if (Slot* slot = FindLocked(index)) slot->dirty = true;
+}
+
+ktl::Result<void> PageCache::Writeback(uint64_t first, uint64_t last) {
+  ktl::Result<void> result = ktl::Ok();
+  uint64_t next = first;
+  while (next < last) {
+    // One dirty page at a time, so no list of them needs allocating.
+    uint64_t index;
+    PhysAddr frame;
+    {
+      ktl::SpinlockGuard guard(lock_);
+      size_t i = SlotIndexLocked(next);
+      while (i < slots_.size() && slots_[i].index < last && !slots_[i].dirty) ++i;
+      if (i == slots_.size() || slots_[i].index >= last) break;
+      index = slots_[i].index;
+      frame = slots_[i].frame;
+      slots_[i].dirty = false;  // a write during the writeback dirties it again
+      pages().Ref(frame);
+    }
+    next = index + 1;
+    uint64_t size = FileSize();
+    uint64_t offset = index * kPageSize;
+    if (offset < size) {
+      size_t length = size - offset < kPageSize ? size - offset : kPageSize;
+      auto written = FileWrite(offset, pages().DirectMap(frame), length);
+      if (!written.ok()) {
+        MarkDirty(index);
+        if (result.ok()) result = written.error();
+      }
+    }
+    pages().Unref(frame);
+  }
+  return result;
+}
+
+}  // namespace sentry::mm

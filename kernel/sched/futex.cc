@@ -1,0 +1,68 @@
+#include "kernel/sched/futex.h"
+
+#include "kernel/sched/scheduler.h"
+#include "kernel/syscalls/user_pointer.h"
+#include "kernel/task/task.h"
+
+namespace sentry::sched {
+namespace {
+
+using ktl::Errno;
+
+FutexTable g_futexes;
+
+ktl::Result<FutexKey> KeyFor(uint64_t address) {
+  if (address % sizeof(uint32_t) != 0) return Errno::kEINVAL;
+  // One process in the sandbox: private and shared futexes both key on it.
+  return FutexKey{&CurrentTask().address_space(), address};
+}
+
+constexpr auto kWake = [](Thread& thread) { MakeRunnable(thread); };
+
+}  // namespace
+
+ktl::Result<int64_t> FutexWait(uint64_t address, uint32_t expected, uint32_t bitset,
+                               int64_t deadline_ns) {
+  if (bitset == 0) return Errno::kEINVAL;
+  FutexKey key = TRY(KeyFor(address));
+  uint32_t value = TRY(UserPointer<uint32_t>(address).Read());
+  if (value != expected) return Errno::kEAGAIN;
+  g_futexes.Enqueue(CurrentTask().thread(), key, bitset);
+  if (Block(deadline_ns) == WakeReason::kTimeout) return Errno::kETIMEDOUT;
+  return 0;
+}
+
+ktl::Result<int64_t> FutexWake(uint64_t address, int count, uint32_t bitset) {
+  if (bitset == 0) return Errno::kEINVAL;
+  FutexKey key = TRY(KeyFor(address));
+  return g_futexes.Wake(key, count, bitset, kWake);
+}
+
+ktl::Result<int64_t> FutexRequeue(uint64_t address, uint64_t target, int wake_count,
+                                  int requeue_count, const uint32_t* expected) {
+  if (wake_count < 0 || requeue_count < 0) return Errno::kEINVAL;
+  FutexKey from = TRY(KeyFor(address));
+  FutexKey to = TRY(KeyFor(target));
+  if (expected != nullptr) {
+    uint32_t value = TRY(UserPointer<uint32_t>(address).Read());
+    if (value != *expected) return Errno::kEAGAIN;
+  }
+  return g_futexes.Requeue(from, to, wake_count, requeue_count, kWake);
+}
+
+ktl::Result<int64_t> FutexWakeOp(uint64_t address, uint64_t target, int wake_count,
+                                 int wake_count2, uint32_t encoded_op) {
+  FutexKey first = TRY(KeyFor(address));
+  FutexKey second = TRY(KeyFor(target));
+  WakeOp op = TRY(WakeOp::Decode(encoded_op));
+  UserPointer<uint32_t> word(target);
+  uint32_t old_value = TRY(word.Read());
+  TRY(word.Write(op.Apply(old_value)));
+  int64_t woken = g_futexes.Wake(first, wake_count, kFutexBitsetMatchAny, kWake);
+  if (op.ShouldWake(old_value)) {
+    woken += g_futexes.Wake(second, wake_count2, kFutexBitsetMatchAny, kWake);
+  }
+  return woken;
+}
+
+}  // namespace sentry::sched

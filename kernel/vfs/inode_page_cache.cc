@@ -1,0 +1,131 @@
+#include "kernel/vfs/inode_page_cache.h"
+
+#include <new>
+
+namespace sentry::vfs {
+namespace {
+
+using mm::kPageSize;
+
+// Bytes [at, at + length) of another buffer: file reads of the pages the
+// cache does not hold fill their part of the caller's buffer directly.
+class SliceIoBuffer final : public IoBuffer {
+ public:
+  SliceIoBuffer(IoBuffer& base, size_t at, size_t length)
+      : base_(base), at_(at), length_(length) {}
+  size_t size() const override { return length_; }
+  ktl::Result<void> CopyOut(size_t at, const void* data, size_t length) override {
+    return base_.CopyOut(at_ + at, data, length);
+  }
+  ktl::Result<void> CopyIn(size_t at, void* out, size_t length) override {
+    return base_.CopyIn(at_ + at, out, length);
+  }
+
+ private:
+  IoBuffer& base_;
+  size_t at_;
+  size_t length_;
+};
+
+}  // namespace
+
+RefPtr<InodePageCache> InodePageCache::TryTake(InodePageCache* cache) {
+  if (cache == nullptr || !cache->TryRef()) return nullptr;
+  return RefPtr<InodePageCache>::Adopt(cache);
+}
+
+ktl::Result<RefPtr<InodePageCache>> InodePageCache::For(Inode& inode, mm::PageAllocator& pages) {
+  ktl::SpinlockGuard guard(inode.page_cache_lock_);
+  if (RefPtr<InodePageCache> existing = TryTake(inode.page_cache_)) return existing;
+  auto* cache = new (std::nothrow) InodePageCache(inode, pages);
+  if (cache == nullptr) return ktl::Errno::kENOMEM;
+  // A dying cache still registered is replaced; it unregisters only itself.
+  inode.page_cache_ = cache;
+  return RefPtr<InodePageCache>::Adopt(cache);
+}
+
+void InodePageCache::LastReferenceGone() {
+  // The last mapping is gone: what it wrote goes to the file (errors are
+  // lost, as when Linux writes back behind a closed file).
+  (void)Writeback(0, ~uint64_t{0});
+  {
+    ktl::SpinlockGuard guard(inode_->page_cache_lock_);
+    if (inode_->page_cache_ == this) inode_->page_cache_ = nullptr;
+  }
+  delete this;
+}
+
+uint64_t InodePageCache::FileSize() { return inode_->Getattr().size; }
+
+ktl::Result<size_t> InodePageCache::FileRead(uint64_t offset, std::byte* out, size_t length) {
+  KernelIoBuffer buffer(out, length);
+  return inode_->Read(buffer, offset);
+}
+
+ktl::Result<void> InodePageCache::FileWrite(uint64_t offset, const std::byte* data,
+                                            size_t length) {
+  size_t done = 0;
+  while (done < length) {
+    KernelIoBuffer buffer(static_cast<const void*>(data + done), length - done);
+    uint64_t end = 0;
+    size_t written = TRY(inode_->Write(buffer, offset + done, /*append=*/false, &end));
+    if (written == 0) return ktl::Errno::kEIO;
+    done += written;
+  }
+  return ktl::Ok();
+}
+
+ktl::Result<size_t> InodePageCache::Read(IoBuffer& dst, uint64_t offset) {
+  uint64_t size = FileSize();
+  if (offset >= size) return size_t{0};
+  uint64_t want = dst.size() < size - offset ? dst.size() : size - offset;
+  size_t done = 0;
+  while (done < want) {
+    uint64_t position = offset + done;
+    size_t within = position % kPageSize;
+    size_t chunk = kPageSize - within < want - done ? kPageSize - within : want - done;
+    mm::PhysAddr frame = CachedPage(position / kPageSize);
+    if (frame != 0) {
+      // The cached page holds what mappings wrote: copy it (the frame's
+      // reference keeps it alive while the copy may fault).
+      auto copied = dst.CopyOut(done, pages().DirectMap(frame) + within, chunk);
+      pages().Unref(frame);
+      if (!copied.ok()) {
+        if (done == 0) return copied.error();
+        break;
+      }
+      done += chunk;
+      continue;
+    }
+    SliceIoBuffer slice(dst, done, chunk);
+    auto read = inode_->Read(slice, position);
+    if (!read.ok()) {
+      if (done == 0) return read.error();
+      break;
+    }
+    done += read.value();
+    if (read.value() < chunk) break;
+  }
+  return done;
+}
+
+ktl::Result<size_t> InodePageCache::Write(IoBuffer& src, uint64_t offset, bool append,
+                                          uint64_t* end) {
+  size_t done = TRY(inode_->Write(src, offset, append, end));
+  // The file has the bytes; cached pages they fall on get them too.
+  uint64_t start = *end - done;
+  for (size_t copied = 0; copied < done;) {
+    uint64_t position = start + copied;
+    size_t within = position % kPageSize;
+    size_t chunk = kPageSize - within < done - copied ? kPageSize - within : done - copied;
+    mm::PhysAddr frame = CachedPage(position / kPageSize);
+    if (frame != 0) {
+      (void)src.CopyIn(copied, pages().DirectMap(frame) + within, chunk);
+      pages().Unref(frame);
+    }
+    copied += chunk;
+  }
+  return done;
+}
+
+}  // namespace sentry::vfs
