@@ -1,16 +1,13 @@
 #include "kernel/mm/maps_line.h"
 
 #include "kernel/ktl/format.h"
+#include "kernel/vfs/types.h"
 
 namespace sentry::mm {
 namespace {
 
-// Linux pads the fields to this column before the name (25 + 6 * 8 - 1).
-constexpr size_t kNameColumn = 72;
-
-// st_dev (glibc's encoding) split back into major and minor.
-uint64_t Major(uint64_t dev) { return ((dev >> 8) & 0xfff) | ((dev >> 32) & ~uint64_t{0xfff}); }
-uint64_t Minor(uint64_t dev) { return (dev & 0xff) | ((dev >> 12) & ~uint64_t{0xff}); }
+// The column where Linux starts the name: show_map_vma pads to 25 + 6 * 8.
+constexpr size_t kNameColumn = 73;
 
 }  // namespace
 
@@ -23,12 +20,12 @@ size_t FormatMapsLine(const Vma& vma, char* out, size_t size) {
   f.AppendChar(vma.kind == VmaKind::kFileShared ? 's' : 'p').AppendChar(' ');
   const FileMapping* file = vma.file.get();
   f.AppendHex(file != nullptr ? vma.offset : 0, 8, true).AppendChar(' ');
-  f.AppendHex(file != nullptr ? Major(file->device()) : 0, 2, true).AppendChar(':');
-  f.AppendHex(file != nullptr ? Minor(file->device()) : 0, 2, true).AppendChar(' ');
-  f.AppendUnsigned(file != nullptr ? file->inode() : 0);
+  f.AppendHex(file != nullptr ? vfs::DeviceMajor(file->device()) : 0, 2, true).AppendChar(':');
+  f.AppendHex(file != nullptr ? vfs::DeviceMinor(file->device()) : 0, 2, true).AppendChar(' ');
+  // Linux ends the fields with a space even when no name follows.
+  f.AppendUnsigned(file != nullptr ? file->inode() : 0).AppendChar(' ');
   const char* name = file != nullptr ? file->path() : vma.name;
   if (name != nullptr && name[0] != '\0') {
-    f.AppendChar(' ');
     while (f.wanted() < kNameColumn) f.AppendChar(' ');
     f.AppendString(name);
   }

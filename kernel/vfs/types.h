@@ -50,6 +50,13 @@ inline constexpr uint64_t MakeDevice(uint32_t major, uint32_t minor) {
          (static_cast<uint64_t>(major & 0xfff) << 8) |
          (static_cast<uint64_t>(minor & 0xffffff00) << 12) | (minor & 0xff);
 }
+// And back (major(3), minor(3)).
+inline constexpr uint32_t DeviceMajor(uint64_t dev) {
+  return static_cast<uint32_t>(((dev >> 8) & 0xfff) | ((dev >> 32) & 0xfffff000));
+}
+inline constexpr uint32_t DeviceMinor(uint64_t dev) {
+  return static_cast<uint32_t>((dev & 0xff) | ((dev >> 12) & 0xffffff00));
+}
 
 // getdents64 d_type values.
 inline constexpr uint8_t kDT_UNKNOWN = 0, kDT_FIFO = 1, kDT_CHR = 2, kDT_DIR = 4, kDT_BLK = 6,

@@ -1,3 +1,4 @@
+#include "kernel/mm/maps_line.h"
 #include "kernel/fs/procfs/proc_files.h"
 
 #include "kernel/fs/synthetic/synthetic.h"
@@ -97,13 +98,6 @@ ktl::Result<void> AppendUserRange(Process& process, uint64_t start, uint64_t end
   return ktl::Ok();
 }
 
-// The name /proc/<pid>/maps shows for a VMA. File-backed mappings (when
-// mmap of files lands) will show the file's path here, with its device
-// and inode in AppendMapsLine's other arguments.
-ktl::StringView MapsName(const mm::Vma& vma) {
-  return vma.name != nullptr ? ktl::StringView(vma.name) : ktl::StringView();
-}
-
 ktl::Result<void> AppendMountLines(Process& process, Text* out, bool info) {
   if (g_options.mount_namespace == nullptr) return ktl::Ok();
   return g_options.mount_namespace->ForEachMount(
@@ -157,7 +151,13 @@ ktl::Result<void> GenerateComm(Process& process, Text* out) {
 
 ktl::Result<void> GenerateMaps(Process& process, Text* out) {
   for (const mm::Vma& vma : process.address_space().vmas().vmas()) {
-    TRY(AppendMapsLine(out, vma, MapsName(vma)));
+    // Measure, then format straight into the text: a file's path can be
+    // PATH_MAX long, too much for a kernel stack buffer.
+    size_t length = mm::FormatMapsLine(vma, nullptr, 0);
+    size_t at = out->size();
+    TRY(out->Resize(at + length + 1));
+    mm::FormatMapsLine(vma, out->data() + at, length + 1);
+    TRY(out->Resize(at + length));  // drop the NUL
   }
   return ktl::Ok();
 }

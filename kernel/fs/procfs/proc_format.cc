@@ -1,6 +1,7 @@
 #include "kernel/fs/procfs/proc_format.h"
 
 #include "kernel/fs/synthetic/synthetic.h"
+#include "kernel/vfs/types.h"
 
 namespace sentry::procfs {
 namespace {
@@ -10,12 +11,8 @@ using synthetic::Appendf;
 
 constexpr uint64_t kPageSize = 4096;
 
-uint32_t DeviceMajor(uint64_t dev) {
-  return static_cast<uint32_t>(((dev >> 8) & 0xfff) | ((dev >> 32) & 0xfffff000));
-}
-uint32_t DeviceMinor(uint64_t dev) {
-  return static_cast<uint32_t>((dev & 0xff) | ((dev >> 12) & 0xffffff00));
-}
+using vfs::DeviceMajor;
+using vfs::DeviceMinor;
 
 // `value` in octal (ktl's formatter has no %o), zero-padded to `width`.
 struct Octal {
@@ -67,23 +64,6 @@ ktl::Result<void> AppendMountOptions(Text* out, const MountLine& mount) {
 }
 
 }  // namespace
-
-ktl::Result<void> AppendMapsLine(Text* out, const mm::Vma& vma, ktl::StringView name,
-                                 uint64_t device, uint64_t inode) {
-  size_t line_start = out->size();
-  TRY(Appendf(out, "%08x-%08x %c%c%c%c %08x %02x:%02x %u ", vma.start, vma.end,
-              (vma.prot & mm::kProtRead) ? 'r' : '-', (vma.prot & mm::kProtWrite) ? 'w' : '-',
-              (vma.prot & mm::kProtExec) ? 'x' : '-', 'p', vma.offset, DeviceMajor(device),
-              DeviceMinor(device), inode));
-  if (!name.empty()) {
-    // show_map_vma pads the name to column 73 (25 + 6 * sizeof(void*)).
-    constexpr size_t kNameColumn = 25 + 6 * 8 - 1;
-    while (out->size() - line_start < kNameColumn) TRY(Append(out, " "));
-    TRY(Append(out, " "));
-    TRY(Append(out, name));
-  }
-  return Append(out, "\n");
-}
 
 ktl::Result<void> AppendStatus(Text* out, const ProcessSnapshot& p) {
   TRY(Appendf(out, "Name:\t%s\nUmask:\t%s\n", p.name, ToOctal(p.umask, 4).text));

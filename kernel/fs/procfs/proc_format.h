@@ -10,16 +10,10 @@
 #include "kernel/ktl/result.h"
 #include "kernel/ktl/string.h"
 #include "kernel/ktl/vector.h"
-#include "kernel/mm/vma_set.h"
 
 namespace sentry::procfs {
 
 using Text = ktl::Vector<char>;
-
-// One /proc/<pid>/maps line. `name`: "[heap]", "[stack]", a file's path,
-// or empty for anonymous memory. `device`/`inode`: the backing file's.
-ktl::Result<void> AppendMapsLine(Text* out, const mm::Vma& vma, ktl::StringView name,
-                                 uint64_t device = 0, uint64_t inode = 0);
 
 // What /proc/<pid>/status and stat say about a process.
 struct ProcessSnapshot {

@@ -243,7 +243,7 @@ TEST(MapsLineTest, FormatsLikeLinux) {
   char line[256];
   size_t n = mm::FormatMapsLine(vma, line, sizeof line);
   std::string expected = "00400000-00452000 r-xp 00003000 03:105 12";
-  expected += std::string(72 - expected.size(), ' ') + "/bin/prog\n";
+  expected += std::string(73 - expected.size(), ' ') + "/bin/prog\n";
   EXPECT_EQ(std::string(line), expected);
   EXPECT_EQ(n, expected.size());
   vma.kind = mm::VmaKind::kFileShared;
@@ -258,11 +258,11 @@ TEST(MapsLineTest, FormatsLikeLinux) {
   heap.name = mm::kHeapVmaName;
   mm::FormatMapsLine(heap, line, sizeof line);
   expected = "7f0000001000-7f0000003000 rw-p 00000000 00:00 0";
-  expected += std::string(72 - expected.size(), ' ') + "[heap]\n";
+  expected += std::string(73 - expected.size(), ' ') + "[heap]\n";
   EXPECT_EQ(std::string(line), expected);
   heap.name = nullptr;
   mm::FormatMapsLine(heap, line, sizeof line);
-  EXPECT_EQ(std::string(line), "7f0000001000-7f0000003000 rw-p 00000000 00:00 0\n");
+  EXPECT_EQ(std::string(line), "7f0000001000-7f0000003000 rw-p 00000000 00:00 0 \n");
 }
 
 }  // namespace

@@ -19,27 +19,6 @@ std::vector<std::string> Words(const std::string& line) {
   return words;
 }
 
-TEST(ProcFormatTest, MapsLinesMatchLinux) {
-  Text out;
-  mm::Vma heap{0x55d5f4e4c000, 0x55d5f4e6d000, mm::kProtRead | mm::kProtWrite};
-  ASSERT_TRUE(AppendMapsLine(&out, heap, "[heap]").ok());
-  // Linux pads the name to column 73.
-  EXPECT_EQ(Str(out),
-            "55d5f4e4c000-55d5f4e6d000 rw-p 00000000 00:00 0"
-            "                          [heap]\n");
-  Text anonymous;
-  mm::Vma low{0x10000, 0x11000, mm::kProtExec};
-  low.offset = 0x2000;
-  ASSERT_TRUE(AppendMapsLine(&anonymous, low, "").ok());
-  EXPECT_EQ(Str(anonymous), "00010000-00011000 --xp 00002000 00:00 0 \n");
-  Text file;
-  mm::Vma text{0x400000, 0x401000, mm::kProtRead | mm::kProtExec};
-  ASSERT_TRUE(AppendMapsLine(&file, text, "/usr/bin/cat", (uint64_t{254} << 8) | 1, 1835087).ok());
-  EXPECT_EQ(Str(file),
-            "00400000-00401000 r-xp 00000000 fe:01 1835087"
-            "                            /usr/bin/cat\n");
-}
-
 ProcessSnapshot Sample() {
   ProcessSnapshot p;
   p.name = "cat";
