@@ -144,10 +144,14 @@ SandboxRun& SandboxRun::TimeoutSeconds(int seconds) {
   timeout_seconds_ = seconds;
   return *this;
 }
+SandboxRun& SandboxRun::OnHost() {
+  on_host_ = true;
+  return *this;
+}
 
 std::vector<std::string> SandboxRun::Argv() const {
   std::vector<std::string> argv;
-  if (!Native()) {
+  if (!on_host_ && !Native()) {
     argv.push_back(RingfenceBinary());
     argv.push_back("do");
     for (const auto& f : flags_) argv.push_back(f);
@@ -187,7 +191,7 @@ RunResult SandboxRun::Run() const {
   double start = Now();
   pid_t pid = fork();
   if (pid == 0) {
-    ChildExec(in[0], out[1], err[1], argv.data(), envp.data(), Native());
+    ChildExec(in[0], out[1], err[1], argv.data(), envp.data(), on_host_ || Native());
   }
   r.pid = pid;
   close(in[0]);

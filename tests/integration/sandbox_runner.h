@@ -52,6 +52,9 @@ class SandboxRun {
   SandboxRun& Flag(std::string flag);
   SandboxRun& Env(const std::string& name, const std::string& value);
   SandboxRun& TimeoutSeconds(int seconds);
+  // Runs the program directly on the host even in sandbox mode, as the
+  // reference a sandboxed run of the same argv is compared with.
+  SandboxRun& OnHost();
 
   // The argv that Run() executes.
   std::vector<std::string> Argv() const;
@@ -64,6 +67,7 @@ class SandboxRun {
   std::string stdin_;
   std::map<std::string, std::string> env_;
   int timeout_seconds_ = 60;
+  bool on_host_ = false;
 };
 
 // A temporary directory (mkdtemp under $TMPDIR or /tmp), removed with its
