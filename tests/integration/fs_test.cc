@@ -19,10 +19,6 @@
 namespace ringfence::testing {
 namespace {
 
-bool Contains(const std::string& hay, const std::string& needle) {
-  return hay.find(needle) != std::string::npos;
-}
-
 // (program, base directory).
 class FsProgramTest : public ::testing::TestWithParam<std::tuple<std::string, std::string>> {};
 

@@ -29,10 +29,6 @@
 namespace ringfence::testing {
 namespace {
 
-bool Contains(const std::string& hay, const std::string& needle) {
-  return hay.find(needle) != std::string::npos;
-}
-
 void WriteHostFile(const std::string& path, const std::string& data, mode_t mode = 0644) {
   std::ofstream(path) << data;
   chmod(path.c_str(), mode);

@@ -17,10 +17,6 @@
 namespace ringfence::testing {
 namespace {
 
-bool Contains(const std::string& hay, const std::string& needle) {
-  return hay.find(needle) != std::string::npos;
-}
-
 class ProcTest : public ::testing::TestWithParam<std::string> {
  protected:
   std::string Program(const std::string& name) const {

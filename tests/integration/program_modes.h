@@ -22,10 +22,6 @@
 
 namespace ringfence::testing {
 
-inline bool Contains(const std::string& hay, const std::string& needle) {
-  return hay.find(needle) != std::string::npos;
-}
-
 class ProgramModeTest : public ::testing::TestWithParam<std::string> {
  protected:
   explicit ProgramModeTest(std::string program) : program_(std::move(program)) {}

@@ -35,10 +35,6 @@ std::string Lower(std::string s) {
   return s;
 }
 
-bool Contains(const std::string& hay, const std::string& needle) {
-  return hay.find(needle) != std::string::npos;
-}
-
 // The first line of a string.
 std::string FirstLine(const std::string& s) { return s.substr(0, s.find('\n')); }
 

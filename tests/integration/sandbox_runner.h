@@ -17,6 +17,11 @@
 
 namespace ringfence::testing {
 
+// Whether `needle` occurs in `hay` (the tests' checks on captured output).
+inline bool Contains(const std::string& hay, const std::string& needle) {
+  return hay.find(needle) != std::string::npos;
+}
+
 struct RunResult {
   int status = -1;         // shell-style: exit code, or 128+signal
   bool signaled = false;   // the direct child (ringfence, or the program) died by a signal

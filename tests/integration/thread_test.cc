@@ -13,10 +13,6 @@
 namespace ringfence::testing {
 namespace {
 
-bool Contains(const std::string& hay, const std::string& needle) {
-  return hay.find(needle) != std::string::npos;
-}
-
 std::string Program(const std::string& name) {
   return std::string(RINGFENCE_TEST_PROGRAMS_DIR) + "/" + name;
 }
