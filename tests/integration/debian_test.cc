@@ -127,6 +127,7 @@ TEST(DebianTest, FindWalksTheSameTree) {
 }
 
 TEST(DebianTest, Sha256sumOfALargeFile) {
+  RINGFENCE_SKIP_IF_BUILD_TREE_UNDER_TMP(RINGFENCE_TEST_PROGRAMS_DIR);
   // The ringfence binary: several MiB, so many reads through the Gofer.
   HostAndSandbox r = RunBoth("/usr/bin/sha256sum", {SandboxRun::RingfenceBinary()});
   EXPECT_EQ(r.host.out.size(), 64 + 2 + SandboxRun::RingfenceBinary().size() + 1)
@@ -148,6 +149,7 @@ TEST(DebianTest, Python3ListsTheRoot) {
 }
 
 TEST(DebianTest, ScriptWithCatInterpreterAndOptionalArgument) {
+  RINGFENCE_SKIP_IF_BUILD_TREE_UNDER_TMP(RINGFENCE_TEST_PROGRAMS_DIR);
   // Linux passes "-n" as the interpreter's one optional argument, then the
   // script path, then the script's own arguments.
   BuildTreeScript script("cat_n", "#!/bin/cat -n\nfirst line\nsecond line\n");
@@ -157,6 +159,7 @@ TEST(DebianTest, ScriptWithCatInterpreterAndOptionalArgument) {
 }
 
 TEST(DebianTest, ScriptWithPython3Interpreter) {
+  RINGFENCE_SKIP_IF_BUILD_TREE_UNDER_TMP(RINGFENCE_TEST_PROGRAMS_DIR);
   BuildTreeScript script(
       "argv.py", "#!/usr/bin/python3\nimport os, sys\nprint(sys.argv[1:])\n"
                  "print(os.path.basename(sys.argv[0]))\nprint(open('/etc/debian_version').read())\n");

@@ -128,6 +128,7 @@ class OverlayRootTest : public ::testing::Test {
 };
 
 TEST_F(OverlayRootTest, ProgramSeesItsChangesAndTheHostKeepsItsTree) {
+  RINGFENCE_SKIP_IF_BUILD_TREE_UNDER_TMP(RINGFENCE_TEST_PROGRAMS_DIR);
   RunResult r =
       SandboxRun(std::string(RINGFENCE_TEST_PROGRAMS_DIR) + "/overlay_lower", {dir_})
           .TimeoutSeconds(120)
@@ -139,6 +140,7 @@ TEST_F(OverlayRootTest, ProgramSeesItsChangesAndTheHostKeepsItsTree) {
 }
 
 TEST_F(OverlayRootTest, BusyboxToolsChangeNothingOnTheHost) {
+  RINGFENCE_SKIP_IF_BUILD_TREE_UNDER_TMP(RINGFENCE_TEST_PROGRAMS_DIR);
   const std::vector<std::vector<std::string>> commands = {
       {"rm", dir_ + "/del"},
       {"rm", "-r", dir_ + "/dir"},
@@ -160,6 +162,7 @@ TEST_F(OverlayRootTest, BusyboxToolsChangeNothingOnTheHost) {
 }
 
 TEST_F(OverlayRootTest, WritableRootWritesThroughToTheHost) {
+  RINGFENCE_SKIP_IF_BUILD_TREE_UNDER_TMP(RINGFENCE_TEST_PROGRAMS_DIR);
   RunResult r = SandboxRun("/bin/busybox", {"rm", dir_ + "/del"})
                     .Flag("--writable-root")
                     .TimeoutSeconds(120)

@@ -22,6 +22,18 @@ inline bool Contains(const std::string& hay, const std::string& needle) {
   return hay.find(needle) != std::string::npos;
 }
 
+// The sandbox's /tmp is its own tmpfs, so a build tree under the host's /tmp
+// is hidden inside the sandbox. Tests that hand the sandbox files from the
+// build tree skip there (in sandbox mode) with this reason.
+#define RINGFENCE_SKIP_IF_BUILD_TREE_UNDER_TMP(build_path)                            \
+  do {                                                                              \
+    if (!::ringfence::testing::SandboxRun::Native() &&                              \
+        std::string(build_path).rfind("/tmp/", 0) == 0) {                           \
+      GTEST_SKIP() << "the build tree is under /tmp, which the sandbox's own tmpfs " \
+                      "/tmp hides";                                                 \
+    }                                                                               \
+  } while (0)
+
 struct RunResult {
   int status = -1;         // shell-style: exit code, or 128+signal
   bool signaled = false;   // the direct child (ringfence, or the program) died by a signal
