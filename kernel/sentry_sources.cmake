@@ -36,6 +36,7 @@ set(SENTRY_ONLY_SOURCES
   syscalls/sys_thread.cc
   syscalls/sys_time.cc
   task/exit.cc
+  task/return_to_user.cc
   task/system_info.cc
   task/task.cc
   task/thread_life.cc

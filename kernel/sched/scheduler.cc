@@ -137,6 +137,12 @@ WakeReason Block(int64_t deadline_ns) {
   return self.wake_reason;
 }
 
+void Interrupt(Thread& thread) {
+  if (thread.state != ThreadState::kBlocked) return;
+  thread.LeaveWaitList(WakeReason::kInterrupted);
+  MakeRunnable(thread);
+}
+
 void SleepUntil(int64_t deadline_ns) {
   while (Block(deadline_ns) != WakeReason::kTimeout) {
   }

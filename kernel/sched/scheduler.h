@@ -33,6 +33,13 @@ void MakeRunnable(Thread& thread);
 // it on the wait list it expects a wake from (if any). Returns why it woke.
 WakeReason Block(int64_t deadline_ns);
 
+// Wakes `thread` early if it is blocked: it leaves its wait list and the
+// timer list and Block returns kInterrupted. Signal delivery and group
+// exit use this; a blocking syscall that sees kInterrupted returns EINTR
+// or kERESTARTSYS (see kernel/task/return_to_user.h). No effect on a
+// thread that is not blocked.
+void Interrupt(Thread& thread);
+
 // Sleeps until `deadline_ns` (monotonic) passes.
 void SleepUntil(int64_t deadline_ns);
 

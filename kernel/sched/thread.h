@@ -22,6 +22,7 @@ enum class WakeReason : uint8_t {
   kNone,
   kWoken,     // a WaitQueue or futex wake
   kTimeout,   // its deadline passed
+  kInterrupted,  // sched::Interrupt: a signal (or group exit) needs the thread
 };
 
 // Identifies a futex word: the address space (private futexes, and shared

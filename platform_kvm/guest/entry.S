@@ -71,7 +71,7 @@ syscall_entry:
         pushq %r11
         pushq $USER_CS
         pushq %rcx
-        pushq $0
+        pushq %rax              // error_code slot: the syscall number (orig_rax), for restarts
         pushq $SYSCALL_VECTOR
         PUSH_GPRS
         movq %rsp, %rdi

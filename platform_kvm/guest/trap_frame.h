@@ -24,11 +24,14 @@ struct TrapFrame {
   uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
   uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
   uint64_t vector;
+  // The CPU's error code; for a syscall frame, the syscall number as it
+  // entered (Linux's orig_ax), so a restarted syscall can be reissued.
   uint64_t error_code;
   // As the CPU pushes them for an interrupt (and entry.S for a syscall).
   uint64_t rip, cs, rflags, rsp, ss;
 
   bool FromUser() const { return (cs & 3) == 3; }
+  bool IsSyscall() const { return vector == kSyscallVector; }
 };
 // entry.S hard-codes these offsets.
 static_assert(offsetof(TrapFrame, rax) == 112);

@@ -5,6 +5,7 @@
 #include "kernel/sched/scheduler.h"
 #include "kernel/signal/exceptions.h"
 #include "kernel/syscalls/syscall_table.h"
+#include "kernel/task/return_to_user.h"
 #include "kernel/task/task.h"
 #include "platform_kvm/abi/hypercall.h"
 #include "platform_kvm/guest/address.h"
@@ -58,11 +59,13 @@ void HandleInterrupt(const platform::TrapFrame& frame) {
 extern "C" void SentrySyscall(platform::TrapFrame* frame) {
   sentry::CurrentTask().set_frame(frame);
   sentry::syscalls::DispatchSyscall(*frame);
+  sentry::PrepareReturnToUser(sentry::CurrentTask(), *frame);
 }
 
 extern "C" void SentryTrap(platform::TrapFrame* frame) {
   if (frame->vector >= platform::kFirstInterruptVector) {
     HandleInterrupt(*frame);
+    if (frame->FromUser()) sentry::PrepareReturnToUser(sentry::CurrentTask(), *frame);
     return;
   }
   if (!frame->FromUser()) {
@@ -72,6 +75,7 @@ extern "C" void SentryTrap(platform::TrapFrame* frame) {
     platform::PanicWithFrame(message, frame);
   }
   sentry::HandleUserException(*frame, platform::ReadCr2());
+  sentry::PrepareReturnToUser(sentry::CurrentTask(), *frame);
 }
 
 namespace ktl {
