@@ -83,6 +83,52 @@ inline constexpr uint64_t kSaRestart = 0x10000000;
 inline constexpr uint64_t kSaNodefer = 0x40000000;
 inline constexpr uint64_t kSaResethand = 0x80000000;
 
+// siginfo_t (128 bytes): three ints, then a union at offset 16 whose
+// layout depends on who raised the signal (si_code).
+struct SigInfo {
+  int32_t signo;
+  int32_t error;
+  int32_t code;
+  int32_t pad;
+  union {
+    struct {  // kill, tkill, rt_sigqueueinfo (value: sigqueue's sigval)
+      int32_t pid;
+      uint32_t uid;
+      uint64_t value;
+    } sender;
+    struct {  // SIGCHLD
+      int32_t pid;
+      uint32_t uid;
+      int32_t status;  // exit code, or the signal (CLD_KILLED/DUMPED/STOPPED/CONTINUED)
+      int32_t pad;
+      int64_t utime;   // clock ticks
+      int64_t stime;
+    } child;
+    struct {  // POSIX timers
+      int32_t timer_id;
+      int32_t overrun;
+      uint64_t value;
+    } timer;
+    struct {  // SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP
+      uint64_t address;
+    } fault;
+    struct {  // SIGIO / SIGPOLL
+      int64_t band;
+      int32_t fd;
+    } poll;
+    uint8_t raw[112];
+  };
+};
+static_assert(sizeof(SigInfo) == 128);
+// si_code values a sender sets (the rest are per-signal, e.g. CLD_*).
+inline constexpr int32_t kSiUser = 0;       // kill
+inline constexpr int32_t kSiKernel = 0x80;  // the kernel itself
+inline constexpr int32_t kSiQueue = -1;     // sigqueue / rt_sigqueueinfo
+inline constexpr int32_t kSiTimer = -2;     // POSIX timer expiry
+inline constexpr int32_t kSiTkill = -6;     // tkill, tgkill
+inline constexpr int32_t kCldExited = 1, kCldKilled = 2, kCldDumped = 3, kCldTrapped = 4,
+                         kCldStopped = 5, kCldContinued = 6;
+
 struct SignalStack {
   uint64_t sp;
   int32_t flags;

@@ -256,7 +256,7 @@ int64_t SignalReturn(platform::TrapFrame& frame) {
     // #GP on the user's behalf: SIGSEGV (SI_KERNEL) at the bad state.
     FaultSignal fault;
     fault.signal = linux_abi::kSigSegv;
-    fault.code = kSiKernel;
+    fault.code = linux_abi::kSiKernel;
     fault.trapno = 13;
     ForceFaultSignal(frame, fault);
   }

@@ -31,7 +31,7 @@ int32_t SignalCodeForException(const platform::TrapFrame& frame) {
       return code != 0 ? code : -1;
     }
     case 17: return signal::kBusAdrAln;
-    default: return signal::kSiKernel;
+    default: return linux_abi::kSiKernel;
   }
 }
 

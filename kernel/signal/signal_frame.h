@@ -82,7 +82,6 @@ static_assert(sizeof(Siginfo) == 128);
 static_assert(offsetof(Siginfo, address) == 16);
 
 // si_code values for synchronous faults.
-inline constexpr int32_t kSiKernel = 0x80;
 inline constexpr int32_t kSegvMapErr = 1;
 inline constexpr int32_t kSegvAccErr = 2;
 inline constexpr int32_t kIllIllOpn = 2;
