@@ -17,6 +17,7 @@ set(SENTRY_ONLY_SOURCES
   signal/delivery.cc
   signal/dispatch.cc
   signal/send.cc
+  signal/signal_fd.cc
   signal/timers.cc
   signal/exceptions.cc
   signal/fpu_state.cc
@@ -37,6 +38,7 @@ set(SENTRY_ONLY_SOURCES
   syscalls/sys_random.cc
   syscalls/sys_signal.cc
   syscalls/sys_signal_send.cc
+  syscalls/sys_signalfd.cc
   syscalls/sys_timer.cc
   syscalls/sys_thread.cc
   syscalls/sys_time.cc

@@ -81,6 +81,7 @@ ktl::Result<bool> Send(Process& process, Task* thread, const SigInfo& info) {
     case EnqueueResult::kCoalesced: return false;
     case EnqueueResult::kQueued: break;
   }
+  process.signals().signalfd_waiters.WakeAll([](sched::Thread& t) { sched::MakeRunnable(t); });
   // Linux's complete_signal: wake a thread that takes it; a fatal signal
   // (SIGKILL) needs all of them.
   if (signal == linux_abi::kSigKill) {

@@ -48,6 +48,8 @@ class ProcessSignals {
   bool stopped = false;
   int stop_signal = 0;
   sched::WaitQueue continue_waiters;
+  // Threads in a signalfd read, woken whenever a signal is queued.
+  sched::WaitQueue signalfd_waiters;
   ProcessTimers timers;
 };
 

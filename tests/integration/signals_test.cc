@@ -32,6 +32,7 @@ TEST_P(SignalSendTest, SigsuspendAndPause) { ExpectModePasses("sigsuspend"); }
 TEST_P(SignalSendTest, SigtimedwaitTimeoutAndWakeups) { ExpectModePasses("sigtimedwait"); }
 TEST_P(SignalSendTest, ResethandAndNodefer) { ExpectModePasses("resethand"); }
 TEST_P(SignalSendTest, GroupStopUntilSigcont) { ExpectModePasses("stop_cont"); }
+TEST_P(SignalSendTest, SignalfdReadsPendingSignals) { ExpectModePasses("signalfd"); }
 TEST_P(SignalSendTest, DefaultTerminate) { ExpectDefaultKills(SIGTERM); }
 TEST_P(SignalSendTest, DefaultCore) { ExpectDefaultKills(SIGQUIT); }
 TEST_P(SignalSendTest, SigkillCannotBeCaught) { ExpectDefaultKills(SIGKILL); }

@@ -4,9 +4,12 @@
 // default actions.
 #include "check.h"
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <time.h>
 
 static volatile sig_atomic_t g_count;
@@ -320,6 +323,57 @@ static void mode_stop_cont(void) {
   timer_delete(timer);
 }
 
+static void mode_signalfd(void) {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGUSR1);
+  sigaddset(&set, SIGRTMIN);
+  sigprocmask(SIG_BLOCK, &set, NULL);
+  int fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+  CHECK(fd >= 0, "signalfd_create");
+  CHECK_EQ(fcntl(fd, F_GETFD), FD_CLOEXEC, "signalfd_cloexec");
+  CHECK(fcntl(fd, F_GETFL) & O_NONBLOCK, "signalfd_nonblock");
+  struct signalfd_siginfo records[4];
+  CHECK_ERR(read(fd, records, sizeof records), EAGAIN, "read_empty_eagain");
+  CHECK_ERR(read(fd, records, 100), EINVAL, "read_short_einval");
+  kill(getpid(), SIGUSR1);
+  union sigval value = {.sival_int = 77};
+  sigqueue(getpid(), SIGRTMIN, value);
+  sigqueue(getpid(), SIGRTMIN, value);
+  CHECK_EQ(read(fd, records, sizeof records), 3 * (long)sizeof records[0], "read_three_records");
+  CHECK_EQ(records[0].ssi_signo, SIGUSR1, "first_is_usr1");
+  CHECK_EQ(records[0].ssi_code, SI_USER, "usr1_code");
+  CHECK_EQ(records[0].ssi_pid, getpid(), "usr1_pid");
+  CHECK_EQ(records[1].ssi_signo, SIGRTMIN, "then_rtmin");
+  CHECK_EQ(records[1].ssi_int, 77, "rtmin_value");
+  CHECK_EQ(records[2].ssi_code, SI_QUEUE, "rtmin_code");
+  CHECK(!is_pending(SIGUSR1) && !is_pending(SIGRTMIN), "consumed");
+  // The mask can be changed in place; other signals are not read.
+  sigset_t only_usr2;
+  sigemptyset(&only_usr2);
+  sigaddset(&only_usr2, SIGUSR2);
+  CHECK_EQ(signalfd(fd, &only_usr2, 0), fd, "signalfd_update_mask");
+  kill(getpid(), SIGUSR1);
+  CHECK_ERR(read(fd, records, sizeof records), EAGAIN, "usr1_not_in_mask");
+  CHECK(is_pending(SIGUSR1), "usr1_still_pending");
+  CHECK_ERR(signalfd(0, &set, 0), EINVAL, "signalfd_on_other_file");
+  CHECK_ERR(syscall(SYS_signalfd4, -1, &set, 8, 0x1), EINVAL, "signalfd_bad_flags");
+  struct stat st;
+  CHECK_EQ(fstat(fd, &st), 0, "fstat");
+  CHECK_EQ(st.st_mode & 0777, 0600, "anon_mode");
+  close(fd);
+  // A blocking read waits for a signal another thread sends.
+  sigaddset(&only_usr2, SIGUSR2);
+  sigprocmask(SIG_BLOCK, &only_usr2, NULL);
+  int blocking = signalfd(-1, &only_usr2, 0);
+  pthread_t thread;
+  pthread_create(&thread, NULL, send_later, (void *)(intptr_t)SIGUSR2);
+  CHECK_EQ(read(blocking, records, sizeof records), (long)sizeof records[0], "blocking_read");
+  CHECK_EQ(records[0].ssi_signo, SIGUSR2, "blocking_read_usr2");
+  pthread_join(thread, NULL);
+  close(blocking);
+}
+
 int main(int argc, char **argv) {
   const char *mode = argc > 1 ? argv[1] : "";
   if (!strcmp(mode, "kill_self")) mode_kill_self();
@@ -329,6 +383,7 @@ int main(int argc, char **argv) {
   else if (!strcmp(mode, "sigtimedwait")) mode_sigtimedwait();
   else if (!strcmp(mode, "resethand")) mode_resethand();
   else if (!strcmp(mode, "stop_cont")) mode_stop_cont();
+  else if (!strcmp(mode, "signalfd")) mode_signalfd();
   else if (!strcmp(mode, "default") && argc > 2) mode_default(atoi(argv[2]));
   else check_fail("mode", "unknown mode '%s'", mode);
   printf("signal_send %s done\n", mode);

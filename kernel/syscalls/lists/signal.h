@@ -21,6 +21,9 @@
   X(200, tkill, "dd", (int tid, int signal))                                            \
   X(219, restart_syscall, "", ())                                                       \
   X(234, tgkill, "ddd", (int tgid, int tid, int signal))                                \
+  X(282, signalfd, "dpu", (int fd, UserAddress mask_address, uint64_t mask_size))       \
+  X(289, signalfd4, "dpux",                                                             \
+    (int fd, UserAddress mask_address, uint64_t mask_size, int flags))                  \
   X(297, rt_tgsigqueueinfo, "dddp",                                                     \
     (int tgid, int tid, int signal, UserAddress info_address))                          \
 
