@@ -131,6 +131,12 @@ bool WantsChildStopSignals(Process& parent) {
   return !(parent.signal_action(linux_abi::kSigChld).flags & kSaNocldstop);
 }
 
+void DiscardIfIgnored(Process& process, int signal) {
+  if (!HandlerIgnores(process, signal)) return;
+  process.signals().shared_pending.Discard(Bit(signal));
+  ForEachThread(process, [signal](Task& t) { t.signals().pending.Discard(Bit(signal)); });
+}
+
 void InterruptAllThreads(Process& process) {
   ForEachThread(process, [](Task& t) { sched::Interrupt(t.thread()); });
 }

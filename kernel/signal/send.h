@@ -38,6 +38,11 @@ bool AutoReapsChildren(Process& parent);
 // SIGCHLD is sent for a child's stop and continue (no SA_NOCLDSTOP).
 bool WantsChildStopSignals(Process& parent);
 
+// After sigaction: a signal now ignored (SIG_IGN, or SIG_DFL whose default
+// is to ignore) is discarded from every pending set, blocked or not (POSIX,
+// as Linux's do_sigaction).
+void DiscardIfIgnored(Process& process, int signal);
+
 // Wakes every blocked thread of `process` (sched::Interrupt): group stop
 // and SIGKILL need all of them back at the return to user mode.
 void InterruptAllThreads(Process& process);

@@ -48,7 +48,10 @@ ktl::Result<int64_t> sys_rt_sigaction(int signal, UserAddress action, UserAddres
   if (!old_action.null()) {
     TRY(UserPointer<linux_abi::SigAction>(old_action.value).Write(current));
   }
-  if (!action.null()) current = replacement;
+  if (!action.null()) {
+    current = replacement;
+    signal::DiscardIfIgnored(process, signal);
+  }
   return 0;
 }
 

@@ -1,7 +1,7 @@
 // signal_restart: syscalls a signal interrupts, restarted or failing with
 // EINTR as Linux decides (man 7 signal), one mode per run (argv[1]). A
 // worker thread blocks; the main thread signals it with tgkill.
-#include "check.h"
+#include "signal_util.h"
 
 #include <linux/futex.h>
 #include <pthread.h>
@@ -17,11 +17,7 @@ static volatile int g_errno;
 static struct timespec g_rem = {77, 77};
 static int64_t g_elapsed;
 
-static int64_t now_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
+static int64_t now_ns(void) { return clock_ns(CLOCK_MONOTONIC); }
 
 static void sleep_ms(int ms) {
   struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
@@ -143,19 +139,13 @@ static void mode_abs_sleep_eintr(void) {
 // A stop and continue interrupt the sleep with no handler: it resumes
 // (restart_syscall) and still sleeps its whole time.
 static void mode_sleep_stop_cont(void) {
-  struct sigevent event;
-  memset(&event, 0, sizeof event);
-  event.sigev_notify = SIGEV_SIGNAL;
-  event.sigev_signo = SIGCONT;
-  timer_t timer;
-  CHECK_EQ(timer_create(CLOCK_MONOTONIC, &event, &timer), 0, "timer_create");
+  timer_t timer = make_sigcont_timer();
   g_op = kNanosleep;
   pthread_t thread;
   pthread_create(&thread, NULL, worker, NULL);
   while (g_worker_tid == 0) sched_yield();
   sleep_ms(50);
-  struct itimerspec spec = {{0, 0}, {0, 100 * 1000000}};
-  timer_settime(timer, 0, &spec, NULL);
+  arm_once_ms(timer, 100);
   CHECK_EQ(kill(getpid(), SIGSTOP), 0, "stop");
   pthread_join(thread, NULL);
   CHECK_EQ(g_result, 0, "sleep_completed");

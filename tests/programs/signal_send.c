@@ -2,7 +2,7 @@
 // kill/tkill/tgkill/sigqueue, siginfo contents, masks and pending sets,
 // coalescing vs queueing, sigsuspend, sigtimedwait, SA_RESETHAND/NODEFER,
 // default actions.
-#include "check.h"
+#include "signal_util.h"
 
 #include <fcntl.h>
 #include <pthread.h>
@@ -17,11 +17,7 @@ static volatile int g_last_signo, g_last_code, g_last_pid, g_last_value, g_last_
 static volatile int g_values[8];
 static volatile int g_depth, g_max_depth;
 
-static int64_t now_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
+static int64_t now_ns(void) { return clock_ns(CLOCK_MONOTONIC); }
 
 static void on_info(int sig, siginfo_t *info, void *uc) {
   (void)uc;
@@ -193,6 +189,11 @@ static void mode_masks(void) {
   set_mask(SIG_BLOCK, SIGUSR2);
   kill(getpid(), SIGUSR2);
   CHECK(is_pending(SIGUSR2), "ignored_but_blocked_stays_pending");
+  // Setting SIG_IGN discards a pending instance, blocked or not.
+  signal(SIGUSR2, SIG_DFL);
+  CHECK(is_pending(SIGUSR2), "still_pending_with_default");
+  signal(SIGUSR2, SIG_IGN);
+  CHECK(!is_pending(SIGUSR2), "sig_ign_discards_pending");
   // Default-ignore signals do nothing.
   kill(getpid(), SIGCHLD);
   kill(getpid(), SIGWINCH);
@@ -305,14 +306,8 @@ static void mode_default(int sig) {
 
 static void mode_stop_cont(void) {
   // A POSIX timer sends SIGCONT 100 ms after the process stops itself.
-  struct sigevent event;
-  memset(&event, 0, sizeof event);
-  event.sigev_notify = SIGEV_SIGNAL;
-  event.sigev_signo = SIGCONT;
-  timer_t timer;
-  CHECK_EQ(timer_create(CLOCK_MONOTONIC, &event, &timer), 0, "timer_create");
-  struct itimerspec spec = {{0, 0}, {0, 100 * 1000000}};
-  CHECK_EQ(timer_settime(timer, 0, &spec, NULL), 0, "timer_settime");
+  timer_t timer = make_sigcont_timer();
+  arm_once_ms(timer, 100);
   int64_t start = now_ns();
   CHECK_EQ(kill(getpid(), SIGSTOP), 0, "stop_self");
   CHECK(now_ns() - start >= 90 * 1000000, "stayed_stopped_until_sigcont");

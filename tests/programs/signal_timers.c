@@ -1,7 +1,7 @@
 // signal_timers: alarm, setitimer/getitimer and POSIX timers, one mode per
 // run (argv[1]). Only lower bounds on time are checked (a loaded machine
 // may be late, never early).
-#include "check.h"
+#include "signal_util.h"
 
 #include <pthread.h>
 #include <signal.h>
@@ -12,11 +12,7 @@
 static volatile sig_atomic_t g_count;
 static volatile int g_last_tid, g_last_code, g_last_value, g_last_overrun;
 
-static int64_t now_ns(clockid_t clock) {
-  struct timespec ts;
-  clock_gettime(clock, &ts);
-  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
+static int64_t now_ns(clockid_t clock) { return clock_ns(clock); }
 
 static void on_signal(int sig, siginfo_t *info, void *uc) {
   (void)sig;
