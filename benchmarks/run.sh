@@ -9,7 +9,7 @@
 #
 #   ITERATIONS  getpid calls per loop run (default 1000000)
 #   RUNS        runs per startup measurement; the median is reported (default 11)
-# Env: PINGPONG_ROUNDS (default 20000) for thread_pingpong.
+# Env: PINGPONG_ROUNDS (default 20000) for thread_pingpong and pipe_pingpong.
 # Env: RINGFENCE_BINARY=path overrides BUILD_DIR/cmd/ringfence.
 set -euo pipefail
 
@@ -24,7 +24,7 @@ BENCH=$BUILD/benchmarks
 RF=${RINGFENCE_BINARY:-$BUILD/cmd/ringfence}
 BUSYBOX=/bin/busybox
 
-for p in getpid_loop true measure fs_ops thread_pingpong; do
+for p in getpid_loop true measure fs_ops thread_pingpong pipe_pingpong; do
   [[ -x $BENCH/$p ]] || { echo "run.sh: missing $BENCH/$p (build target benchmark_programs)" >&2; exit 2; }
 done
 have_rf=1
@@ -76,6 +76,17 @@ if [[ $have_rf == 1 ]]; then
   pp_sandbox_yield=$(field yield_ns_per_switch "$tmp/pp.sandbox.out")
   pp_exits=$(stat_of exits.total "$tmp/pp.sandbox.err")
   pp_kvm_exits=$(stat_of kvm.exits "$tmp/pp.sandbox.err")
+fi
+
+# --- pipe ping-pong between two threads ------------------------------------
+"$BENCH/pipe_pingpong" "$ROUNDS" > "$tmp/pipe.native.out"
+pipe_native=$(field pipe_ns_per_round_trip "$tmp/pipe.native.out")
+pipe_sandbox="" pipe_exits="" pipe_kvm_exits=""
+if [[ $have_rf == 1 ]]; then
+  "$RF" do --stats -- "$BENCH/pipe_pingpong" "$ROUNDS" > "$tmp/pipe.sandbox.out" 2> "$tmp/pipe.sandbox.err" || true
+  pipe_sandbox=$(field pipe_ns_per_round_trip "$tmp/pipe.sandbox.out")
+  pipe_exits=$(stat_of exits.total "$tmp/pipe.sandbox.err")
+  pipe_kvm_exits=$(stat_of kvm.exits "$tmp/pipe.sandbox.err")
 fi
 
 # --- startup: wall time (median of RUNS) and peak RSS --------------------
@@ -144,6 +155,9 @@ printf '%-34s %14s %14s %10s\n' "sched_yield ns/switch" "$(or_na "$pp_native_yie
 printf '%-34s %14s %14s %10s\n' "pingpong exits to VMM (run)" "-" "$(or_na "$pp_exits")" "-"
 printf '%-34s %14s %14s %10s\n' "pingpong KVM exits (run, all)" "-" "$(or_na "$pp_kvm_exits")" "-"
 printf '%-34s %14s %14s %10s\n' "pingpong KVM exits/round trip" "-" "$(div "$pp_kvm_exits" "$ROUNDS")" "-"
+printf '%-34s %14s %14s %10s\n' "pipe ns/round trip (threads)" "$(or_na "$pipe_native")" "$(or_na "$pipe_sandbox")" "$(ratio "$pipe_native" "$pipe_sandbox")"
+printf '%-34s %14s %14s %10s\n' "pipe exits to VMM (run)" "-" "$(or_na "$pipe_exits")" "-"
+printf '%-34s %14s %14s %10s\n' "pipe KVM exits/round trip" "-" "$(div "$pipe_kvm_exits" "$ROUNDS")" "-"
 for what in true busybox; do
   label="static true"; [[ $what == busybox ]] && label="busybox true"
   n=${wall[native_$what]:-} s=${wall[sandbox_$what]:-}

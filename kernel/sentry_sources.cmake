@@ -9,6 +9,7 @@ set(SENTRY_ONLY_SOURCES
   fs/procfs/procfs.cc
   init/init_process.cc
   ipc/eventfd.cc
+  ipc/fifo.cc
   ipc/pipe.cc
   ipc/poll_wait.cc
   ipc/timerfd.cc

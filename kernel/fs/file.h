@@ -69,6 +69,10 @@ class File {
   // is released): epoll drops its entries for the file then.
   vfs::WaiterQueue& release_watchers() { return release_watchers_; }
 
+  // The part of open(2) that may sleep, run once the VFS has let go of its
+  // locks and before the fd is installed (a FIFO waiting for its peer).
+  virtual ktl::Result<void> FinishOpen() { return ktl::Ok(); }
+
   // fcntl(2) commands particular to one file type (F_GETPIPE_SZ...):
   // EBADF on other files, as Linux's get_pipe_info failing.
   virtual ktl::Result<int64_t> Fcntl(int command, uint64_t argument) {

@@ -110,10 +110,11 @@ ktl::Result<void> EventPoll::Control(int op, fs::File& file, int fd, EpollEvent 
 }
 
 void EventPoll::CheckClockDriven() {
+  // Asking such a file for its readiness brings it up to date, and it
+  // notifies its queue of expirations it finds (which readies the item
+  // through its watch, once per expiry: edge-triggered items see edges).
   for (Item& item : items_) {
-    if (item.file.ReadinessDeadline() != 0 && !item.ready_node.InList() && Pending(item) != 0) {
-      ready_.PushBack(&item);
-    }
+    if (item.file.ReadinessDeadline() != 0) (void)item.file.Readiness();
   }
 }
 

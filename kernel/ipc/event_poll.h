@@ -103,8 +103,8 @@ class EventPoll final : public AnonFile {
   static uint32_t Pending(Item& item);
   void MarkReady(Item& item);
   void RemoveItem(Item& item);
-  // Files whose readiness changes with the clock (timerfd) notify no one
-  // when they expire: looks at them before reporting.
+  // Files whose readiness changes with the clock (timerfd) notice their
+  // expiry only when looked at: looks at them before reporting.
   void CheckClockDriven();
   // Whether `target` is this instance or reaches it through nested
   // instances (a cycle), or nests deeper than kEpollMaxNests.

@@ -32,33 +32,33 @@ AnonIdentity NewAnonIdentity() {
 }
 
 PipeEnd::PipeEnd(vfs::RefPtr<PipeBuffer> pipe, uint32_t flags, const AnonIdentity& identity)
-    : AnonFile(flags, kPipeMode, identity, nullptr), pipe_(std::move(pipe)) {
+    : PipeFile(std::move(pipe), flags, kPipeMode, identity, nullptr) {
   pipe_->AddEnd(readable(), writable());
 }
 
 PipeEnd::~PipeEnd() { pipe_->RemoveEnd(readable(), writable()); }
 
-ktl::Result<size_t> PipeEnd::Read(mm::AddressSpace& memory,
-                                  std::span<const fs::UserSegment> segments, int64_t offset) {
+ktl::Result<size_t> ReadPipe(PipeBuffer& pipe, mm::AddressSpace& memory,
+                             std::span<const fs::UserSegment> segments, bool nonblocking) {
   vfs::UserIoBuffer buffer(memory, segments);
   TRY(buffer.FaultInFilePages(/*to_user=*/true));
   for (;;) {
-    auto done = pipe_->Read(buffer);
-    if (done.ok() || done.error() != ktl::Errno::kEAGAIN || nonblocking()) return done;
-    if (WaitOn(pipe_->waiters(), vfs::kPollIn | vfs::kPollHup, 0) ==
+    auto done = pipe.Read(buffer);
+    if (done.ok() || done.error() != ktl::Errno::kEAGAIN || nonblocking) return done;
+    if (WaitOn(pipe.waiters(), vfs::kPollIn | vfs::kPollHup, 0) ==
         sched::WakeReason::kInterrupted) {
       return InterruptedErrno();
     }
   }
 }
 
-ktl::Result<size_t> PipeEnd::Write(mm::AddressSpace& memory,
-                                   std::span<const fs::UserSegment> segments, int64_t offset) {
+ktl::Result<size_t> WritePipe(PipeBuffer& pipe, mm::AddressSpace& memory,
+                              std::span<const fs::UserSegment> segments, bool nonblocking) {
   vfs::UserIoBuffer buffer(memory, segments);
   TRY(buffer.FaultInFilePages(/*to_user=*/false));
   size_t done = 0;
   for (;;) {
-    auto written = pipe_->Write(buffer, done);
+    auto written = pipe.Write(buffer, done);
     if (written.ok()) {
       done += written.value();
       if (done == buffer.size()) return done;
@@ -66,11 +66,11 @@ ktl::Result<size_t> PipeEnd::Write(mm::AddressSpace& memory,
     }
     ktl::Errno error = written.error();
     if (error == ktl::Errno::kEPIPE) RaiseSigpipe();
-    if (error != ktl::Errno::kEAGAIN || nonblocking()) {
+    if (error != ktl::Errno::kEAGAIN || nonblocking) {
       if (done > 0) return done;
       return error;
     }
-    if (WaitOn(pipe_->waiters(), vfs::kPollOut | vfs::kPollErr, 0) ==
+    if (WaitOn(pipe.waiters(), vfs::kPollOut | vfs::kPollErr, 0) ==
         sched::WakeReason::kInterrupted) {
       if (done > 0) return done;
       return InterruptedErrno();
@@ -78,27 +78,25 @@ ktl::Result<size_t> PipeEnd::Write(mm::AddressSpace& memory,
   }
 }
 
-ktl::Result<int64_t> PipeEnd::Ioctl(mm::AddressSpace& memory, uint32_t request,
-                                    uint64_t argument) {
+ktl::Result<int64_t> PipeIoctl(PipeBuffer& pipe, mm::AddressSpace& memory, uint32_t request,
+                               uint64_t argument) {
   if (request != kFionread) return ktl::Errno::kENOTTY;
-  int queued = static_cast<int>(pipe_->size());
+  int queued = static_cast<int>(pipe.size());
   TRY(memory.CopyOut(argument, &queued, sizeof(queued)));
   return 0;
 }
 
-ktl::Result<int64_t> PipeEnd::Fcntl(int command, uint64_t argument) {
+ktl::Result<int64_t> PipeFcntl(PipeBuffer& pipe, int command, uint64_t argument) {
   switch (command) {
     case kFcntlGetPipeSize:
-      return static_cast<int64_t>(pipe_->capacity());
+      return static_cast<int64_t>(pipe.capacity());
     case kFcntlSetPipeSize:
       // The argument is an unsigned int in Linux.
-      return static_cast<int64_t>(TRY(pipe_->SetCapacity(static_cast<uint32_t>(argument))));
+      return static_cast<int64_t>(TRY(pipe.SetCapacity(static_cast<uint32_t>(argument))));
     default:
       return ktl::Errno::kEINVAL;
   }
 }
-
-uint32_t PipeEnd::Readiness() { return pipe_->Readiness(readable(), writable()); }
 
 ktl::Result<PipeEnds> CreatePipe(uint32_t flags) {
   auto pipe = vfs::RefPtr<PipeBuffer>::Adopt(new (std::nothrow) PipeBuffer());

@@ -94,8 +94,15 @@ ktl::Result<size_t> PipeBuffer::SetCapacity(uint64_t requested) {
 }
 
 void PipeBuffer::AddEnd(bool reader, bool writer) {
-  if (reader) ++readers_;
-  if (writer) ++writers_;
+  if (reader) {
+    ++readers_;
+    ++reader_opens_;
+  }
+  if (writer) {
+    ++writers_;
+    ++writer_opens_;
+  }
+  waiters_.Notify(kReadableEvents | kWritableEvents);
 }
 
 void PipeBuffer::RemoveEnd(bool reader, bool writer) {

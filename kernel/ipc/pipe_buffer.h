@@ -59,12 +59,18 @@ class PipeBuffer {
   // above kMaxPipeSize, EBUSY below what is queued. Returns the new size.
   ktl::Result<size_t> SetCapacity(uint64_t requested);
 
-  // The ends: an end opened adds a reader and/or a writer; closing one
-  // drops it and tells the waiters (EOF, EPIPE).
+  // The ends: an end opened adds a reader and/or a writer (and tells the
+  // waiters: a FIFO open waits for its peer); closing one drops it and
+  // tells the waiters (EOF, EPIPE).
   void AddEnd(bool reader, bool writer);
   void RemoveEnd(bool reader, bool writer);
   uint32_t readers() const { return readers_; }
   uint32_t writers() const { return writers_; }
+  // How many reader / writer ends were ever added: a FIFO's open waits
+  // for a peer to have come, even if it already left (Linux's r_counter
+  // and w_counter).
+  uint64_t reader_opens() const { return reader_opens_; }
+  uint64_t writer_opens() const { return writer_opens_; }
 
   // poll(2) events for an end that reads and/or writes.
   uint32_t Readiness(bool reader, bool writer) const;
@@ -84,6 +90,7 @@ class PipeBuffer {
   size_t head_ = 0;  // index of the oldest byte in ring_
   size_t size_ = 0;
   uint32_t readers_ = 0, writers_ = 0;
+  uint64_t reader_opens_ = 0, writer_opens_ = 0;
   vfs::WaiterQueue waiters_;
 };
 

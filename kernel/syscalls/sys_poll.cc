@@ -165,11 +165,11 @@ ktl::Result<int64_t> DoSelect(int count, UserAddress read_set, UserAddress write
 
 }  // namespace
 
-ktl::Result<int64_t> sys_poll(UserAddress fds, uint64_t count, int timeout_ms) {
+ktl::Result<int64_t> sys_poll(UserAddress fds, uint32_t count, int timeout_ms) {
   return DoPoll(fds, count, DeadlineFromMs(timeout_ms), std::nullopt);
 }
 
-ktl::Result<int64_t> sys_ppoll(UserAddress fds, uint64_t count, UserAddress timeout,
+ktl::Result<int64_t> sys_ppoll(UserAddress fds, uint32_t count, UserAddress timeout,
                                UserAddress signal_mask, uint64_t mask_size) {
   int64_t deadline = TRY(DeadlineFromTimespec(timeout));
   std::optional<uint64_t> mask = TRY(ReadSignalMask(signal_mask, mask_size));
@@ -188,7 +188,10 @@ ktl::Result<int64_t> sys_select(int count, UserAddress read_set, UserAddress wri
   if (timeout.value != 0) {
     Timeval value = TRY(UserPointer<Timeval>(timeout.value).Read());
     // Linux carries whole seconds out of tv_usec before checking.
-    int64_t seconds = value.tv_sec + value.tv_usec / 1000000;
+    int64_t seconds;
+    if (__builtin_add_overflow(value.tv_sec, value.tv_usec / 1000000, &seconds)) {
+      seconds = INT64_MAX;  // saturates to "never" below
+    }
     int64_t ns = TRY(time::TimespecToNs({seconds, value.tv_usec % 1000000 * 1000}));
     deadline = ns == 0 ? ipc::kNoWait : time::DeadlineAfter(time::MonotonicNs(), ns);
   }

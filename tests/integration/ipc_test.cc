@@ -20,6 +20,7 @@ TEST_P(IpcPipeTest, MegabyteBetweenThreads) { ExpectModePasses("threads"); }
 TEST_P(IpcPipeTest, PipeBufWritesAreAtomic) { ExpectModePasses("atomic"); }
 TEST_P(IpcPipeTest, EpipeWithSigpipeIgnored) { ExpectModePasses("epipe"); }
 TEST_P(IpcPipeTest, PipeSizeFcntls) { ExpectModePasses("size"); }
+TEST_P(IpcPipeTest, NamedFifo) { ExpectModePasses("fifo"); }
 
 INSTANTIATE_TEST_SUITE_P(LinkModes, IpcPipeTest, kLinkModes, LinkModeName);
 

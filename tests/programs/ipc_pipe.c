@@ -5,6 +5,7 @@
 //   atomic    4 writer threads, records <= PIPE_BUF never interleave
 //   epipe     EPIPE with SIGPIPE ignored, POLLERR/POLLHUP
 //   size      F_GETPIPE_SZ/F_SETPIPE_SZ rounding, EBUSY, EINVAL, EPERM
+//   fifo      mkfifo: open rules (ENXIO, blocking until the peer), data
 #include "ipc_util.h"
 
 #include <fcntl.h>
@@ -233,6 +234,68 @@ static void mode_size(void) {
   close(fds[1]);
 }
 
+static char g_fifo_path[64];
+
+static void *fifo_writer(void *arg) {
+  (void)arg;
+  ipc_sleep_ms(100);
+  int fd = open(g_fifo_path, O_WRONLY);
+  if (fd < 0) check_fail("fifo writer open", "errno %d", errno);
+  ipc_write_all(fd, "late", 4, "fifo writer");
+  close(fd);
+  return NULL;
+}
+
+static void mode_fifo(void) {
+  snprintf(g_fifo_path, sizeof g_fifo_path, "/tmp/ipc_fifo_%d", (int)getpid());
+  unlink(g_fifo_path);
+  CHECK_EQ(mkfifo(g_fifo_path, 0600), 0, "mkfifo");
+  struct stat st;
+  CHECK_EQ(stat(g_fifo_path, &st), 0, "stat");
+  CHECK(S_ISFIFO(st.st_mode), "S_ISFIFO");
+  CHECK_ERR(open(g_fifo_path, O_WRONLY | O_NONBLOCK), ENXIO, "writer without a reader");
+  int reader = open(g_fifo_path, O_RDONLY | O_NONBLOCK);
+  CHECK(reader >= 0, "non-blocking reader opens at once");
+  char buffer[16];
+  CHECK_EQ(read(reader, buffer, sizeof buffer), 0, "no writer yet: EOF");
+  int writer = open(g_fifo_path, O_WRONLY | O_NONBLOCK);
+  CHECK(writer >= 0, "writer with a reader");
+  CHECK_EQ(write(writer, "abc", 3), 3, "write");
+  CHECK_EQ(read(reader, buffer, sizeof buffer), 3, "read");
+  CHECK(memcmp(buffer, "abc", 3) == 0, "data");
+  CHECK_ERR(read(reader, buffer, sizeof buffer), EAGAIN, "empty with a writer");
+  CHECK_EQ(fcntl(reader, F_GETPIPE_SZ), 65536, "F_GETPIPE_SZ");
+  char path[64], link[128];
+  snprintf(path, sizeof path, "/proc/self/fd/%d", reader);
+  ssize_t n = readlink(path, link, sizeof link - 1);
+  link[n > 0 ? n : 0] = 0;
+  CHECK(strcmp(link, g_fifo_path) == 0, "fd link is the path");
+  close(writer);
+  close(reader);
+
+  // A blocking reader waits for the writer the thread opens later.
+  pthread_t thread;
+  pthread_create(&thread, NULL, fifo_writer, NULL);
+  int64_t start = ipc_now_ns();
+  reader = open(g_fifo_path, O_RDONLY);
+  CHECK(reader >= 0, "blocking reader open");
+  CHECK(ipc_now_ns() - start >= 50 * 1000000LL, "waited for the writer");
+  size_t got = 0;
+  while (got < 4) {
+    n = read(reader, buffer + got, 4 - got);
+    if (n <= 0) break;
+    got += (size_t)n;
+  }
+  CHECK_EQ(got, 4, "data from the late writer");
+  pthread_join(thread, NULL);
+  CHECK_EQ(read(reader, buffer, sizeof buffer), 0, "EOF after the writer closed");
+  close(reader);
+  int both = open(g_fifo_path, O_RDWR);
+  CHECK(both >= 0, "O_RDWR does not wait");
+  close(both);
+  CHECK_EQ(unlink(g_fifo_path), 0, "unlink");
+}
+
 int main(int argc, char **argv) {
   const char *mode = argc > 1 ? argv[1] : "basic";
   if (strcmp(mode, "basic") == 0) {
@@ -247,6 +310,8 @@ int main(int argc, char **argv) {
     mode_epipe();
   } else if (strcmp(mode, "size") == 0) {
     mode_size();
+  } else if (strcmp(mode, "fifo") == 0) {
+    mode_fifo();
   } else {
     check_fail("mode", "unknown mode %s", mode);
   }

@@ -6,7 +6,7 @@
 #define RINGFENCE_KERNEL_SYSCALLS_LISTS_IPC_H_
 
 #define SENTRY_SYSCALLS_IPC(X)                                                          \
-  X(7, poll, "pud", (UserAddress fds, uint64_t count, int timeout_ms))                  \
+  X(7, poll, "pud", (UserAddress fds, uint32_t count, int timeout_ms))                  \
   X(22, pipe, "p", (UserAddress fds))                                                   \
   X(23, select, "dpppp", (int count, UserAddress read_set, UserAddress write_set,       \
       UserAddress except_set, UserAddress timeout))                                     \
@@ -16,7 +16,7 @@
   X(233, epoll_ctl, "dddp", (int epoll_fd, int op, int fd, UserAddress event))          \
   X(270, pselect6, "dppppp", (int count, UserAddress read_set, UserAddress write_set,   \
       UserAddress except_set, UserAddress timeout, UserAddress signal_mask))            \
-  X(271, ppoll, "puppu", (UserAddress fds, uint64_t count, UserAddress timeout,         \
+  X(271, ppoll, "puppu", (UserAddress fds, uint32_t count, UserAddress timeout,         \
       UserAddress signal_mask, uint64_t mask_size))                                     \
   X(281, epoll_pwait, "dpddpu", (int epoll_fd, UserAddress events, int max_events,      \
       int timeout_ms, UserAddress signal_mask, uint64_t mask_size))                     \
