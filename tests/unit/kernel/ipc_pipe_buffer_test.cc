@@ -91,9 +91,9 @@ TEST_F(PipeBufferTest, LargeWritesTakeWhatFits) {
   EXPECT_EQ(done.value(), 100u);
   ReadBytes(pipe_, kDefaultPipeSize);
   // The rest, from where the first attempt stopped.
-  done = pipe_.Write(src, 100);
-  ASSERT_TRUE(done.ok());
-  EXPECT_EQ(done.value(), big.size() - 100);
+  auto rest = pipe_.Write(src, 100);
+  ASSERT_TRUE(rest.ok());
+  EXPECT_EQ(rest.value(), big.size() - 100);
 }
 
 TEST_F(PipeBufferTest, EofWithoutWritersAndEpipeWithoutReaders) {
@@ -184,9 +184,9 @@ TEST_F(PipeBufferTest, FaultsGiveEfaultOrAShortCount) {
   EXPECT_EQ(pipe_.size(), 3 * kPipePageSize);  // nothing consumed
   // Copies go a page at a time: the count stops at the first bad page.
   PartlyMapped half(3 * kPipePageSize, kPipePageSize);
-  done = pipe_.Read(half);
-  ASSERT_TRUE(done.ok());
-  EXPECT_EQ(done.value(), kPipePageSize);
+  auto partial = pipe_.Read(half);
+  ASSERT_TRUE(partial.ok());
+  EXPECT_EQ(partial.value(), kPipePageSize);
   EXPECT_EQ(pipe_.size(), 2 * kPipePageSize);
   PartlyMapped source(kPipePageSize * 2, kPipePageSize);
   auto written = pipe_.Write(source, 0);
