@@ -9,7 +9,7 @@
 #
 #   ITERATIONS  getpid calls per loop run (default 1000000)
 #   RUNS        runs per startup measurement; the median is reported (default 11)
-# Env: PINGPONG_ROUNDS (default 20000) for thread_pingpong.
+# Env: PINGPONG_ROUNDS (default 20000) for thread_pingpong and pipe_pingpong.
 # Env: SIGNAL_ROUNDS (default 100000) for signal_roundtrip.
 # Env: RINGFENCE_BINARY=path overrides BUILD_DIR/cmd/ringfence.
 set -euo pipefail
@@ -25,7 +25,7 @@ BENCH=$BUILD/benchmarks
 RF=${RINGFENCE_BINARY:-$BUILD/cmd/ringfence}
 BUSYBOX=/bin/busybox
 
-for p in getpid_loop true measure fs_ops thread_pingpong signal_roundtrip; do
+for p in getpid_loop true measure fs_ops thread_pingpong signal_roundtrip pipe_pingpong; do
   [[ -x $BENCH/$p ]] || { echo "run.sh: missing $BENCH/$p (build target benchmark_programs)" >&2; exit 2; }
 done
 have_rf=1
@@ -91,6 +91,17 @@ if [[ $have_rf == 1 ]]; then
   sig_sandbox=$(field ns_per_signal "$tmp/sig.sandbox.out")
   sig_exits_per=$(awk -v t="$(stat_of kvm.exits "$tmp/sig.sandbox.err")" -v b="$(stat_of kvm.exits "$tmp/sig.base.err")" \
     -v n="$SIGNAL_ROUNDS" 'BEGIN { if (t == "" || b == "") print "n/a"; else printf "%.4f", (t - b) / (n * 1.1) }')
+fi
+
+# --- pipe ping-pong between two threads ------------------------------------
+"$BENCH/pipe_pingpong" "$ROUNDS" > "$tmp/pipe.native.out"
+pipe_native=$(field pipe_ns_per_round_trip "$tmp/pipe.native.out")
+pipe_sandbox="" pipe_exits="" pipe_kvm_exits=""
+if [[ $have_rf == 1 ]]; then
+  "$RF" do --stats -- "$BENCH/pipe_pingpong" "$ROUNDS" > "$tmp/pipe.sandbox.out" 2> "$tmp/pipe.sandbox.err" || true
+  pipe_sandbox=$(field pipe_ns_per_round_trip "$tmp/pipe.sandbox.out")
+  pipe_exits=$(stat_of exits.total "$tmp/pipe.sandbox.err")
+  pipe_kvm_exits=$(stat_of kvm.exits "$tmp/pipe.sandbox.err")
 fi
 
 # --- startup: wall time (median of RUNS) and peak RSS --------------------
@@ -161,6 +172,9 @@ printf '%-34s %14s %14s %10s\n' "pingpong KVM exits (run, all)" "-" "$(or_na "$p
 printf '%-34s %14s %14s %10s\n' "pingpong KVM exits/round trip" "-" "$(div "$pp_kvm_exits" "$ROUNDS")" "-"
 printf '%-34s %14s %14s %10s\n' "signal ns/round trip (kill+handler)" "$(or_na "$sig_native")" "$(or_na "$sig_sandbox")" "$(ratio "$sig_native" "$sig_sandbox")"
 printf '%-34s %14s %14s %10s\n' "signal KVM exits/round trip" "-" "$(or_na "$sig_exits_per")" "-"
+printf '%-34s %14s %14s %10s\n' "pipe ns/round trip (threads)" "$(or_na "$pipe_native")" "$(or_na "$pipe_sandbox")" "$(ratio "$pipe_native" "$pipe_sandbox")"
+printf '%-34s %14s %14s %10s\n' "pipe exits to VMM (run)" "-" "$(or_na "$pipe_exits")" "-"
+printf '%-34s %14s %14s %10s\n' "pipe KVM exits/round trip" "-" "$(div "$pipe_kvm_exits" "$ROUNDS")" "-"
 for what in true busybox; do
   label="static true"; [[ $what == busybox ]] && label="busybox true"
   n=${wall[native_$what]:-} s=${wall[sandbox_$what]:-}

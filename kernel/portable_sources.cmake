@@ -33,8 +33,12 @@ set(SENTRY_PORTABLE_SOURCES
   vfs/mount.cc
   vfs/path_walk.cc
   vfs/permission.cc
+  vfs/poll.cc
   vfs/vfs.cc
   vfs/xattr.cc
+  ipc/anon_file.cc
+  ipc/event_poll.cc
+  ipc/pipe_buffer.cc
   fs/gofer/gofer_fs.cc
   fs/overlay/overlay.cc
   fs/devfs/devfs.cc

@@ -12,6 +12,7 @@
 #define RINGFENCE_KERNEL_SYSCALLS_SYSCALL_LIST_H_
 
 #include "kernel/syscalls/lists/io.h"
+#include "kernel/syscalls/lists/ipc.h"
 #include "kernel/syscalls/lists/fs.h"
 #include "kernel/syscalls/lists/memory.h"
 #include "kernel/syscalls/lists/signal.h"
@@ -22,6 +23,7 @@
 
 #define SENTRY_SYSCALLS(X) \
   SENTRY_SYSCALLS_IO(X) \
+  SENTRY_SYSCALLS_IPC(X) \
   SENTRY_SYSCALLS_FS(X) \
   SENTRY_SYSCALLS_MEMORY(X) \
   SENTRY_SYSCALLS_SIGNAL(X) \
