@@ -1,6 +1,7 @@
 #include "kernel/task/return_to_user.h"
 
 #include "kernel/ktl/errno.h"
+#include "kernel/task/exit.h"
 #include "kernel/task/task.h"
 
 namespace sentry {
@@ -16,7 +17,7 @@ void RestartSyscall(platform::TrapFrame& frame) {
 }  // namespace
 
 void PrepareReturnToUser(Task& task, platform::TrapFrame& frame) {
-  (void)task;
+  EndThreadIfKilled(task);
   if (!frame.IsSyscall()) return;
   // A syscall that saw sched::WakeReason::kInterrupted returns
   // kERESTARTSYS. With no handler run for the signal that interrupted it,
