@@ -45,6 +45,10 @@ Process::~Process() {
 void Process::ReplaceAddressSpace(mm::AddressSpace* fresh) {
   mm::AddressSpace* old = address_space_;
   address_space_ = fresh;
+  // The limits the address space enforces itself.
+  fresh->set_stack_limit(rlimits_[linux_abi::kRlimitStack].cur);
+  fresh->set_data_limit(rlimits_[linux_abi::kRlimitData].cur);
+  fresh->set_address_limit(rlimits_[linux_abi::kRlimitAs].cur);
   if (&CurrentTask().process() == this && fresh != &EmptyAddressSpace()) fresh->Activate();
   sched::ForgetAddressSpace(*old);
   EndVfork(*this);

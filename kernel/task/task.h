@@ -81,8 +81,9 @@ class Process {
   const vfs::RefPtr<Shared<fs::FdTable>>& shared_files() { return files_; }
   const vfs::RefPtr<Shared<FsContext>>& shared_fs_context() { return fs_; }
   // Puts `fresh` (whose reference this takes) in place of the address space
-  // and drops the old one: exec, and exit (with an empty one). Ends a
-  // vfork parent's wait, as Linux's mm_release does.
+  // and drops the old one: exec, and exit (with an empty one). `fresh` gets
+  // the process's RLIMIT_STACK, RLIMIT_DATA and RLIMIT_AS; a vfork parent's
+  // wait ends, as Linux's mm_release does.
   void ReplaceAddressSpace(mm::AddressSpace* fresh);
   // The same with an empty address space that is never freed (exit).
   void ReleaseAddressSpace();

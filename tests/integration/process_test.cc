@@ -1,50 +1,34 @@
 // Processes: tests/programs/process_*.c under `ringfence do` and, with
 // RINGFENCE_TEST_NATIVE=1, on Linux itself (fork, vfork, COW memory, wait4,
-// waitid, zombies, orphans, process groups, prctl, limits).
+// waitid, zombies, orphans, process groups, prctl, limits), in both link
+// forms.
 #include <cstdlib>
 #include <string>
-#include <vector>
 
 #include "gtest/gtest.h"
+#include "tests/integration/program_modes.h"
 #include "tests/integration/sandbox_runner.h"
-
-#ifndef RINGFENCE_TEST_PROGRAMS_DIR
-#error "RINGFENCE_TEST_PROGRAMS_DIR must be defined by CMake"
-#endif
 
 namespace ringfence::testing {
 namespace {
 
-std::string Program(const std::string& name) {
-  return std::string(RINGFENCE_TEST_PROGRAMS_DIR) + "/" + name;
-}
+class ProcessBasicTest : public ProgramModeTest {
+ protected:
+  ProcessBasicTest() : ProgramModeTest("process_basic") {}
+};
 
-// Runs a program mode that must exit 0 after printing `done_line`.
-RunResult ExpectPasses(const std::string& name, std::vector<std::string> args,
-                       const std::string& done_line) {
-  RunResult r = SandboxRun(Program(name), std::move(args)).TimeoutSeconds(180).Run();
+TEST_P(ProcessBasicTest, ForkWaitCopyOnWriteVforkZombies) { ExpectModePasses(""); }
+
+TEST_P(ProcessBasicTest, OrphanGoesToChildSubreaper) {
+  RunResult r = RunMode("orphans");
   EXPECT_EQ(r.status, 0) << r.Describe();
-  EXPECT_FALSE(r.timed_out) << r.Describe();
   EXPECT_FALSE(Contains(r.out, "FAIL")) << r.Describe();
-  EXPECT_TRUE(Contains(r.out, done_line + "\n")) << r.Describe();
-  return r;
-}
-
-TEST(ProcessTest, ForkWaitCopyOnWriteVforkZombies) {
-  ExpectPasses("process_basic", {}, "process_basic  done");
-}
-
-TEST(ProcessTest, ForkWaitCopyOnWriteVforkZombiesPie) {
-  ExpectPasses("process_basic_pie", {}, "process_basic  done");
-}
-
-TEST(ProcessTest, OrphanGoesToChildSubreaper) {
-  RunResult r = ExpectPasses("process_basic", {"orphans"}, "process_basic orphans done");
   EXPECT_EQ(r.Field("orphan_ppid_is_self"), "1") << r.Describe();
 }
 
-TEST(ProcessTest, OrphanGoesToInit) {
-  RunResult r = ExpectPasses("process_basic", {"init_orphan"}, "process_basic init_orphan done");
+TEST_P(ProcessBasicTest, OrphanGoesToInit) {
+  RunResult r = RunMode("init_orphan");
+  EXPECT_EQ(r.status, 0) << r.Describe();
   if (!SandboxRun::Native()) {
     // The test program is the sandbox's PID 1.
     EXPECT_EQ(r.Field("init_orphan_ppid"), "1") << r.Describe();
@@ -53,25 +37,30 @@ TEST(ProcessTest, OrphanGoesToInit) {
   }
 }
 
-TEST(ProcessTest, TwoHundredForksDoNotLeak) {
-  RunResult r = ExpectPasses("process_basic", {"many", "200"}, "process_basic many done");
+TEST_P(ProcessBasicTest, TwoHundredForksDoNotLeak) {
+  RunResult r = RunMode("many");  // 200 fork+exit+wait
+  EXPECT_EQ(r.status, 0) << r.Describe();
+  EXPECT_TRUE(Contains(r.out, "process_basic many done\n")) << r.Describe();
   if (!SandboxRun::Native()) {
     // Every child's memory, page tables and kernel stacks come back: allow
-    // for page-cache and heap slack, far below 200 leaked address spaces.
+    // for heap slack, far below 200 leaked address spaces.
     long drift_kb = std::atol(r.Field("memfree_drift_kb").c_str());
-    EXPECT_LT(drift_kb, 2048) << r.Describe();
+    EXPECT_LT(drift_kb, 1024) << r.Describe();
   }
 }
 
-TEST(ProcessTest, WaitidGroupsSessionsPrctlLimits) {
-  ExpectPasses("process_control", {}, "process_control done");
-}
+INSTANTIATE_TEST_SUITE_P(LinkModes, ProcessBasicTest, kLinkModes, LinkModeName);
 
-TEST(ProcessTest, WaitidGroupsSessionsPrctlLimitsPie) {
-  ExpectPasses("process_control_pie", {}, "process_control done");
-}
+class ProcessControlTest : public ProgramModeTest {
+ protected:
+  ProcessControlTest() : ProgramModeTest("process_control") {}
+};
 
-TEST(ProcessTest, ShellSubshellsAreForkedAndWaitedFor) {
+TEST_P(ProcessControlTest, WaitidGroupsSessionsPrctlLimits) { ExpectModePasses("all"); }
+
+INSTANTIATE_TEST_SUITE_P(LinkModes, ProcessControlTest, kLinkModes, LinkModeName);
+
+TEST(ProcessShellTest, SubshellsAreForkedAndWaitedFor) {
   // busybox sh forks for each subshell and reports its status.
   RunResult r = SandboxRun("/bin/busybox", {"sh", "-c", "(exit 3); echo $?; (echo sub; exit 0)"})
                     .TimeoutSeconds(120)

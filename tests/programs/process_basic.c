@@ -60,7 +60,8 @@ static void fork_statuses(void) {
   // Death by a fault signal: WIFSIGNALED with the signal.
   child = raw_fork();
   if (child == 0) {
-    *(volatile int *)8 = 1;
+    int *volatile bad = (int *)8;
+    *bad = 1;  // dies of SIGSEGV
     _exit(0);
   }
   CHECK_EQ(wait_for(child, &status), child, "wait4_killed_child");
