@@ -11,6 +11,7 @@
 #   RUNS        runs per startup measurement; the median is reported (default 11)
 # Env: PINGPONG_ROUNDS (default 20000) for thread_pingpong.
 # Env: FORK_ITERATIONS (default 2000) for fork_exit_wait.
+# Env: SIGNAL_ROUNDS (default 100000) for signal_roundtrip.
 # Env: RINGFENCE_BINARY=path overrides BUILD_DIR/cmd/ringfence.
 set -euo pipefail
 
@@ -25,7 +26,7 @@ BENCH=$BUILD/benchmarks
 RF=${RINGFENCE_BINARY:-$BUILD/cmd/ringfence}
 BUSYBOX=/bin/busybox
 
-for p in getpid_loop true measure fs_ops thread_pingpong fork_exit_wait; do
+for p in getpid_loop true measure fs_ops thread_pingpong fork_exit_wait signal_roundtrip; do
   [[ -x $BENCH/$p ]] || { echo "run.sh: missing $BENCH/$p (build target benchmark_programs)" >&2; exit 2; }
 done
 have_rf=1
@@ -93,6 +94,20 @@ if [[ $have_rf == 1 ]]; then
   fork_exits=$(awk -v t="$(stat_of exits.total "$tmp/fork.sandbox.err")" \
     -v b="$(stat_of exits.total "$tmp/fork.base.err")" -v n="$FORKS" \
     'BEGIN { if (t == "" || b == "") print "n/a"; else printf "%.2f", (t - b) / (n + int(n / 10)) }')
+fi
+
+# --- signal round trip: kill self, handler, rt_sigreturn -----------------
+# VM exits per signal subtract a 0-round run (start-up only).
+SIGNAL_ROUNDS=${SIGNAL_ROUNDS:-100000}
+"$BENCH/signal_roundtrip" "$SIGNAL_ROUNDS" > "$tmp/sig.native.out"
+sig_native=$(field ns_per_signal "$tmp/sig.native.out")
+sig_sandbox="" sig_exits_per=""
+if [[ $have_rf == 1 ]]; then
+  "$RF" do --stats -- "$BENCH/signal_roundtrip" 0 > /dev/null 2> "$tmp/sig.base.err" || true
+  "$RF" do --stats -- "$BENCH/signal_roundtrip" "$SIGNAL_ROUNDS" > "$tmp/sig.sandbox.out" 2> "$tmp/sig.sandbox.err" || true
+  sig_sandbox=$(field ns_per_signal "$tmp/sig.sandbox.out")
+  sig_exits_per=$(awk -v t="$(stat_of kvm.exits "$tmp/sig.sandbox.err")" -v b="$(stat_of kvm.exits "$tmp/sig.base.err")" \
+    -v n="$SIGNAL_ROUNDS" 'BEGIN { if (t == "" || b == "") print "n/a"; else printf "%.4f", (t - b) / (n * 1.1) }')
 fi
 
 # --- startup: wall time (median of RUNS) and peak RSS --------------------
@@ -163,6 +178,8 @@ printf '%-34s %14s %14s %10s\n' "pingpong KVM exits (run, all)" "-" "$(or_na "$p
 printf '%-34s %14s %14s %10s\n' "pingpong KVM exits/round trip" "-" "$(div "$pp_kvm_exits" "$ROUNDS")" "-"
 printf '%-34s %14s %14s %10s\n' "fork+exit+wait ns/op" "$(or_na "$fork_native")" "$(or_na "$fork_sandbox")" "$(ratio "$fork_native" "$fork_sandbox")"
 printf '%-34s %14s %14s %10s\n' "fork+exit+wait VM exits/op" "-" "$(or_na "$fork_exits")" "-"
+printf '%-34s %14s %14s %10s\n' "signal ns/round trip (kill+handler)" "$(or_na "$sig_native")" "$(or_na "$sig_sandbox")" "$(ratio "$sig_native" "$sig_sandbox")"
+printf '%-34s %14s %14s %10s\n' "signal KVM exits/round trip" "-" "$(or_na "$sig_exits_per")" "-"
 for what in true busybox; do
   label="static true"; [[ $what == busybox ]] && label="busybox true"
   n=${wall[native_$what]:-} s=${wall[sandbox_$what]:-}
