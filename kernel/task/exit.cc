@@ -1,6 +1,7 @@
 #include "kernel/task/exit.h"
 
 #include "kernel/sched/scheduler.h"
+#include "kernel/signal/send.h"
 #include "kernel/syscalls/fs_support.h"
 #include "kernel/syscalls/syscall_table.h"
 #include "kernel/task/process_registry.h"
@@ -51,9 +52,14 @@ void ReparentChildren(Process& dying) {
   while (Process* child = dying.children.PopFront()) {
     child->parent = reaper;
     reaper->children.PushBack(child);
-    // TODO(lead, issue 4): with the signals helper's API on main,
-    // child->pdeath_signal != 0 sends it: signal::SendToProcess(*child, info)
-    // with si_code SI_USER from the dying process.
+    if (child->pdeath_signal != 0 && !child->zombie) {
+      linux_abi::SigInfo info = {};
+      info.signo = child->pdeath_signal;
+      info.code = linux_abi::kSiUser;
+      info.sender.pid = dying.pid();
+      info.sender.uid = dying.credentials().uid;
+      signal::SendToProcess(*child, info);
+    }
     if (child->zombie && NotifyParentOfExit(*child)) ReapZombie(*child);
   }
 }

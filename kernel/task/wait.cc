@@ -2,6 +2,7 @@
 
 #include "kernel/ktl/errno.h"
 #include "kernel/sched/scheduler.h"
+#include "kernel/signal/send.h"
 #include "kernel/task/exit.h"
 #include "kernel/task/process_registry.h"
 #include "kernel/task/task.h"
@@ -51,10 +52,7 @@ linux_abi::SigInfo ChildSignalInfo(Process& child, int signal, int code, int sta
 }
 
 void SendToParent(Process& parent, const linux_abi::SigInfo& info) {
-  // TODO(lead, issue 4): signal::SendToProcess(parent, info) once the
-  // signals helper's kernel/signal/send.h is on main.
-  (void)parent;
-  (void)info;
+  signal::SendToProcess(parent, info);
 }
 
 // Stop and continue reports: SIGCHLD unless the parent set SA_NOCLDSTOP.
