@@ -10,6 +10,7 @@
 #   ITERATIONS  getpid calls per loop run (default 1000000)
 #   RUNS        runs per startup measurement; the median is reported (default 11)
 # Env: PINGPONG_ROUNDS (default 20000) for thread_pingpong and pipe_pingpong.
+# Env: FORK_ITERATIONS (default 2000) for fork_exit_wait.
 # Env: SIGNAL_ROUNDS (default 100000) for signal_roundtrip.
 # Env: RINGFENCE_BINARY=path overrides BUILD_DIR/cmd/ringfence.
 set -euo pipefail
@@ -25,7 +26,7 @@ BENCH=$BUILD/benchmarks
 RF=${RINGFENCE_BINARY:-$BUILD/cmd/ringfence}
 BUSYBOX=/bin/busybox
 
-for p in getpid_loop true measure fs_ops thread_pingpong signal_roundtrip pipe_pingpong; do
+for p in getpid_loop true measure fs_ops thread_pingpong fork_exit_wait signal_roundtrip pipe_pingpong; do
   [[ -x $BENCH/$p ]] || { echo "run.sh: missing $BENCH/$p (build target benchmark_programs)" >&2; exit 2; }
 done
 have_rf=1
@@ -77,6 +78,22 @@ if [[ $have_rf == 1 ]]; then
   pp_sandbox_yield=$(field yield_ns_per_switch "$tmp/pp.sandbox.out")
   pp_exits=$(stat_of exits.total "$tmp/pp.sandbox.err")
   pp_kvm_exits=$(stat_of kvm.exits "$tmp/pp.sandbox.err")
+fi
+
+# --- fork+exit+wait: ns/op, and VM exits/op over a setup-only run --------
+FORKS=${FORK_ITERATIONS:-2000}
+"$BENCH/fork_exit_wait" "$FORKS" > "$tmp/fork.native.out"
+fork_native=$(field ns_per_fork "$tmp/fork.native.out")
+fork_sandbox="" fork_exits=""
+if [[ $have_rf == 1 ]]; then
+  "$RF" do --stats -- "$BENCH/fork_exit_wait" 0 > /dev/null 2> "$tmp/fork.base.err" || true
+  "$RF" do --stats -- "$BENCH/fork_exit_wait" "$FORKS" > "$tmp/fork.sandbox.out" 2> "$tmp/fork.sandbox.err" ||
+    { echo "run.sh: fork_exit_wait in the sandbox failed:" >&2; tail -3 "$tmp/fork.sandbox.err" >&2; }
+  fork_sandbox=$(field ns_per_fork "$tmp/fork.sandbox.out")
+  # The measured run also does FORKS/10 warm-up forks.
+  fork_exits=$(awk -v t="$(stat_of exits.total "$tmp/fork.sandbox.err")" \
+    -v b="$(stat_of exits.total "$tmp/fork.base.err")" -v n="$FORKS" \
+    'BEGIN { if (t == "" || b == "") print "n/a"; else printf "%.2f", (t - b) / (n + int(n / 10)) }')
 fi
 
 # --- signal round trip: kill self, handler, rt_sigreturn -----------------
@@ -170,6 +187,8 @@ printf '%-34s %14s %14s %10s\n' "sched_yield ns/switch" "$(or_na "$pp_native_yie
 printf '%-34s %14s %14s %10s\n' "pingpong exits to VMM (run)" "-" "$(or_na "$pp_exits")" "-"
 printf '%-34s %14s %14s %10s\n' "pingpong KVM exits (run, all)" "-" "$(or_na "$pp_kvm_exits")" "-"
 printf '%-34s %14s %14s %10s\n' "pingpong KVM exits/round trip" "-" "$(div "$pp_kvm_exits" "$ROUNDS")" "-"
+printf '%-34s %14s %14s %10s\n' "fork+exit+wait ns/op" "$(or_na "$fork_native")" "$(or_na "$fork_sandbox")" "$(ratio "$fork_native" "$fork_sandbox")"
+printf '%-34s %14s %14s %10s\n' "fork+exit+wait VM exits/op" "-" "$(or_na "$fork_exits")" "-"
 printf '%-34s %14s %14s %10s\n' "signal ns/round trip (kill+handler)" "$(or_na "$sig_native")" "$(or_na "$sig_sandbox")" "$(ratio "$sig_native" "$sig_sandbox")"
 printf '%-34s %14s %14s %10s\n' "signal KVM exits/round trip" "-" "$(or_na "$sig_exits_per")" "-"
 printf '%-34s %14s %14s %10s\n' "pipe ns/round trip (threads)" "$(or_na "$pipe_native")" "$(or_na "$pipe_sandbox")" "$(ratio "$pipe_native" "$pipe_sandbox")"

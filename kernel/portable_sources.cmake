@@ -19,6 +19,7 @@ set(SENTRY_PORTABLE_SOURCES
   mm/memory_object.cc
   mm/page_allocator.cc
   mm/page_cache.cc
+  mm/shared_anonymous.cc
   mm/vma_set.cc
   sched/futex_table.cc
   sched/queues.cc

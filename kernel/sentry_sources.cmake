@@ -46,6 +46,8 @@ set(SENTRY_ONLY_SOURCES
   syscalls/sys_poll.cc
   syscalls/sys_memory.cc
   syscalls/sys_process.cc
+  syscalls/sys_process_control.cc
+  syscalls/sys_process_tree.cc
   syscalls/sys_random.cc
   syscalls/sys_signal.cc
   syscalls/sys_signal_send.cc
@@ -54,9 +56,12 @@ set(SENTRY_ONLY_SOURCES
   syscalls/sys_thread.cc
   syscalls/sys_time.cc
   task/exit.cc
+  task/fork.cc
+  task/process_group.cc
   task/return_to_user.cc
   task/system_info.cc
   task/task.cc
   task/thread_life.cc
+  task/wait.cc
   time/clock.cc
 )

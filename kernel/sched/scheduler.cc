@@ -79,11 +79,18 @@ void SwitchTo(Thread& next) {
   if (&next == prev) return;
   Task* prev_task = TaskOf(prev);
   Task* next_task = TaskOf(&next);
-  if (prev_task != nullptr && prev->state != ThreadState::kDead) SaveUserState(*prev_task);
-  if (next_task != nullptr) LoadUserState(cpu, *next_task);
+  int64_t now = time::MonotonicNs();
+  if (prev_task != nullptr && prev->state != ThreadState::kDead) {
+    SaveUserState(*prev_task);
+    prev_task->user_ns += now - prev_task->scheduled_at_ns;  // getrusage, times
+  }
+  if (next_task != nullptr) {
+    LoadUserState(cpu, *next_task);
+    next_task->scheduled_at_ns = now;
+  }
   cpu.current = &next;
   platform::ThisCpu()->current_task = next_task;
-  cpu.slice_end_ns = time::MonotonicNs() + kTimeSliceNs;
+  cpu.slice_end_ns = now + kTimeSliceNs;
   ArmTimer(cpu);
   SwitchKernelStack(&prev->saved_rsp, next.saved_rsp);
   FinishContextSwitch();  // back here when someone switches to `prev` again
@@ -196,6 +203,10 @@ void HandleTimerInterrupt(bool from_user) {
     return;
   }
   ArmTimer(cpu);
+}
+
+void ForgetAddressSpace(const mm::AddressSpace& space) {
+  if (Cpu().loaded_space == &space) Cpu().loaded_space = nullptr;
 }
 
 uint32_t CurrentCpu() { return platform::ThisCpu()->index; }

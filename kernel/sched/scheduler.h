@@ -16,6 +16,10 @@
 #include "kernel/sched/thread.h"
 #include "kernel/time/timer_queue.h"
 
+namespace sentry::mm {
+class AddressSpace;
+}  // namespace sentry::mm
+
 namespace sentry::sched {
 
 inline constexpr int64_t kTimeSliceNs = 10'000'000;
@@ -62,6 +66,10 @@ void Yield();
 // The timer interrupt. `from_user`: it interrupted ring 3, which may be
 // preempted.
 void HandleTimerInterrupt(bool from_user);
+
+// `space` is about to be freed or no longer belongs to the running task
+// (exit, exec): no vCPU may take it for loaded any more.
+void ForgetAddressSpace(const mm::AddressSpace& space);
 
 // The vCPU the caller runs on, and how many the sandbox has.
 uint32_t CurrentCpu();

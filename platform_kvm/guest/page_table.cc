@@ -72,6 +72,39 @@ void PageTable::Flush(uint64_t va) const {
   if ((ReadCr3() & kPteAddressMask) == root_) InvalidatePage(va);
 }
 
+void PageTable::FlushRange(uint64_t start, uint64_t end) const {
+  if ((ReadCr3() & kPteAddressMask) != root_) return;
+  // Past this many pages one CR3 reload (all non-global entries) is cheaper.
+  constexpr uint64_t kMaxSinglePageFlushes = 32;
+  if ((end - start) / 4096 > kMaxSinglePageFlushes) {
+    WriteCr3(ReadCr3());
+    return;
+  }
+  for (uint64_t va = start; va < end; va += 4096) InvalidatePage(va);
+}
+
+void PageTable::ForEachPresent(uint64_t start, uint64_t end,
+                               ktl::FunctionRef<void(uint64_t va, uint64_t& entry)> visit) const {
+  if (end > ringfence::abi::kUserAddressEnd) end = ringfence::abi::kUserAddressEnd;
+  // Depth-first over the levels; `table` covers the range starting at `base`.
+  auto walk = [&](auto& self, PhysAddr table, int level, uint64_t base) -> void {
+    const uint64_t span = 1ull << (12 + 9 * level);  // bytes one entry covers
+    for (int i = 0; i < kEntriesPerTable; ++i) {
+      uint64_t first = base + static_cast<uint64_t>(i) * span;
+      if (first >= end) return;
+      if (first + span <= start) continue;
+      uint64_t& entry = Entries(table)[i];
+      if (!(entry & kPtePresent)) continue;
+      if (level == 0) {
+        visit(first, entry);
+      } else {
+        self(self, entry & kPteAddressMask, level - 1, first);
+      }
+    }
+  };
+  if (start < end) walk(walk, root_, 3, 0);
+}
+
 void PageTable::Destroy() {
   if (root_ == 0) return;
   // Free the lower-half tables bottom-up; leaf frames belong to the caller.
