@@ -20,6 +20,7 @@ set(SENTRY_ONLY_SOURCES
   syscalls/fs_support.cc
   syscalls/strace.cc
   syscalls/syscall_table.cc
+  syscalls/sys_exec.cc
   syscalls/sys_fs_attr.cc
   syscalls/sys_fs_cwd.cc
   syscalls/sys_fs_data.cc
@@ -35,6 +36,7 @@ set(SENTRY_ONLY_SOURCES
   syscalls/sys_signal.cc
   syscalls/sys_thread.cc
   syscalls/sys_time.cc
+  task/exec.cc
   task/exit.cc
   task/return_to_user.cc
   task/system_info.cc

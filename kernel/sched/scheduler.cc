@@ -155,6 +155,12 @@ void Yield() {
   Schedule();
 }
 
+void ActivateAddressSpace(const mm::AddressSpace& space) {
+  CpuScheduler& cpu = Cpu();
+  space.Activate();
+  cpu.loaded_space = &space;
+}
+
 void ExitCurrent() {
   CpuScheduler& cpu = Cpu();
   cpu.current->state = ThreadState::kDead;

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 
+#include "kernel/mm/address_space.h"
 #include "kernel/sched/queues.h"
 #include "kernel/sched/thread.h"
 
@@ -46,6 +47,10 @@ void SleepUntil(int64_t deadline_ns);
 // The current thread goes to the back of the run queue if anything else
 // can run.
 void Yield();
+
+// The current thread's process now runs in `space` (exec): loads it in CR3
+// here, so the CPU's record of what CR3 holds never names a freed space.
+void ActivateAddressSpace(const mm::AddressSpace& space);
 
 // Ends the current thread; its Task is destroyed once another thread runs.
 [[noreturn]] void ExitCurrent();

@@ -1,6 +1,7 @@
 #include "kernel/task/task.h"
 
 #include "kernel/mm/physical_memory.h"
+#include "kernel/sched/scheduler.h"
 #include "kernel/signal/fpu_state.h"
 #include "platform_kvm/guest/address.h"
 #include "kernel/ktl/string.h"
@@ -77,6 +78,15 @@ void Process::SetExecutable(const char* path) {
     if (*c == '/') name = c + 1;
   }
   ktl::StrCopy(comm_, name, sizeof(comm_));
+}
+
+void Process::SetComm(const char* name) { ktl::StrCopy(comm_, name, sizeof(comm_)); }
+
+void Process::ReplaceAddressSpace(mm::AddressSpace* fresh) {
+  mm::AddressSpace* old = address_space_;
+  address_space_ = fresh;
+  if (&CurrentTask().process() == this) sched::ActivateAddressSpace(*fresh);
+  delete old;
 }
 
 void Task::set_blocked_signals(uint64_t mask) {

@@ -49,6 +49,10 @@ class Process {
   int32_t pid() const { return pid_; }
   int32_t parent_pid() const { return parent_pid_; }
   mm::AddressSpace& address_space() { return *address_space_; }
+  // Puts `fresh` (which this takes over) in place of the address space
+  // and frees the old one (exec); loaded at once if this is the current
+  // task's process.
+  void ReplaceAddressSpace(mm::AddressSpace* fresh);
   fs::FdTable& files() { return files_; }
   FsContext& fs_context() { return fs_context_; }
   Credentials& credentials() { return credentials_; }
@@ -62,6 +66,9 @@ class Process {
   // The program image exec loaded: its path (/proc/<pid>/exe) and the task
   // name (comm: the path's last component, at most 15 bytes).
   void SetExecutable(const char* path);
+  // comm alone, at most 15 bytes kept (exec names it after the path it was
+  // given, which for a script is not the file that runs).
+  void SetComm(const char* name);
   const char* executable() const { return executable_; }
   const char* comm() const { return comm_; }
 
