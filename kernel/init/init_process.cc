@@ -158,12 +158,7 @@ void StartInitProcess(const BootInfo& boot) {
 
   // The first entry to ring 3 is the scheduler's first switch to the task;
   // this boot context becomes the vCPU's idle thread.
-  platform::TrapFrame frame = {};
-  frame.rip = loaded.entry;
-  frame.rsp = loaded.stack_pointer;
-  frame.cs = platform::kUserCodeSelector;
-  frame.ss = platform::kUserDataSelector;
-  frame.rflags = 0x202;  // IF set, as Linux starts processes
+  platform::TrapFrame frame = ProgramEntryFrame(loaded.entry, loaded.stack_pointer);
   task->thread().saved_rsp = platform::PrepareNewThreadStack(task->kernel_stack_top(), frame);
   sched::MakeRunnable(task->thread());
   sched::RunIdleLoop();

@@ -52,21 +52,26 @@ void ResetThreadState(Task& task) {
   task.clear_child_tid = 0;
 }
 
-// The registers start_thread leaves: all zero but rip, rsp, the user
-// segments and RFLAGS with IF. rcx != rip makes the return use IRET.
+// The syscall's frame becomes the new program's entry state (rcx != rip
+// makes the return use IRET).
 void EnterProgram(platform::TrapFrame& frame, const loader::LoadedProgram& loaded) {
-  platform::TrapFrame entry = {};
+  platform::TrapFrame entry = ProgramEntryFrame(loaded.entry, loaded.stack_pointer);
   entry.vector = frame.vector;
   entry.error_code = frame.error_code;
-  entry.rip = loaded.entry;
-  entry.rsp = loaded.stack_pointer;
-  entry.cs = platform::kUserCodeSelector;
-  entry.ss = platform::kUserDataSelector;
-  entry.rflags = 0x202;
   frame = entry;
 }
 
 }  // namespace
+
+platform::TrapFrame ProgramEntryFrame(uint64_t entry, uint64_t stack_pointer) {
+  platform::TrapFrame frame = {};
+  frame.rip = entry;
+  frame.rsp = stack_pointer;
+  frame.cs = platform::kUserCodeSelector;
+  frame.ss = platform::kUserDataSelector;
+  frame.rflags = 0x202;  // IF set, as Linux starts processes
+  return frame;
+}
 
 mm::AddressSpace* NewUserAddressSpace() {
   auto* memory = new (std::nothrow) mm::AddressSpace(ringfence::abi::kUserAddressEnd);

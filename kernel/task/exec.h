@@ -15,6 +15,10 @@ namespace sentry {
 // when out of memory.
 mm::AddressSpace* NewUserAddressSpace();
 
+// The registers a new program starts with (start_thread): all zero but
+// rip, rsp, the user segments and RFLAGS with IF set.
+platform::TrapFrame ProgramEntryFrame(uint64_t entry, uint64_t stack_pointer);
+
 // Replaces `task`'s program with `prepared`; `filename` is the path the
 // exec was given (AT_EXECFN, comm; see loader::RecordProgramImage for
 // `comm_from_file`). On return `task.frame()` enters the new
