@@ -9,7 +9,8 @@
 #
 #   ITERATIONS  getpid calls per loop run (default 1000000)
 #   RUNS        runs per startup measurement; the median is reported (default 11)
-# Env: PINGPONG_ROUNDS (default 20000) for thread_pingpong.
+# Env: PINGPONG_ROUNDS (default 20000) for thread_pingpong and pipe_pingpong.
+# Env: SIGNAL_ROUNDS (default 100000) for signal_roundtrip.
 # Env: RINGFENCE_BINARY=path overrides BUILD_DIR/cmd/ringfence.
 set -euo pipefail
 
@@ -24,7 +25,7 @@ BENCH=$BUILD/benchmarks
 RF=${RINGFENCE_BINARY:-$BUILD/cmd/ringfence}
 BUSYBOX=/bin/busybox
 
-for p in getpid_loop true measure fs_ops thread_pingpong fork_exec; do
+for p in getpid_loop true measure fs_ops thread_pingpong signal_roundtrip pipe_pingpong fork_exec; do
   [[ -x $BENCH/$p ]] || { echo "run.sh: missing $BENCH/$p (build target benchmark_programs)" >&2; exit 2; }
 done
 have_rf=1
@@ -78,6 +79,29 @@ if [[ $have_rf == 1 ]]; then
   pp_kvm_exits=$(stat_of kvm.exits "$tmp/pp.sandbox.err")
 fi
 
+# --- signal round trip: kill self, handler, rt_sigreturn -----------------
+# VM exits per signal subtract a 0-round run (start-up only).
+SIGNAL_ROUNDS=${SIGNAL_ROUNDS:-100000}
+"$BENCH/signal_roundtrip" "$SIGNAL_ROUNDS" > "$tmp/sig.native.out"
+sig_native=$(field ns_per_signal "$tmp/sig.native.out")
+sig_sandbox="" sig_exits_per=""
+if [[ $have_rf == 1 ]]; then
+  "$RF" do --stats -- "$BENCH/signal_roundtrip" 0 > /dev/null 2> "$tmp/sig.base.err" || true
+  "$RF" do --stats -- "$BENCH/signal_roundtrip" "$SIGNAL_ROUNDS" > "$tmp/sig.sandbox.out" 2> "$tmp/sig.sandbox.err" || true
+  sig_sandbox=$(field ns_per_signal "$tmp/sig.sandbox.out")
+  sig_exits_per=$(awk -v t="$(stat_of kvm.exits "$tmp/sig.sandbox.err")" -v b="$(stat_of kvm.exits "$tmp/sig.base.err")" \
+    -v n="$SIGNAL_ROUNDS" 'BEGIN { if (t == "" || b == "") print "n/a"; else printf "%.4f", (t - b) / (n * 1.1) }')
+fi
+
+# --- pipe ping-pong between two threads ------------------------------------
+"$BENCH/pipe_pingpong" "$ROUNDS" > "$tmp/pipe.native.out"
+pipe_native=$(field pipe_ns_per_round_trip "$tmp/pipe.native.out")
+pipe_sandbox="" pipe_exits="" pipe_kvm_exits=""
+if [[ $have_rf == 1 ]]; then
+  "$RF" do --stats -- "$BENCH/pipe_pingpong" "$ROUNDS" > "$tmp/pipe.sandbox.out" 2> "$tmp/pipe.sandbox.err" || true
+  pipe_sandbox=$(field pipe_ns_per_round_trip "$tmp/pipe.sandbox.out")
+  pipe_exits=$(stat_of exits.total "$tmp/pipe.sandbox.err")
+  pipe_kvm_exits=$(stat_of kvm.exits "$tmp/pipe.sandbox.err")
 # --- fork + execve(/bin/true) + waitpid ------------------------------------
 # VM exits per op subtract a 0-round run (start-up only) from the measured one.
 FORK_EXEC_ROUNDS=${FORK_EXEC_ROUNDS:-200}
@@ -162,6 +186,11 @@ printf '%-34s %14s %14s %10s\n' "sched_yield ns/switch" "$(or_na "$pp_native_yie
 printf '%-34s %14s %14s %10s\n' "pingpong exits to VMM (run)" "-" "$(or_na "$pp_exits")" "-"
 printf '%-34s %14s %14s %10s\n' "pingpong KVM exits (run, all)" "-" "$(or_na "$pp_kvm_exits")" "-"
 printf '%-34s %14s %14s %10s\n' "pingpong KVM exits/round trip" "-" "$(div "$pp_kvm_exits" "$ROUNDS")" "-"
+printf '%-34s %14s %14s %10s\n' "signal ns/round trip (kill+handler)" "$(or_na "$sig_native")" "$(or_na "$sig_sandbox")" "$(ratio "$sig_native" "$sig_sandbox")"
+printf '%-34s %14s %14s %10s\n' "signal KVM exits/round trip" "-" "$(or_na "$sig_exits_per")" "-"
+printf '%-34s %14s %14s %10s\n' "pipe ns/round trip (threads)" "$(or_na "$pipe_native")" "$(or_na "$pipe_sandbox")" "$(ratio "$pipe_native" "$pipe_sandbox")"
+printf '%-34s %14s %14s %10s\n' "pipe exits to VMM (run)" "-" "$(or_na "$pipe_exits")" "-"
+printf '%-34s %14s %14s %10s\n' "pipe KVM exits/round trip" "-" "$(div "$pipe_kvm_exits" "$ROUNDS")" "-"
 printf '%-34s %14s %14s %10s\n' "fork+exec+wait /bin/true ns/op" "$(or_na "$fe_native")" "$(or_na "$fe_sandbox")" "$(ratio "$fe_native" "$fe_sandbox")"
 printf '%-34s %14s %14s %10s\n' "fork+exec+wait VM exits/op" "-" "$(or_na "$fe_exits_per_op")" "-"
 for what in true busybox; do

@@ -16,21 +16,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "pingpong_util.h"
+
 static _Atomic uint32_t turn;  // 0: main's turn, 1: partner's
 static long rounds;
-
-static double now_ns(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
-}
-
-static void pin_to_cpu0(void) {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  CPU_SET(0, &set);
-  syscall(SYS_sched_setaffinity, 0, sizeof(set), &set);
-}
 
 // Waits until `turn` is `mine`, then hands it over to the other side.
 static void take_turn(uint32_t mine) {

@@ -22,6 +22,8 @@ set(SENTRY_PORTABLE_SOURCES
   mm/vma_set.cc
   sched/futex_table.cc
   sched/queues.cc
+  signal/pending.cc
+  time/timer_queue.cc
   vfs/dentry.cc
   vfs/file_description.cc
   vfs/file_lock.cc
@@ -31,8 +33,12 @@ set(SENTRY_PORTABLE_SOURCES
   vfs/mount.cc
   vfs/path_walk.cc
   vfs/permission.cc
+  vfs/poll.cc
   vfs/vfs.cc
   vfs/xattr.cc
+  ipc/anon_file.cc
+  ipc/event_poll.cc
+  ipc/pipe_buffer.cc
   fs/gofer/gofer_fs.cc
   fs/overlay/overlay.cc
   fs/devfs/devfs.cc

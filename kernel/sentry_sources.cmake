@@ -8,6 +8,12 @@ set(SENTRY_ONLY_SOURCES
   fs/procfs/proc_files.cc
   fs/procfs/procfs.cc
   init/init_process.cc
+  ipc/eventfd.cc
+  ipc/fifo.cc
+  ipc/pipe.cc
+  ipc/poll_wait.cc
+  ipc/timerfd.cc
+  ipc/wait.cc
   loader/loader.cc
   mm/address_space.cc
   mm/physical_memory.cc
@@ -15,9 +21,14 @@ set(SENTRY_ONLY_SOURCES
   sched/futex.cc
   sched/scheduler.cc
   signal/delivery.cc
+  signal/dispatch.cc
+  signal/send.cc
+  signal/signal_fd.cc
+  signal/timers.cc
   signal/exceptions.cc
   signal/fpu_state.cc
   syscalls/fs_support.cc
+  syscalls/ipc_support.cc
   syscalls/strace.cc
   syscalls/syscall_table.cc
   syscalls/sys_exec.cc
@@ -29,11 +40,18 @@ set(SENTRY_ONLY_SOURCES
   syscalls/sys_fs_open.cc
   syscalls/sys_fs_stat.cc
   syscalls/sys_fs_xattr.cc
+  syscalls/sys_epoll.cc
+  syscalls/sys_event_files.cc
   syscalls/sys_io.cc
+  syscalls/sys_pipe.cc
+  syscalls/sys_poll.cc
   syscalls/sys_memory.cc
   syscalls/sys_process.cc
   syscalls/sys_random.cc
   syscalls/sys_signal.cc
+  syscalls/sys_signal_send.cc
+  syscalls/sys_signalfd.cc
+  syscalls/sys_timer.cc
   syscalls/sys_thread.cc
   syscalls/sys_time.cc
   task/exec.cc

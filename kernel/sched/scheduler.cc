@@ -1,6 +1,7 @@
 #include "kernel/sched/scheduler.h"
 
 #include "kernel/signal/fpu_state.h"
+#include "kernel/signal/send.h"
 #include "kernel/task/task.h"
 #include "kernel/time/clock.h"
 #include "platform_kvm/guest/context_switch.h"
@@ -16,6 +17,7 @@ struct CpuScheduler {
   Thread* current = &idle;
   RunQueue run_queue;
   TimerList timers;             // sleepers whose deadline this vCPU watches
+  time::TimerQueue kernel_timers;  // callbacks (itimers, POSIX timers)
   Task* dead = nullptr;         // exited, its stack still in use until the switch
   const mm::AddressSpace* loaded_space = nullptr;  // what CR3 holds
   int64_t slice_end_ns = 0;     // when the current thread may be preempted
@@ -34,6 +36,10 @@ Task* TaskOf(Thread* thread) { return static_cast<Task*>(thread->owner()); }
 // handler re-arms), while every wrmsr may cost a trip into KVM.
 void ArmTimer(CpuScheduler& cpu) {
   int64_t deadline = cpu.timers.EarliestDeadline();
+  int64_t kernel_deadline = cpu.kernel_timers.EarliestDeadline();
+  if (kernel_deadline != 0 && (deadline == 0 || kernel_deadline < deadline)) {
+    deadline = kernel_deadline;
+  }
   if (!cpu.run_queue.empty() && cpu.current != &cpu.idle &&
       (deadline == 0 || cpu.slice_end_ns < deadline)) {
     deadline = cpu.slice_end_ns;
@@ -122,6 +128,11 @@ void MakeRunnable(Thread& thread) {
 WakeReason Block(int64_t deadline_ns) {
   CpuScheduler& cpu = Cpu();
   Thread& self = *cpu.current;
+  Task* task = TaskOf(&self);
+  if (task != nullptr && signal::HasDeliverableSignal(*task)) {
+    self.LeaveWaitList(WakeReason::kInterrupted);
+    return WakeReason::kInterrupted;
+  }
   self.state = ThreadState::kBlocked;
   self.wake_reason = WakeReason::kNone;
   self.deadline_ns = deadline_ns;
@@ -143,10 +154,20 @@ void Interrupt(Thread& thread) {
   MakeRunnable(thread);
 }
 
-void SleepUntil(int64_t deadline_ns) {
-  while (Block(deadline_ns) != WakeReason::kTimeout) {
+WakeReason SleepUntil(int64_t deadline_ns) {
+  for (;;) {
+    WakeReason reason = Block(deadline_ns);
+    if (reason == WakeReason::kTimeout || reason == WakeReason::kInterrupted) return reason;
   }
 }
+
+void ArmKernelTimer(time::KernelTimer& timer, int64_t deadline_ns) {
+  CpuScheduler& cpu = Cpu();
+  cpu.kernel_timers.Arm(timer, deadline_ns);
+  ArmTimer(cpu);
+}
+
+void CancelKernelTimer(time::KernelTimer& timer) { Cpu().kernel_timers.Cancel(timer); }
 
 void Yield() {
   CpuScheduler& cpu = Cpu();
@@ -175,6 +196,7 @@ void HandleTimerInterrupt(bool from_user) {
   platform::EndOfInterrupt();
   int64_t now = time::MonotonicNs();
   cpu.timers.Expire(now, [&cpu](Thread& thread) { cpu.run_queue.Push(thread); });
+  cpu.kernel_timers.Expire(now);
   if (from_user && now >= cpu.slice_end_ns && !cpu.run_queue.empty()) {
     Yield();  // preempt the app: its TrapFrame waits on its kernel stack
     return;

@@ -13,6 +13,7 @@
 
 #include "kernel/syscalls/lists/exec.h"
 #include "kernel/syscalls/lists/io.h"
+#include "kernel/syscalls/lists/ipc.h"
 #include "kernel/syscalls/lists/fs.h"
 #include "kernel/syscalls/lists/memory.h"
 #include "kernel/syscalls/lists/signal.h"
@@ -23,6 +24,7 @@
 
 #define SENTRY_SYSCALLS(X) \
   SENTRY_SYSCALLS_IO(X) \
+  SENTRY_SYSCALLS_IPC(X) \
   SENTRY_SYSCALLS_FS(X) \
   SENTRY_SYSCALLS_MEMORY(X) \
   SENTRY_SYSCALLS_SIGNAL(X) \

@@ -83,11 +83,25 @@ class FileSystem {
   // dentry cache because Lookup rebuilds it (same node, same st_ino). False
   // for file systems whose inodes hold the only copy of the data (tmpfs).
   virtual bool dentries_evictable() const { return false; }
+  // Called with the root of each mount of this file system after the VFS
+  // dropped unused dentries (MountTable::SweepUnused): a file system with
+  // caches of its own (overlay) drops what nothing uses any more; returns
+  // how many entries went.
+  virtual size_t PruneCaches(Inode& mount_root) {
+    (void)mount_root;
+    return 0;
+  }
 
  private:
   std::atomic<uint32_t> references_{1};
   uint64_t device_;
 };
+
+// What opens FIFO inodes as pipe ends (kernel/ipc/fifo.cc in the Sentry;
+// none in hosted builds).
+using FifoOpener = ktl::Result<RefPtr<FileDescription>> (*)(Inode& inode, const Path& path,
+                                                            uint32_t flags);
+void SetFifoOpener(FifoOpener opener);
 
 class Inode {
  public:
@@ -101,6 +115,9 @@ class Inode {
   void Unref() {
     if (references_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
   }
+  // Whether the caller's reference is the only one (for caches that drop
+  // what nobody else uses).
+  bool HasOneReference() const { return references_.load(std::memory_order_acquire) == 1; }
 
   FileSystem& fs() const { return *fs_; }
   uint64_t ino() const { return ino_; }
@@ -187,8 +204,9 @@ class Inode {
   // already checked permissions, O_DIRECTORY, O_TRUNC and so on; O_PATH
   // never gets here. The default gives regular files and directories the
   // generic FileDescription (backed by Read/Write/ReadDir above) and
-  // refuses the rest with ENXIO: sockets, as Linux does, and, until pipes
-  // and devices are wired in, fifos and device nodes too.
+  // refuses the rest with ENXIO: sockets, as Linux does, and device nodes
+  // of file systems that do not serve them. FIFOs open through the opener
+  // SetFifoOpener installed (ENXIO without one).
   virtual ktl::Result<RefPtr<FileDescription>> Open(const Path& path, uint32_t flags);
 
   // --- memory mapping ----------------------------------------------------------
