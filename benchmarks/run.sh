@@ -102,6 +102,8 @@ if [[ $have_rf == 1 ]]; then
   pipe_sandbox=$(field pipe_ns_per_round_trip "$tmp/pipe.sandbox.out")
   pipe_exits=$(stat_of exits.total "$tmp/pipe.sandbox.err")
   pipe_kvm_exits=$(stat_of kvm.exits "$tmp/pipe.sandbox.err")
+fi
+
 # --- fork + execve(/bin/true) + waitpid ------------------------------------
 # VM exits per op subtract a 0-round run (start-up only) from the measured one.
 FORK_EXEC_ROUNDS=${FORK_EXEC_ROUNDS:-200}
