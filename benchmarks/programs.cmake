@@ -7,12 +7,14 @@
 #   bench_fork_exit_wait -> fork_exit_wait (process creation, exit and reaping)
 #   bench_signal_roundtrip -> signal_roundtrip (kill self + handler + sigreturn)
 #   bench_pipe_pingpong -> pipe_pingpong (a byte over two pipes between threads)
+#   bench_fork_exec   -> fork_exec    (fork + execve + waitpid round trips)
 # All land in <build>/benchmarks/, where benchmarks/run.sh looks for them.
 set(_rf_bench_dir ${CMAKE_CURRENT_LIST_DIR})
 set(_rf_bench_out ${CMAKE_BINARY_DIR}/benchmarks)
 
 add_custom_target(benchmark_programs)
-foreach(_prog getpid_loop true measure fs_ops thread_pingpong fork_exit_wait signal_roundtrip pipe_pingpong)
+foreach(_prog getpid_loop true measure fs_ops thread_pingpong fork_exit_wait signal_roundtrip
+              pipe_pingpong fork_exec)
   add_executable(bench_${_prog} ${_rf_bench_dir}/${_prog}.c)
   set_target_properties(bench_${_prog} PROPERTIES
     OUTPUT_NAME ${_prog}

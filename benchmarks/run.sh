@@ -26,7 +26,7 @@ BENCH=$BUILD/benchmarks
 RF=${RINGFENCE_BINARY:-$BUILD/cmd/ringfence}
 BUSYBOX=/bin/busybox
 
-for p in getpid_loop true measure fs_ops thread_pingpong fork_exit_wait signal_roundtrip pipe_pingpong; do
+for p in getpid_loop true measure fs_ops thread_pingpong fork_exit_wait signal_roundtrip pipe_pingpong fork_exec; do
   [[ -x $BENCH/$p ]] || { echo "run.sh: missing $BENCH/$p (build target benchmark_programs)" >&2; exit 2; }
 done
 have_rf=1
@@ -121,6 +121,24 @@ if [[ $have_rf == 1 ]]; then
   pipe_kvm_exits=$(stat_of kvm.exits "$tmp/pipe.sandbox.err")
 fi
 
+# --- fork + execve(/bin/true) + waitpid ------------------------------------
+# VM exits per op subtract a 0-round run (start-up only) from the measured one.
+FORK_EXEC_ROUNDS=${FORK_EXEC_ROUNDS:-200}
+"$BENCH/fork_exec" "$FORK_EXEC_ROUNDS" > "$tmp/fe.native.out" || true
+fe_native=$(field ns_per_op "$tmp/fe.native.out")
+fe_sandbox="" fe_exits_per_op=""
+if [[ $have_rf == 1 ]]; then
+  "$RF" do --stats -- "$BENCH/fork_exec" 0 > /dev/null 2> "$tmp/fe.base.err" || true
+  "$RF" do --stats -- "$BENCH/fork_exec" "$FORK_EXEC_ROUNDS" > "$tmp/fe.sandbox.out" 2> "$tmp/fe.sandbox.err" ||
+    { echo "run.sh: fork_exec in the sandbox failed:" >&2; tail -3 "$tmp/fe.sandbox.err" >&2; }
+  fe_sandbox=$(field ns_per_op "$tmp/fe.sandbox.out")
+  fe_base=$(stat_of exits.total "$tmp/fe.base.err")
+  fe_total=$(stat_of exits.total "$tmp/fe.sandbox.err")
+  if [[ -n $fe_sandbox && -n $fe_base && -n $fe_total ]]; then
+    fe_exits_per_op=$(awk -v t="$fe_total" -v b="$fe_base" -v n="$FORK_EXEC_ROUNDS" 'BEGIN { printf "%.2f", (t - b) / n }')
+  fi
+fi
+
 # --- startup: wall time (median of RUNS) and peak RSS --------------------
 measure() {  # measure OUT CMD...: runs of CMD, prints "median_ms maxrss_kb status"
   local out=$1; shift
@@ -194,6 +212,8 @@ printf '%-34s %14s %14s %10s\n' "signal KVM exits/round trip" "-" "$(or_na "$sig
 printf '%-34s %14s %14s %10s\n' "pipe ns/round trip (threads)" "$(or_na "$pipe_native")" "$(or_na "$pipe_sandbox")" "$(ratio "$pipe_native" "$pipe_sandbox")"
 printf '%-34s %14s %14s %10s\n' "pipe exits to VMM (run)" "-" "$(or_na "$pipe_exits")" "-"
 printf '%-34s %14s %14s %10s\n' "pipe KVM exits/round trip" "-" "$(div "$pipe_kvm_exits" "$ROUNDS")" "-"
+printf '%-34s %14s %14s %10s\n' "fork+exec+wait /bin/true ns/op" "$(or_na "$fe_native")" "$(or_na "$fe_sandbox")" "$(ratio "$fe_native" "$fe_sandbox")"
+printf '%-34s %14s %14s %10s\n' "fork+exec+wait VM exits/op" "-" "$(or_na "$fe_exits_per_op")" "-"
 for what in true busybox; do
   label="static true"; [[ $what == busybox ]] && label="busybox true"
   n=${wall[native_$what]:-} s=${wall[sandbox_$what]:-}

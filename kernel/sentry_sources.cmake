@@ -31,6 +31,7 @@ set(SENTRY_ONLY_SOURCES
   syscalls/ipc_support.cc
   syscalls/strace.cc
   syscalls/syscall_table.cc
+  syscalls/sys_exec.cc
   syscalls/sys_fs_attr.cc
   syscalls/sys_fs_cwd.cc
   syscalls/sys_fs_data.cc
@@ -55,6 +56,7 @@ set(SENTRY_ONLY_SOURCES
   syscalls/sys_timer.cc
   syscalls/sys_thread.cc
   syscalls/sys_time.cc
+  task/exec.cc
   task/exit.cc
   task/fork.cc
   task/process_group.cc

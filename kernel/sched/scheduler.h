@@ -12,6 +12,7 @@
 
 #include <cstdint>
 
+#include "kernel/mm/address_space.h"
 #include "kernel/sched/queues.h"
 #include "kernel/sched/thread.h"
 #include "kernel/time/timer_queue.h"

@@ -11,6 +11,7 @@
 #ifndef RINGFENCE_KERNEL_SYSCALLS_SYSCALL_LIST_H_
 #define RINGFENCE_KERNEL_SYSCALLS_SYSCALL_LIST_H_
 
+#include "kernel/syscalls/lists/exec.h"
 #include "kernel/syscalls/lists/io.h"
 #include "kernel/syscalls/lists/ipc.h"
 #include "kernel/syscalls/lists/fs.h"
@@ -28,6 +29,7 @@
   SENTRY_SYSCALLS_MEMORY(X) \
   SENTRY_SYSCALLS_SIGNAL(X) \
   SENTRY_SYSCALLS_PROCESS(X) \
+  SENTRY_SYSCALLS_EXEC(X) \
   SENTRY_SYSCALLS_THREAD(X) \
   SENTRY_SYSCALLS_TIME(X) \
   SENTRY_SYSCALLS_SYSTEM(X)

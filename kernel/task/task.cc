@@ -146,6 +146,7 @@ void Process::SetExecutable(const char* path) {
   ktl::StrCopy(comm_, name, sizeof(comm_));
 }
 
+
 void Task::set_blocked_signals(uint64_t mask) {
   // SIGKILL and SIGSTOP can never be blocked.
   blocked_signals_ = mask & ~(SignalBit(linux_abi::kSigKill) | SignalBit(linux_abi::kSigStop));

@@ -132,9 +132,11 @@ class Process {
   // The program image exec loaded: its path (/proc/<pid>/exe) and the task
   // name (comm: the path's last component, at most 15 bytes).
   void SetExecutable(const char* path);
+  // comm alone, at most 15 bytes kept (exec names it after the path it was
+  // given, which for a script is not the file that runs).
+  void SetComm(const char* name);
   const char* executable() const { return executable_; }
   const char* comm() const { return comm_; }
-  void SetComm(const char* name);  // PR_SET_NAME: at most 15 bytes kept
   // A fork child's copy of what it inherits from `parent`: credentials,
   // signal actions, limits, names, process group and session.
   void InheritFrom(const Process& parent);

@@ -69,6 +69,11 @@ class SandboxRun {
   SandboxRun& Flag(std::string flag);
   SandboxRun& Env(const std::string& name, const std::string& value);
   SandboxRun& TimeoutSeconds(int seconds);
+  // Makes a host file or directory under /tmp visible at the same path in
+  // the sandbox (whose /tmp is its own tmpfs), read-only. The program and
+  // the test programs' directory are shared so without asking. No effect
+  // elsewhere, natively or with --root.
+  SandboxRun& Share(std::string host_path);
   // Runs the program directly on the host even in sandbox mode, as the
   // reference a sandboxed run of the same argv is compared with.
   SandboxRun& OnHost();
@@ -78,8 +83,11 @@ class SandboxRun {
   RunResult Run() const;
 
  private:
+  std::vector<std::string> VolumeFlags() const;
+
   std::string program_;
   std::vector<std::string> args_;
+  std::vector<std::string> shares_;
   std::vector<std::string> flags_;
   std::string stdin_;
   std::map<std::string, std::string> env_;
