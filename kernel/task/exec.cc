@@ -76,9 +76,13 @@ platform::TrapFrame ProgramEntryFrame(uint64_t entry, uint64_t stack_pointer) {
 mm::AddressSpace* NewUserAddressSpace() {
   auto* memory = new (std::nothrow) mm::AddressSpace(ringfence::abi::kUserAddressEnd);
   if (memory == nullptr) return nullptr;
-  // Every page table shares the Sentry's half, so the live one serves as
-  // the model.
-  if (!memory->Init(platform::ReadCr3() & platform::kPteAddressMask).ok()) {
+  // Every page table shares the Sentry's half, modelled on the Sentry's own
+  // page table, which an address space also loads before it is freed. That
+  // is what CR3 holds at the first call (the first process, at boot); at an
+  // exec CR3 holds the caller's table, which the exec frees.
+  static uint64_t sentry_root = 0;  // set at boot, before any other vCPU runs
+  if (sentry_root == 0) sentry_root = platform::ReadCr3() & platform::kPteAddressMask;
+  if (!memory->Init(sentry_root).ok()) {
     delete memory;
     return nullptr;
   }
