@@ -135,7 +135,9 @@ loader::LoadedProgram ExecFirstProgram(Process& process, const BootInfo& boot) {
 }  // namespace
 
 void StartInitProcess(const BootInfo& boot) {
-  mm::AddressSpace* memory = NewUserAddressSpace();
+  // At boot CR3 holds the Sentry's own page table.
+  mm::AddressSpace* memory =
+      NewUserAddressSpace(platform::ReadCr3() & platform::kPteAddressMask);
   if (memory == nullptr) ktl::Panic("cannot create the first address space");
   auto* process = new (std::nothrow) Process(1, memory);
   if (process == nullptr) ktl::Panic("cannot create the first process");

@@ -55,6 +55,8 @@ class AddressSpace {
 
   // Creates the page table (sharing the Sentry's upper half).
   ktl::Result<void> Init(PhysAddr kernel_root);
+  // The Sentry's own page table given to Init.
+  PhysAddr kernel_root() const { return kernel_root_; }
   void Activate() const;
 
   // Processes sharing the address space (CLONE_VM without CLONE_THREAD:

@@ -73,16 +73,10 @@ platform::TrapFrame ProgramEntryFrame(uint64_t entry, uint64_t stack_pointer) {
   return frame;
 }
 
-mm::AddressSpace* NewUserAddressSpace() {
+mm::AddressSpace* NewUserAddressSpace(uint64_t kernel_root) {
   auto* memory = new (std::nothrow) mm::AddressSpace(ringfence::abi::kUserAddressEnd);
   if (memory == nullptr) return nullptr;
-  // Every page table shares the Sentry's half, modelled on the Sentry's own
-  // page table, which an address space also loads before it is freed. That
-  // is what CR3 holds at the first call (the first process, at boot); at an
-  // exec CR3 holds the caller's table, which the exec frees.
-  static uint64_t sentry_root = 0;  // set at boot, before any other vCPU runs
-  if (sentry_root == 0) sentry_root = platform::ReadCr3() & platform::kPteAddressMask;
-  if (!memory->Init(sentry_root).ok()) {
+  if (!memory->Init(kernel_root).ok()) {
     delete memory;
     return nullptr;
   }
@@ -98,7 +92,8 @@ void ExecReplaceImage(Task& task, const loader::PreparedExec& prepared,
 
   // The new image is built in a new address space; the old one stays
   // active (and the process keeps running in it) until the load is done.
-  mm::AddressSpace* memory = NewUserAddressSpace();
+  // The Sentry's own table, not CR3: that is the caller's, which this frees.
+  mm::AddressSpace* memory = NewUserAddressSpace(process.address_space().kernel_root());
   if (memory == nullptr) KillProcess(linux_abi::kSigSegv);
   const char* reason = nullptr;
   auto loaded = loader::LoadProgram(process, *memory, prepared, filename, &reason);

@@ -11,9 +11,10 @@
 
 namespace sentry {
 
-// A new, empty user address space sharing the Sentry's upper half; null
-// when out of memory.
-mm::AddressSpace* NewUserAddressSpace();
+// A new, empty user address space sharing the kernel half of `kernel_root`,
+// the Sentry's own page table (which it also loads before it is freed);
+// null when out of memory.
+mm::AddressSpace* NewUserAddressSpace(uint64_t kernel_root);
 
 // The registers a new program starts with (start_thread): all zero but
 // rip, rsp, the user segments and RFLAGS with IF set.
