@@ -159,7 +159,8 @@ inline constexpr int kSigHup = 1, kSigInt = 2, kSigQuit = 3, kSigIll = 4,
                      kSigTrap = 5, kSigAbrt = 6, kSigBus = 7, kSigFpe = 8,
                      kSigKill = 9, kSigUsr1 = 10, kSigSegv = 11, kSigUsr2 = 12,
                      kSigPipe = 13, kSigAlrm = 14, kSigTerm = 15, kSigChld = 17,
-                     kSigCont = 18, kSigStop = 19, kSigTstp = 20, kSigSys = 31;
+                     kSigCont = 18, kSigStop = 19, kSigTstp = 20, kSigVtalrm = 26,
+                     kSigProf = 27, kSigSys = 31;
 inline constexpr int kNumSignals = 64;
 
 // Auxiliary vector tags.

@@ -34,10 +34,11 @@ inline constexpr int64_t kNoWait = 0;
 ktl::Result<size_t> PollFiles(std::span<PollRequest> requests, int64_t deadline_ns);
 
 // Runs `wait` with the task's signal mask replaced by `mask` (ppoll's,
-// pselect6's and epoll_pwait's sigmask argument), then restores it.
-// TODO(issue 4, signals): Linux keeps the temporary mask until the signal
-// that interrupted the wait is delivered (saved_sigmask); restore it only
-// after delivery once the signals code offers that.
+// pselect6's and epoll_pwait's sigmask argument). When a signal interrupted
+// the wait (EINTR), the temporary mask stays until the return to user mode
+// has delivered it, as Linux's saved_sigmask (the same as rt_sigsuspend):
+// a signal only that mask unblocks gets its handler, whose frame records
+// the old mask. Otherwise the old mask is back at once.
 template <typename Wait>
 auto WithSignalMask(const uint64_t* mask, Wait wait) -> decltype(wait());
 
@@ -54,7 +55,12 @@ auto WithSignalMask(const uint64_t* mask, Wait wait) -> decltype(wait()) {
   uint64_t saved = task.blocked_signals();
   task.set_blocked_signals(*mask);
   auto result = wait();
-  task.set_blocked_signals(saved);
+  if (!result.ok() && result.error() == ktl::Errno::kEINTR) {
+    task.signals().saved_mask = saved;
+    task.signals().restore_mask = true;
+  } else {
+    task.set_blocked_signals(saved);
+  }
   return result;
 }
 

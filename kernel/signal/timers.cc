@@ -4,23 +4,64 @@
 #include "kernel/signal/send.h"
 #include "kernel/task/task.h"
 #include "kernel/task/thread_life.h"
+#include "kernel/time/clock.h"
+#include "kernel/time/timespec.h"
 
 namespace sentry::signal {
 
+int64_t SignalTimer::Now() const {
+  switch (counts_) {
+    case TimerCounts::kWallTime:
+      break;
+    case TimerCounts::kProcessCpu:
+      return ProcessCpuNs(*process_);
+    case TimerCounts::kThreadCpu: {
+      Task* thread = FindThread(cpu_tid_);
+      return thread != nullptr && &thread->process() == process_ ? TaskCpuNs(*thread) : 0;
+    }
+  }
+  return time::MonotonicNs();
+}
+
+bool SignalTimer::ClockStopped() const {
+  if (!counts_cpu_time()) return false;
+  if (process_->thread_count == 0) return true;  // the process has ended
+  if (counts_ != TimerCounts::kThreadCpu) return false;
+  Task* thread = FindThread(cpu_tid_);
+  return thread == nullptr || &thread->process() != process_;
+}
+
 void SignalTimer::Arm(int64_t deadline_ns, int64_t interval_ns) {
   Disarm();
-  interval_ns_ = deadline_ns == 0 ? 0 : interval_ns;
-  if (deadline_ns != 0) sched::ArmKernelTimer(kernel_timer_, deadline_ns);
+  if (deadline_ns == 0) return;
+  deadline_ns_ = deadline_ns;
+  interval_ns_ = interval_ns;
+  ScheduleCheck(Now());
 }
 
 void SignalTimer::Disarm() {
   sched::CancelKernelTimer(kernel_timer_);
+  deadline_ns_ = 0;
   interval_ns_ = 0;
 }
 
-int64_t SignalTimer::RemainingNs(int64_t now_ns) const {
-  if (!kernel_timer_.armed()) return 0;
-  int64_t left = kernel_timer_.deadline_ns() - now_ns;
+void SignalTimer::ScheduleCheck(int64_t now) {
+  if (!counts_cpu_time()) {
+    sched::ArmKernelTimer(kernel_timer_, deadline_ns_);
+    return;
+  }
+  // Checked no more often than Linux's scheduler tick (4 ms at HZ=250),
+  // where it checks CPU timers: a process that sleeps does not make its
+  // timer poll.
+  constexpr int64_t kMinCheckNs = 4'000'000;
+  int64_t left = deadline_ns_ - now;
+  if (left < kMinCheckNs) left = kMinCheckNs;
+  sched::ArmKernelTimer(kernel_timer_, time::DeadlineAfter(time::MonotonicNs(), left));
+}
+
+int64_t SignalTimer::RemainingNs() const {
+  if (deadline_ns_ == 0) return 0;
+  int64_t left = deadline_ns_ - Now();
   // An expired timer not yet run reports the smallest nonzero time, so
   // that "armed" stays distinguishable from "disarmed".
   return left > 0 ? left : 1;
@@ -28,17 +69,28 @@ int64_t SignalTimer::RemainingNs(int64_t now_ns) const {
 
 void SignalTimer::Expired(time::KernelTimer& kernel_timer, int64_t now_ns) {
   auto& self = *static_cast<SignalTimer*>(kernel_timer.context());
-  int64_t deadline = kernel_timer.deadline_ns();
+  if (self.ClockStopped()) {
+    self.Disarm();
+    return;
+  }
+  int64_t now = self.counts_cpu_time() ? self.Now() : now_ns;
+  int64_t deadline = self.deadline_ns_;
+  if (now < deadline) {
+    self.ScheduleCheck(now);  // the CPU time went to others meanwhile
+    return;
+  }
   if (self.interval_ns_ != 0) {
     // Periods that passed while the interrupt was late count as overruns.
-    int64_t missed = (now_ns - deadline) / self.interval_ns_;
+    int64_t missed = (now - deadline) / self.interval_ns_;
     if (self.signal_queued_ || missed > 0) {
       int64_t total = self.pending_overrun_ + missed + (self.signal_queued_ ? 1 : 0);
       self.pending_overrun_ = total > INT32_MAX ? INT32_MAX : static_cast<int32_t>(total);
     }
-    sched::ArmKernelTimer(kernel_timer, deadline + (missed + 1) * self.interval_ns_);
-  } else if (self.signal_queued_ && self.pending_overrun_ < INT32_MAX) {
-    ++self.pending_overrun_;
+    self.deadline_ns_ = deadline + (missed + 1) * self.interval_ns_;
+    self.ScheduleCheck(now);
+  } else {
+    self.deadline_ns_ = 0;
+    if (self.signal_queued_ && self.pending_overrun_ < INT32_MAX) ++self.pending_overrun_;
   }
   if (!self.signal_queued_ || !self.posix) self.Fire();
 }
@@ -48,7 +100,7 @@ void SignalTimer::Fire() {
   linux_abi::SigInfo info = {};
   info.signo = signal;
   if (!posix) {
-    info.code = linux_abi::kSiKernel;  // ITIMER_REAL's SIGALRM is the kernel's
+    info.code = linux_abi::kSiKernel;  // an itimer's signal is the kernel's
     SendToProcess(*process_, info);
     return;
   }
@@ -69,6 +121,16 @@ void SignalTimer::SignalDequeued(linux_abi::SigInfo& info) {
   info.timer.overrun = overrun_;
   pending_overrun_ = 0;
   signal_queued_ = false;
+}
+
+ProcessTimers::ProcessTimers(Process* process)
+    : process_(process), real_(process, -1), virtual_(process, -1), prof_(process, -1) {
+  real_.posix = virtual_.posix = prof_.posix = false;
+  real_.signal = linux_abi::kSigAlrm;
+  virtual_.signal = linux_abi::kSigVtalrm;
+  prof_.signal = linux_abi::kSigProf;
+  virtual_.set_counts(TimerCounts::kProcessCpu);
+  prof_.set_counts(TimerCounts::kProcessCpu);
 }
 
 ProcessTimers::~ProcessTimers() {

@@ -1,7 +1,11 @@
-// Timers that notify with a signal: ITIMER_REAL (setitimer, alarm) and POSIX
-// timers (timer_create). They run on the scheduler's kernel timer queue, on
-// the monotonic clock; a CLOCK_REALTIME absolute time is converted once, as
-// the sandbox's clocks never jump relative to each other.
+// Timers that notify with a signal: the interval timers (setitimer, alarm)
+// and POSIX timers (timer_create). They run on the scheduler's kernel timer
+// queue, on the monotonic clock; a CLOCK_REALTIME absolute time is converted
+// once, as the sandbox's clocks never jump relative to each other. CPU-time
+// timers (ITIMER_VIRTUAL, ITIMER_PROF, the CPU-time clocks) keep their
+// deadline in CPU time and check it with a kernel timer set for the
+// earliest moment it can pass: CPU time advances no faster than wall time
+// per thread, so each check either fires or re-arms for what is left.
 #ifndef RINGFENCE_KERNEL_SIGNAL_TIMERS_H_
 #define RINGFENCE_KERNEL_SIGNAL_TIMERS_H_
 
@@ -21,6 +25,10 @@ namespace sentry::signal {
 // sigev_notify values.
 inline constexpr int kSigevSignal = 0, kSigevNone = 1, kSigevThread = 2, kSigevThreadId = 4;
 
+// What a timer's deadlines count: wall time (the monotonic clock), or the
+// CPU time of its process or of one of its threads.
+enum class TimerCounts : uint8_t { kWallTime, kProcessCpu, kThreadCpu };
+
 // An armed-or-not timer and how it notifies.
 class SignalTimer {
  public:
@@ -34,14 +42,23 @@ class SignalTimer {
   int signal = 0;
   uint64_t value = 0;         // sigev_value, into si_value
   int32_t target_tid = 0;     // kSigevThreadId
-  bool posix = true;          // false: ITIMER_REAL (plain SIGALRM, no overrun)
+  bool posix = true;          // false: an itimer (plain signal, no overrun)
 
-  // Arms for `deadline_ns` (monotonic; 0 disarms) repeating every
-  // `interval_ns` (0: once).
+  // What the deadlines count (set before arming); `cpu_tid` is the thread
+  // for kThreadCpu.
+  void set_counts(TimerCounts counts, int32_t cpu_tid = 0) {
+    counts_ = counts;
+    cpu_tid_ = cpu_tid;
+  }
+  bool counts_cpu_time() const { return counts_ != TimerCounts::kWallTime; }
+  // Now on the timer's clock: monotonic or CPU time.
+  int64_t Now() const;
+  // Arms for `deadline_ns` on the timer's clock (0 disarms) repeating
+  // every `interval_ns` (0: once).
   void Arm(int64_t deadline_ns, int64_t interval_ns);
   void Disarm();
   // Time left (0 when disarmed) and the interval.
-  int64_t RemainingNs(int64_t now_ns) const;
+  int64_t RemainingNs() const;
   int64_t interval_ns() const { return interval_ns_; }
 
   // Overrun bookkeeping (timer_getoverrun): the signal for this timer was
@@ -51,38 +68,39 @@ class SignalTimer {
 
  private:
   static void Expired(time::KernelTimer& timer, int64_t now_ns);
+  // Sets the kernel timer for when deadline_ns_ can pass, `now` being the
+  // time on the timer's clock.
+  void ScheduleCheck(int64_t now);
+  // Whether a CPU-time timer's clock stopped for good (its thread or its
+  // process has ended): it can never expire.
+  bool ClockStopped() const;
   void Fire();
 
   Process* process_;
   int32_t id_;
+  TimerCounts counts_ = TimerCounts::kWallTime;
+  int32_t cpu_tid_ = 0;
   time::KernelTimer kernel_timer_{&Expired, this};
+  int64_t deadline_ns_ = 0;  // on the timer's clock; 0: disarmed
   int64_t interval_ns_ = 0;
   bool signal_queued_ = false;  // its signal waits in a pending set
   int32_t pending_overrun_ = 0; // expiries folded into the queued signal
   int32_t overrun_ = 0;         // as of the last delivery
 };
 
-// ITIMER_VIRTUAL and ITIMER_PROF count the process's CPU time, which the
-// Sentry does not account yet: their settings are kept and reported back,
-// but they never expire.
-struct CpuItimer {
-  int64_t value_ns = 0;
-  int64_t interval_ns = 0;
-};
-
 // A process's interval timers and POSIX timers (ids are indexes).
 class ProcessTimers {
  public:
-  explicit ProcessTimers(Process* process) : process_(process), real_(process, -1) {
-    real_.posix = false;
-    real_.signal = linux_abi::kSigAlrm;
-  }
+  explicit ProcessTimers(Process* process);
   ProcessTimers(const ProcessTimers&) = delete;
   ~ProcessTimers();
 
+  // ITIMER_REAL (SIGALRM), ITIMER_VIRTUAL (SIGVTALRM) and ITIMER_PROF
+  // (SIGPROF); the Sentry counts all CPU time as user time, so the last two
+  // count the same process CPU time.
   SignalTimer& real() { return real_; }
-  CpuItimer& virtual_timer() { return virtual_; }
-  CpuItimer& prof_timer() { return prof_; }
+  SignalTimer& virtual_timer() { return virtual_; }
+  SignalTimer& prof_timer() { return prof_; }
   // A new POSIX timer with the lowest free id (EAGAIN when at the limit).
   ktl::Result<SignalTimer*> Create();
   SignalTimer* Find(int32_t id);
@@ -94,8 +112,8 @@ class ProcessTimers {
   static constexpr int32_t kMaxTimers = 1024;
   Process* process_;
   SignalTimer real_;
-  CpuItimer virtual_;
-  CpuItimer prof_;
+  SignalTimer virtual_;
+  SignalTimer prof_;
   ktl::Vector<SignalTimer*> posix_;  // by id; null when free
 };
 

@@ -78,7 +78,7 @@ ktl::Result<int64_t> sys_getrusage(int who, UserAddress usage) {
       result = ChildrenUsageOf(task.process());
       break;
     case kRusageThread: {
-      int64_t ns = task.user_ns + (time::MonotonicNs() - task.scheduled_at_ns);
+      int64_t ns = TaskCpuNs(task);
       result.utime = {ns / 1'000'000'000, (ns % 1'000'000'000) / 1000};
       break;
     }

@@ -103,8 +103,9 @@ ktl::Result<int64_t> ReadClock(int clock) {
     case kClockBoottimeAlarm:
       return time::MonotonicNs();
     case kClockProcessCputime:
+      return ProcessCpuNs(CurrentTask().process());
     case kClockThreadCputime:
-      return time::SinceBootNs();
+      return TaskCpuNs(CurrentTask());
     default:
       return Errno::kEINVAL;
   }

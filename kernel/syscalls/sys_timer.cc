@@ -51,19 +51,22 @@ linux_abi::Timeval ToTimeval(int64_t ns) {
   return {us / kUsPerSecond, us % kUsPerSecond};
 }
 
-Itimerval ReadItimer(int which, Process& process, signal::CpuItimer* cpu) {
-  if (which == kItimerReal) {
-    SignalTimer& real = process.signals().timers.real();
-    return {ToTimeval(real.interval_ns()), ToTimeval(real.RemainingNs(time::MonotonicNs()))};
+// The timer behind setitimer's `which` (EINVAL for an unknown one).
+ktl::Result<SignalTimer*> Itimer(int which, Process& process) {
+  switch (which) {
+    case kItimerReal:
+      return &process.signals().timers.real();
+    case kItimerVirtual:
+      return &process.signals().timers.virtual_timer();
+    case kItimerProf:
+      return &process.signals().timers.prof_timer();
+    default:
+      return Errno::kEINVAL;
   }
-  return {ToTimeval(cpu->interval_ns), ToTimeval(cpu->value_ns)};
 }
 
-// ITIMER_VIRTUAL and ITIMER_PROF (see signal::CpuItimer), or null.
-signal::CpuItimer* CpuItimerFor(int which, Process& process) {
-  if (which == kItimerVirtual) return &process.signals().timers.virtual_timer();
-  if (which == kItimerProf) return &process.signals().timers.prof_timer();
-  return nullptr;
+Itimerval ReadItimer(const SignalTimer& timer) {
+  return {ToTimeval(timer.interval_ns()), ToTimeval(timer.RemainingNs())};
 }
 
 ktl::Result<SignalTimer*> FindTimer(int32_t id) {
@@ -92,39 +95,30 @@ ktl::Result<void> CheckTimerClock(int clock) {
 }
 
 Itimerspec ReadTimer(const SignalTimer& timer) {
-  return {ToTimespec(timer.interval_ns()), ToTimespec(timer.RemainingNs(time::MonotonicNs()))};
+  return {ToTimespec(timer.interval_ns()), ToTimespec(timer.RemainingNs())};
 }
 
 }  // namespace
 
 ktl::Result<int64_t> sys_getitimer(int which, UserAddress value) {
-  if (which != kItimerReal && which != kItimerVirtual && which != kItimerProf) {
-    return Errno::kEINVAL;
-  }
-  Process& process = CurrentTask().process();
-  Itimerval current = ReadItimer(which, process, CpuItimerFor(which, process));
-  TRY(UserPointer<Itimerval>(value.value).Write(current));
+  SignalTimer* timer = TRY(Itimer(which, CurrentTask().process()));
+  TRY(UserPointer<Itimerval>(value.value).Write(ReadItimer(*timer)));
   return 0;
 }
 
 ktl::Result<int64_t> sys_setitimer(int which, UserAddress value, UserAddress old_value) {
-  if (which != kItimerReal && which != kItimerVirtual && which != kItimerProf) {
-    return Errno::kEINVAL;
-  }
+  SignalTimer* timer = TRY(Itimer(which, CurrentTask().process()));
   // A null new value disarms, as Linux has always accepted.
   Itimerval requested = {};
   if (!value.null()) requested = TRY(UserPointer<Itimerval>(value.value).Read());
   int64_t value_ns = TRY(TimevalToNs(requested.value));
   int64_t interval_ns = TRY(TimevalToNs(requested.interval));
-  Process& process = CurrentTask().process();
-  signal::CpuItimer* cpu = CpuItimerFor(which, process);
-  Itimerval previous = ReadItimer(which, process, cpu);
-  if (cpu != nullptr) {
-    *cpu = {value_ns, value_ns == 0 ? 0 : interval_ns};
-  } else {
-    int64_t deadline = value_ns == 0 ? 0 : time::DeadlineAfter(time::MonotonicNs(), value_ns);
-    process.signals().timers.real().Arm(deadline, interval_ns);
-  }
+  Itimerval previous = ReadItimer(*timer);
+  // Linux's set_cpu_itimer adds a scheduler tick (4 ms at HZ=250) to the
+  // first expiry of ITIMER_VIRTUAL and ITIMER_PROF (getitimer shows it).
+  constexpr int64_t kTickNs = 4'000'000;
+  if (timer->counts_cpu_time() && value_ns != 0) value_ns += kTickNs;
+  timer->Arm(value_ns == 0 ? 0 : time::DeadlineAfter(timer->Now(), value_ns), interval_ns);
   if (!old_value.null()) TRY(UserPointer<Itimerval>(old_value.value).Write(previous));
   return 0;
 }
@@ -132,7 +126,7 @@ ktl::Result<int64_t> sys_setitimer(int which, UserAddress value, UserAddress old
 ktl::Result<int64_t> sys_alarm(uint32_t seconds) {
   SignalTimer& real = CurrentTask().process().signals().timers.real();
   int64_t now = time::MonotonicNs();
-  linux_abi::Timeval left = ToTimeval(real.RemainingNs(now));
+  linux_abi::Timeval left = ToTimeval(real.RemainingNs());
   int64_t deadline = seconds == 0 ? 0 : time::DeadlineAfter(now, seconds * time::kNsPerSecond);
   real.Arm(deadline, 0);
   // Linux rounds the old time left to the nearest second, never to 0.
@@ -164,6 +158,11 @@ ktl::Result<int64_t> sys_timer_create(int clock, UserAddress event, UserAddress 
   }
   SignalTimer* timer = TRY(task.process().signals().timers.Create());
   timer->clock = clock;
+  // A CPU-time timer counts its process's time, or its creator's.
+  if (clock == kClockProcessCputime) timer->set_counts(signal::TimerCounts::kProcessCpu);
+  if (clock == kClockThreadCputime) {
+    timer->set_counts(signal::TimerCounts::kThreadCpu, task.tid());
+  }
   timer->signal = request.signo;
   timer->value = event.null() ? static_cast<uint64_t>(timer->id()) : request.value;
   timer->notify = request.notify == signal::kSigevNone ? signal::kSigevNone
@@ -187,8 +186,12 @@ ktl::Result<int64_t> sys_timer_settime(int timer_id, int flags, UserAddress valu
   int64_t interval_ns = TRY(time::TimespecToNs(requested.interval));
   Itimerspec previous = ReadTimer(*timer);
   int64_t deadline = 0;
-  if (value_ns != 0) {
-    deadline = TRY(MonotonicDeadline(timer->clock, (flags & kTimerAbstime) != 0, value_ns));
+  bool absolute = (flags & kTimerAbstime) != 0;
+  if (value_ns != 0 && timer->counts_cpu_time()) {
+    // On its own CPU-time clock; an absolute time already past expires.
+    deadline = absolute ? value_ns : time::DeadlineAfter(timer->Now(), value_ns);
+  } else if (value_ns != 0) {
+    deadline = TRY(MonotonicDeadline(timer->clock, absolute, value_ns));
   }
   timer->Arm(deadline, interval_ns);
   if (!old_value.null()) TRY(UserPointer<Itimerspec>(old_value.value).Write(previous));

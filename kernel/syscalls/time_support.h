@@ -23,8 +23,8 @@ enum Clock : int {
   kClockTai = 11,
 };
 
-// Nanoseconds on `clock`, or EINVAL for an unknown clock id. CPU-time clocks
-// count from boot: with one task that never sleeps, that is its CPU time.
+// Nanoseconds on `clock`, or EINVAL for an unknown clock id. The CPU-time
+// clocks are the caller's process's and thread's CPU time.
 ktl::Result<int64_t> ReadClock(int clock);
 
 linux_abi::Timespec ToTimespec(int64_t ns);

@@ -86,9 +86,11 @@ mm::AddressSpace* NewUserAddressSpace(uint64_t kernel_root) {
 void ExecReplaceImage(Task& task, const loader::PreparedExec& prepared,
                       ktl::StringView filename, bool comm_from_file) {
   Process& process = task.process();
-  // Linux's de_thread: the other threads of the group end first. (The
-  // survivor keeps its own tid; Linux gives it the leader's.)
+  // Linux's de_thread: the other threads of the group end first (the old
+  // leader with them), and the survivor becomes the leader: getpid() ==
+  // gettid() in the new program.
   KillOtherThreads(task);
+  task.TakeLeaderTid();
 
   // The new image is built in a new address space; the old one stays
   // active (and the process keeps running in it) until the load is done.

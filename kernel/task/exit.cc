@@ -8,7 +8,6 @@
 #include "kernel/task/task.h"
 #include "kernel/task/thread_life.h"
 #include "kernel/task/wait.h"
-#include "kernel/time/clock.h"
 #include "platform_kvm/guest/hypercall.h"
 
 namespace sentry {
@@ -17,18 +16,6 @@ namespace {
 using linux_abi::kSigChld;
 
 bool g_print_stats = false;
-
-bool IsCoreSignal(int signal) {
-  switch (signal) {
-    case linux_abi::kSigQuit: case linux_abi::kSigIll: case linux_abi::kSigTrap:
-    case linux_abi::kSigAbrt: case linux_abi::kSigBus: case linux_abi::kSigFpe:
-    case linux_abi::kSigSegv: case linux_abi::kSigSys:
-    case 24: case 25:  // SIGXCPU, SIGXFSZ
-      return true;
-    default:
-      return false;
-  }
-}
 
 // PID 1's end is the sandbox's: its status becomes the CLI's, as a shell
 // reports it (128 + signal for a killed program).
@@ -64,17 +51,12 @@ void ReparentChildren(Process& dying) {
   }
 }
 
-// The CPU time `task` has used up to now.
-int64_t TaskTimeNs(const Task& task) {
-  return task.user_ns + (time::MonotonicNs() - task.scheduled_at_ns);
-}
-
 // The last thread of `task`'s process is ending: the process becomes a
 // zombie (or is reaped at once if its parent does not want zombies).
 [[noreturn]] void EndProcess(Task& task) {
   Process& process = task.process();
   if (process.pid() == 1) EndSandbox(process.group_exit_status);
-  process.exited_user_ns += TaskTimeNs(task);
+  process.exited_user_ns += TaskCpuNs(task);
   // Record locks belong to the process: gone with its files.
   fs::FdTable& files = process.files();
   for (size_t fd = 0; fd < files.slot_count(); ++fd) {
@@ -116,9 +98,13 @@ void SetPrintStatsAtExit(bool enabled) { g_print_stats = enabled; }
 void ExitProcess(int status) { ExitGroup(ExitedStatus(status)); }
 
 void KillProcess(int signal) {
-  bool dumps = IsCoreSignal(signal) &&
-               CurrentTask().process().rlimit(linux_abi::kRlimitCore).cur != 0;
-  ExitGroup(signal | (dumps ? kCoreDumpedFlag : 0));
+  // No core flag, whatever RLIMIT_CORE says: Linux sets WCOREDUMP only when
+  // a core file was written, and the sandbox writes none (it has no
+  // core_pattern destination), so it reports what Linux does when the dump
+  // fails (RLIMIT_CORE 0, an unwritable directory): a plain
+  // death by the signal, CLD_KILLED for waitid. RLIMIT_CORE itself is kept
+  // and reported as set.
+  ExitGroup(signal);
 }
 
 void KillOtherThreads(Task& survivor) {
@@ -153,7 +139,7 @@ void EndThread(Task& task, int wait_status) {
     }
     EndProcess(task);
   }
-  process.exited_user_ns += TaskTimeNs(task);
+  process.exited_user_ns += TaskCpuNs(task);
   if (task.thread_group_node.InList()) LiveTasks().Remove(&task);
   --process.thread_count;
   process.thread_exits.WakeAll([](sched::Thread& thread) { sched::MakeRunnable(thread); });

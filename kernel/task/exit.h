@@ -20,9 +20,9 @@ void SetPrintStatsAtExit(bool enabled);
 // bits, as wait(2) reports).
 [[noreturn]] void ExitProcess(int status);
 
-// The calling thread group is killed by `signal` (the wait status has the
-// core flag for the core-dumping signals when RLIMIT_CORE allows a dump);
-// for PID 1 the CLI reports 128 + signal, as a shell does.
+// The calling thread group is killed by `signal` (the wait status never has
+// the core flag: no core file is written); for PID 1 the CLI reports
+// 128 + signal, as a shell does.
 [[noreturn]] void KillProcess(int signal);
 
 // Ends every other thread of `survivor`'s group (exit_group, execve's
@@ -41,7 +41,7 @@ void EndThreadIfKilled(Task& task);
 
 // wait(2) statuses.
 inline constexpr int ExitedStatus(int code) { return (code & 0xff) << 8; }
-inline constexpr int kCoreDumpedFlag = 0x80;
+inline constexpr int kCoreDumpedFlag = 0x80;  // WCOREDUMP: never set (KillProcess)
 
 }  // namespace sentry
 

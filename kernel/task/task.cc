@@ -5,6 +5,7 @@
 #include "kernel/sched/scheduler.h"
 #include "kernel/task/fork.h"
 #include "kernel/signal/fpu_state.h"
+#include "kernel/time/clock.h"
 #include "platform_kvm/guest/address.h"
 #include "kernel/ktl/string.h"
 #include "platform_kvm/guest/percpu.h"
@@ -130,6 +131,22 @@ void Task::Destroy(Task* task) {
                                      kKernelStackPages);
   mm::PhysicalPages().FreePage(platform::KernelVirtToPhys(task->fpu_area_));
   delete task;
+}
+
+int64_t TaskCpuNs(Task& task) {
+  int64_t ns = task.user_ns;
+  if (task.thread().state == sched::ThreadState::kRunning) {
+    ns += time::MonotonicNs() - task.scheduled_at_ns;
+  }
+  return ns;
+}
+
+int64_t ProcessCpuNs(const Process& process) {
+  int64_t total = process.exited_user_ns;
+  for (Task& task : LiveTasks()) {
+    if (&task.process() == &process) total += TaskCpuNs(task);
+  }
+  return total;
 }
 
 int32_t AllocateTid() {

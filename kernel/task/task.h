@@ -165,6 +165,10 @@ class Task {
   Task(const Task&) = delete;
 
   int32_t tid() const { return tid_; }
+  // execve from a thread that is not the group leader: once the others are
+  // gone, the survivor takes the leader's tid (the process's pid), as
+  // Linux's de_thread does.
+  void TakeLeaderTid() { tid_ = process_->pid(); }
   Process& process() { return *process_; }
   mm::AddressSpace& address_space() { return process_->address_space(); }
   uint64_t kernel_stack_top() const { return kernel_stack_top_; }
@@ -218,6 +222,13 @@ class Task {
 
 // Every task created and not yet exited.
 ktl::IntrusiveList<Task, &Task::thread_group_node>& LiveTasks();
+
+// CPU time used so far (CLOCK_THREAD_CPUTIME_ID, getrusage, CPU-time
+// timers), in nanoseconds, counting the running slice of a task on a CPU.
+int64_t TaskCpuNs(Task& task);
+// The process's (CLOCK_PROCESS_CPUTIME_ID, ITIMER_VIRTUAL/PROF): its exited
+// threads' and its live threads' time.
+int64_t ProcessCpuNs(const Process& process);
 
 // A thread id no live task has.
 int32_t AllocateTid();

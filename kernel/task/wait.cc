@@ -6,7 +6,6 @@
 #include "kernel/task/exit.h"
 #include "kernel/task/process_registry.h"
 #include "kernel/task/task.h"
-#include "kernel/time/clock.h"
 
 namespace sentry {
 namespace {
@@ -23,17 +22,6 @@ linux_abi::Rusage UsageFromTimes(int64_t user_ns) {
   return usage;
 }
 
-int64_t LiveTasksTimeNs(const Process& process) {
-  int64_t total = 0;
-  int64_t now = time::MonotonicNs();
-  for (Task& task : LiveTasks()) {
-    if (&task.process() != &process) continue;
-    total += task.user_ns;
-    if (&task == &CurrentTask()) total += now - task.scheduled_at_ns;
-  }
-  return total;
-}
-
 void WakeWaiters(Process& parent) {
   parent.child_events.WakeAll([](sched::Thread& thread) { sched::MakeRunnable(thread); });
 }
@@ -47,7 +35,7 @@ linux_abi::SigInfo ChildSignalInfo(Process& child, int signal, int code, int sta
   info.child.uid = child.credentials().uid;
   info.child.status = status;
   int64_t ticks_ns = 1'000'000'000 / linux_abi::kClockTicksPerSecond;
-  info.child.utime = (child.exited_user_ns + LiveTasksTimeNs(child)) / ticks_ns;
+  info.child.utime = ProcessCpuNs(child) / ticks_ns;
   return info;
 }
 
@@ -187,7 +175,7 @@ void ReapZombie(Process& child) {
 }
 
 linux_abi::Rusage UsageOf(const Process& process) {
-  return UsageFromTimes(process.exited_user_ns + LiveTasksTimeNs(process));
+  return UsageFromTimes(ProcessCpuNs(process));
 }
 
 linux_abi::Rusage ChildrenUsageOf(const Process& process) {

@@ -60,6 +60,22 @@ TEST_P(ProcessControlTest, WaitidGroupsSessionsPrctlLimits) { ExpectModePasses("
 
 INSTANTIATE_TEST_SUITE_P(LinkModes, ProcessControlTest, kLinkModes, LinkModeName);
 
+class ProcessLifecycleTest : public ProgramModeTest {
+ protected:
+  ProcessLifecycleTest() : ProgramModeTest("process_lifecycle") {}
+};
+
+TEST_P(ProcessLifecycleTest, ExecFromThreadTakesLeaderTid) { ExpectModePasses("exec_thread"); }
+TEST_P(ProcessLifecycleTest, NoCoreDumpFlagWithZeroCoreLimit) { ExpectModePasses("core_zero"); }
+TEST_P(ProcessLifecycleTest, NoCoreDumpFlagWithoutCoreFile) {
+  // Natively an unlimited RLIMIT_CORE writes a core file (and sets the
+  // flag); the sandbox writes none.
+  if (SandboxRun::Native()) GTEST_SKIP() << "Linux would write a core file";
+  ExpectModePasses("core_large");
+}
+
+INSTANTIATE_TEST_SUITE_P(LinkModes, ProcessLifecycleTest, kLinkModes, LinkModeName);
+
 TEST(ProcessShellTest, SubshellsAreForkedAndWaitedFor) {
   // busybox sh forks for each subshell and reports its status.
   RunResult r = SandboxRun("/bin/busybox", {"sh", "-c", "(exit 3); echo $?; (echo sub; exit 0)"})

@@ -69,5 +69,27 @@ TEST_P(SignalTimersTest, AlarmDefaultActionKills) {
 
 INSTANTIATE_TEST_SUITE_P(LinkModes, SignalTimersTest, kLinkModes, LinkModeName);
 
+class SignalWaitMaskTest : public ProgramModeTest {
+ protected:
+  SignalWaitMaskTest() : ProgramModeTest("signal_waitmask") {}
+};
+
+TEST_P(SignalWaitMaskTest, PpollMaskHoldsUntilDelivery) { ExpectModePasses("ppoll"); }
+TEST_P(SignalWaitMaskTest, Pselect6MaskHoldsUntilDelivery) { ExpectModePasses("pselect"); }
+TEST_P(SignalWaitMaskTest, EpollPwaitMaskHoldsUntilDelivery) { ExpectModePasses("epoll_pwait"); }
+
+INSTANTIATE_TEST_SUITE_P(LinkModes, SignalWaitMaskTest, kLinkModes, LinkModeName);
+
+class SignalCpuTimeTest : public ProgramModeTest {
+ protected:
+  SignalCpuTimeTest() : ProgramModeTest("signal_cputime") {}
+};
+
+TEST_P(SignalCpuTimeTest, CpuTimeClocks) { ExpectModePasses("clocks"); }
+TEST_P(SignalCpuTimeTest, VirtualAndProfItimers) { ExpectModePasses("itimers"); }
+TEST_P(SignalCpuTimeTest, PosixTimersOnCpuClocks) { ExpectModePasses("posix"); }
+
+INSTANTIATE_TEST_SUITE_P(LinkModes, SignalCpuTimeTest, kLinkModes, LinkModeName);
+
 }  // namespace
 }  // namespace ringfence::testing
