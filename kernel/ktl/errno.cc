@@ -54,6 +54,8 @@ const char* ErrnoName(Errno error) {
       return "EMFILE";
     case Errno::kENOTTY:
       return "ENOTTY";
+    case Errno::kETXTBSY:
+      return "ETXTBSY";
     case Errno::kEFBIG:
       return "EFBIG";
     case Errno::kENOSPC:

@@ -65,8 +65,10 @@ ktl::Result<vfs::RefPtr<ExecFile>> OpenExecutable(vfs::Vfs& vfs, const vfs::Call
   TRY(vfs::CheckPermission(caller.creds, attr, vfs::kMayExec));
   // The description itself reads with the kernel's authority: execve needs
   // no read permission on a binary (the interpreter of a script does).
+  // deny_write_access: no writer now, and none while exec reads it.
+  vfs::WriteDenial denial = TRY(vfs::WriteDenial::Take(inode));
   vfs::RefPtr<vfs::FileDescription> description = TRY(inode.Open(target, vfs::kO_RDONLY));
-  auto* file = new (std::nothrow) VfsExecFile(std::move(description), attr.size);
+  auto* file = new (std::nothrow) VfsExecFile(std::move(description), attr.size, std::move(denial));
   if (file == nullptr) return Errno::kENOMEM;
   return vfs::RefPtr<ExecFile>::Adopt(file);
 }

@@ -40,6 +40,9 @@ class ExecFile {
   // Where the file is in the VFS (what /proc/PID/exe shows), or null for a
   // file from outside it.
   virtual const vfs::Path* path() const { return nullptr; }
+  // The write denial the open took (a VFS file: writing it is ETXTBSY
+  // while exec reads it and while a program runs from it), or null.
+  virtual const vfs::WriteDenial* write_denial() const { return nullptr; }
 
   // Reads exactly dst.size() bytes at `offset`: EIO if the file ends first
   // (it shrank after the checks that used size()).
@@ -54,22 +57,26 @@ class ExecFile {
 // A regular file of the VFS, opened for execution.
 class VfsExecFile final : public ExecFile {
  public:
-  VfsExecFile(vfs::RefPtr<vfs::FileDescription> description, uint64_t size)
-      : description_(std::move(description)), size_(size) {}
+  VfsExecFile(vfs::RefPtr<vfs::FileDescription> description, uint64_t size,
+              vfs::WriteDenial denial)
+      : description_(std::move(description)), size_(size), denial_(std::move(denial)) {}
   uint64_t size() const override { return size_; }
   ktl::Result<size_t> ReadTo(vfs::IoBuffer& dst, uint64_t offset) override;
   const vfs::Path* path() const override { return &description_->path(); }
+  const vfs::WriteDenial* write_denial() const override { return &denial_; }
 
  private:
   vfs::RefPtr<vfs::FileDescription> description_;
   uint64_t size_;
+  vfs::WriteDenial denial_;
 };
 
 // Opens `path` (relative to caller.start) for execution as execve(2) does:
 // resolution errors as open(2) (ENOENT, ENOTDIR, ELOOP, EACCES for a
 // directory on the way...), then EACCES unless the target is a regular file
 // on a mount without noexec that the caller may execute (for root: at
-// least one execute bit). Read permission is not needed.
+// least one execute bit), then ETXTBSY if it is open for writing. Read
+// permission is not needed.
 // at_flags (execveat): kAT_EMPTY_PATH makes an empty path caller.start
 // itself; with kAT_SYMLINK_NOFOLLOW a symbolic link as the last component
 // is ELOOP.

@@ -110,6 +110,9 @@ void RecordProgramImage(Process& process, const PreparedExec& prepared,
   ProgramImage image;
   const vfs::Path* path = prepared.program->path();
   if (path != nullptr) image.executable = *path;
+  if (const vfs::WriteDenial* denial = prepared.program->write_denial()) {
+    image.write_denial = *denial;
+  }
   process.set_program_image(std::move(image));
   // What /proc/PID/exe shows: the path from the process's root ("" when the
   // name cannot be made).

@@ -1,6 +1,7 @@
 #include "kernel/signal/send.h"
 
 #include "kernel/sched/scheduler.h"
+#include "kernel/signal/signal_fd.h"
 #include "kernel/signal/signal_set.h"
 #include "kernel/signal/signal_state.h"
 #include "kernel/task/task.h"
@@ -83,6 +84,7 @@ ktl::Result<bool> Send(Process& process, Task* thread, const SigInfo& info) {
     case EnqueueResult::kQueued: break;
   }
   process.signals().signalfd_waiters.WakeAll([](sched::Thread& t) { sched::MakeRunnable(t); });
+  NotifySignalFds(signal);
   // Linux's complete_signal: wake a thread that takes it; a fatal signal
   // (SIGKILL) needs all of them.
   if (signal == linux_abi::kSigKill) {

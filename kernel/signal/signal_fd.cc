@@ -49,6 +49,12 @@ SignalfdSiginfo ToSignalfdSiginfo(const linux_abi::SigInfo& info) {
   return out;
 }
 
+void NotifySignalFds(int signal) {
+  for (SignalFd& file : LiveSignalFds()) {
+    if (file.mask() & Bit(signal)) file.waiter_queue()->Notify(vfs::kPollIn | vfs::kPollRdNorm);
+  }
+}
+
 SignalFd::SignalFd(uint32_t flags, uint64_t mask) : fs::File(flags), mask_(mask) {
   LiveSignalFds().PushBack(this);
 }
@@ -85,6 +91,17 @@ ktl::Result<size_t> SignalFd::Read(mm::AddressSpace& memory,
     done += sizeof(record);
   }
   return done;
+}
+
+void SignalFd::set_mask(uint64_t mask) {
+  mask_ = mask;
+  watchers_.Notify(vfs::kPollIn | vfs::kPollRdNorm);
+}
+
+uint32_t SignalFd::Readiness() {
+  Task& task = CurrentTask();
+  uint64_t pending = task.signals().pending.set() | task.process().signals().shared_pending.set();
+  return (pending & mask_) != 0 ? vfs::kPollIn | vfs::kPollRdNorm : 0;
 }
 
 ktl::Result<void> SignalFd::Stat(linux_abi::Stat* out) {

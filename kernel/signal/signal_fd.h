@@ -1,6 +1,7 @@
 // signalfd(2): a file whose reads take pending signals of the reading
 // thread (in the file's mask) as struct signalfd_siginfo records instead
-// of having them delivered.
+// of having them delivered. poll/select/epoll see it readable while such a
+// signal is pending for the polling thread or its process.
 #ifndef RINGFENCE_KERNEL_SIGNAL_SIGNAL_FD_H_
 #define RINGFENCE_KERNEL_SIGNAL_SIGNAL_FD_H_
 
@@ -8,6 +9,7 @@
 
 #include "kernel/fs/file.h"
 #include "kernel/ktl/intrusive_list.h"
+#include "kernel/vfs/poll.h"
 
 namespace sentry::signal {
 
@@ -41,6 +43,10 @@ static_assert(sizeof(SignalfdSiginfo) == 128);
 // The siginfo fields a signalfd read reports for `info`.
 SignalfdSiginfo ToSignalfdSiginfo(const linux_abi::SigInfo& info);
 
+// `signal` was queued somewhere: the signalfds whose mask has it notify
+// their pollers (who re-check readiness in their own thread).
+void NotifySignalFds(int signal);
+
 class SignalFd final : public fs::File {
  public:
   SignalFd(uint32_t flags, uint64_t mask);
@@ -50,7 +56,8 @@ class SignalFd final : public fs::File {
   static SignalFd* From(fs::File& file);
 
   uint64_t mask() const { return mask_; }
-  void set_mask(uint64_t mask) { mask_ = mask; }
+  // signalfd(2) on an existing one; its pollers re-check (as Linux wakes them).
+  void set_mask(uint64_t mask);
 
   // Whole records only: EINVAL below 128 bytes. Blocks (unless O_NONBLOCK:
   // EAGAIN) until one signal in the mask is pending, then takes as many as
@@ -63,11 +70,18 @@ class SignalFd final : public fs::File {
   }
   ktl::Result<void> Stat(linux_abi::Stat* out) override;
   bool seekable() const override { return false; }
+  // Readable when a signal in the mask is pending for the calling thread
+  // (Linux's signalfd_poll looks at `current`).
+  uint32_t Readiness() override;
+  // The file's own queue (not the process's: epoll may remove its watch
+  // from another process's context), notified by NotifySignalFds.
+  vfs::WaiterQueue* waiter_queue() override { return &watchers_; }
 
   ktl::IntrusiveListNode live_node;
 
  private:
   uint64_t mask_;
+  vfs::WaiterQueue watchers_;
 };
 
 }  // namespace sentry::signal

@@ -2,13 +2,15 @@
 // F_SETLKW and the open-file-description F_OFD_* forms). The lock table is
 // kernel/vfs/file_lock.h, one per inode.
 //
-// Waiting: the Sentry has no wait queues yet and runs one single-threaded
-// process, so a lock request that conflicts can never be granted later by
-// anyone else (only the caller itself could release the lock it waits
-// for). Rather than hang the sandbox, F_SETLKW, F_OFD_SETLKW and flock
-// without LOCK_NB fail at once with EDEADLK ("resource deadlock would
-// occur", what Linux answers when it detects a POSIX lock deadlock). When
-// processes and wait queues arrive, these become real waits.
+// Waiting: F_SETLKW, F_OFD_SETLKW and flock without LOCK_NB sleep until
+// the request can be granted, retrying whenever a lock table reports a
+// release (vfs::SetLockReleaseListener); a signal interrupts them
+// (ERESTARTSYS: EINTR, or a restart with SA_RESTART). A POSIX (process)
+// lock wait that would close a cycle of processes each waiting for the
+// next one's lock fails with EDEADLK instead, as Linux's
+// posix_locks_deadlock; OFD and flock waits are never checked, as on Linux.
+#include "kernel/ktl/intrusive_list.h"
+#include "kernel/sched/scheduler.h"
 #include "kernel/syscalls/fs_support.h"
 #include "kernel/syscalls/handlers.h"
 
@@ -69,6 +71,72 @@ ktl::Result<void> LockRange(vfs::FileDescription& file, const Flock& request, ui
   return ktl::Ok();
 }
 
+sched::WaitQueue& LockWaiters() {
+  static sched::WaitQueue waiters;
+  return waiters;
+}
+
+void WakeLockWaiters() {
+  LockWaiters().WakeAll([](sched::Thread& thread) { sched::MakeRunnable(thread); });
+}
+
+// A process sleeping in F_SETLKW: what it waits for, for deadlock checks.
+struct BlockedPosixLock {
+  vfs::FileLocks* locks;
+  vfs::RecordLock wanted;
+  ktl::IntrusiveListNode node;
+};
+
+ktl::IntrusiveList<BlockedPosixLock, &BlockedPosixLock::node>& BlockedPosixLocks() {
+  static ktl::IntrusiveList<BlockedPosixLock, &BlockedPosixLock::node> blocked;
+  return blocked;
+}
+
+// Linux's posix_locks_deadlock: from the lock `wanted` conflicts with,
+// follow "its owner waits for a lock held by..." (POSIX owners only, at
+// most 10 steps, as MAX_DEADLK_ITERATIONS); reaching the caller is a cycle.
+bool WouldDeadlock(vfs::FileLocks& locks, const vfs::RecordLock& wanted) {
+  constexpr int kMaxSteps = 10;
+  vfs::FileLocks* table = &locks;
+  vfs::RecordLock request = wanted;
+  for (int step = 0; step < kMaxSteps; ++step) {
+    vfs::RecordLock holder;
+    if (!table->FindConflict(request, &holder)) return false;
+    if (holder.owner == wanted.owner) return true;
+    if (holder.owner.description) return false;
+    BlockedPosixLock* next = nullptr;
+    for (BlockedPosixLock& blocked : BlockedPosixLocks()) {
+      if (blocked.wanted.owner == holder.owner) next = &blocked;
+    }
+    if (next == nullptr) return false;
+    table = next->locks;
+    request = next->wanted;
+  }
+  return false;
+}
+
+// Sleeps until a lock table reports a release: false if a signal came.
+bool WaitForRelease() {
+  vfs::SetLockReleaseListener(&WakeLockWaiters);
+  LockWaiters().Add(CurrentTask().thread());
+  return sched::Block(0) != sched::WakeReason::kInterrupted;
+}
+
+// F_SETLK(W) and F_OFD_SETLK(W) of a read or write lock.
+ktl::Result<void> SetRecordLock(vfs::FileLocks& locks, const vfs::RecordLock& lock, bool wait) {
+  for (;;) {
+    auto granted = locks.SetRecord(lock);
+    if (granted.ok() || granted.error() != Errno::kEAGAIN || !wait) return granted;
+    bool posix = !lock.owner.description;
+    if (posix && WouldDeadlock(locks, lock)) return Errno::kEDEADLK;
+    BlockedPosixLock blocked{&locks, lock, {}};
+    if (posix) BlockedPosixLocks().PushBack(&blocked);
+    bool released = WaitForRelease();
+    if (posix) BlockedPosixLocks().Remove(&blocked);
+    if (!released) return Errno::kERESTARTSYS;
+  }
+}
+
 }  // namespace
 
 ktl::Result<int64_t> FcntlLock(int fd, int command, UserAddress address) {
@@ -120,12 +188,7 @@ ktl::Result<int64_t> FcntlLock(int fd, int command, UserAddress address) {
     default:
       return Errno::kEINVAL;
   }
-  auto granted = locks.SetRecord(lock);
-  if (!granted.ok() && granted.error() == Errno::kEAGAIN &&
-      (command == kFcntlSetlkw || command == kFcntlOfdSetlkw)) {
-    return Errno::kEDEADLK;  // see the file comment
-  }
-  TRY(granted);
+  TRY(SetRecordLock(locks, lock, command == kFcntlSetlkw || command == kFcntlOfdSetlkw));
   return 0;
 }
 
@@ -147,13 +210,15 @@ ktl::Result<int64_t> sys_flock(int fd, int operation) {
     locks.Unflock(owner);
     return 0;
   }
-  auto granted =
-      locks.Flock(owner, command == kLockEx ? vfs::FlockType::kExclusive : vfs::FlockType::kShared);
-  if (!granted.ok() && granted.error() == Errno::kEAGAIN && !(operation & kLockNb)) {
-    return Errno::kEDEADLK;  // see the file comment
+  vfs::FlockType type = command == kLockEx ? vfs::FlockType::kExclusive : vfs::FlockType::kShared;
+  for (;;) {
+    auto granted = locks.Flock(owner, type);
+    if (granted.ok() || granted.error() != Errno::kEAGAIN || (operation & kLockNb)) {
+      TRY(granted);
+      return 0;
+    }
+    if (!WaitForRelease()) return Errno::kERESTARTSYS;
   }
-  TRY(granted);
-  return 0;
 }
 
 }  // namespace sentry::syscalls

@@ -65,6 +65,7 @@ void ReparentChildren(Process& dying) {
   }
   process.ReleaseFiles();
   process.ReleaseAddressSpace();  // also ends a vfork parent's wait
+  process.set_program_image({});  // the file may be written again
   ReparentChildren(process);
   if (task.thread_group_node.InList()) LiveTasks().Remove(&task);
   process.thread_count = 0;

@@ -42,6 +42,9 @@ struct FsContext {
 // as Linux's mm->arg_start...).
 struct ProgramImage {
   vfs::Path executable;  // invalid when the file is not in the VFS
+  // Writing the file is ETXTBSY while a process (exec'd, or forked from
+  // one) runs it, until it execs again or exits (Linux's exe_file denial).
+  vfs::WriteDenial write_denial;
 };
 
 // What CLONE_FILES and CLONE_FS share between processes: a counted holder

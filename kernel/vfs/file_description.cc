@@ -10,7 +10,10 @@ namespace sentry::vfs {
 FileDescription::FileDescription(uint32_t flags, Path path, RefPtr<Inode> data)
     : fs::File(flags), path_(std::move(path)), data_(std::move(data)) {}
 
-FileDescription::~FileDescription() { inode().locks().ReleaseAll(lock_owner()); }
+FileDescription::~FileDescription() {
+  inode().locks().ReleaseAll(lock_owner());
+  if (holds_write_access_) inode().PutWriteAccess();
+}
 
 ktl::Result<size_t> FileDescription::Read(mm::AddressSpace& memory,
                                           std::span<const fs::UserSegment> segments,

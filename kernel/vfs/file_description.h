@@ -56,6 +56,9 @@ class FileDescription : public fs::File {
 
   const Path& path() const { return path_; }
   Inode& inode() const { return path_.inode(); }
+  // The description was opened for writing a regular file: it holds the
+  // inode's write access (Inode::GetWriteAccess) until it is released.
+  void HoldWriteAccess() { holds_write_access_ = true; }
   Inode& data_inode() const { return data_ ? *data_ : path_.inode(); }
   bool is_path_only() const { return (flags() & kO_PATH) != 0; }
   int64_t position();
@@ -69,6 +72,7 @@ class FileDescription : public fs::File {
  private:
   Path path_;
   RefPtr<Inode> data_;  // null: the path's inode
+  bool holds_write_access_ = false;
 };
 
 // The bytes struct linux_dirent64 needs for a name of `name_length` bytes.

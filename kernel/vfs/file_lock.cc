@@ -12,7 +12,23 @@ bool Adjacent(uint64_t a_end, uint64_t b_start) {
   return a_end != kLockToEnd && a_end + 1 == b_start;
 }
 
+LockReleaseListener g_release_listener = nullptr;
+
+// Tells the listener, once the table's lock is dropped (declared before the
+// guard), that locks may have gone or weakened.
+// Only when `armed`: a failed request changes nothing, and waking waiters
+// for it would have them wake each other forever.
+struct NotifyReleaseOnExit {
+  explicit NotifyReleaseOnExit(bool armed_now = true) : armed(armed_now) {}
+  ~NotifyReleaseOnExit() {
+    if (armed && g_release_listener != nullptr) g_release_listener();
+  }
+  bool armed;
+};
+
 }  // namespace
+
+void SetLockReleaseListener(LockReleaseListener listener) { g_release_listener = listener; }
 
 bool FileLocks::FindConflictLocked(const RecordLock& wanted, RecordLock* conflict) const {
   for (const RecordLock& held : records_) {
@@ -58,6 +74,7 @@ void FileLocks::CarveLocked(const LockOwner& owner, uint64_t start, uint64_t end
 }
 
 ktl::Result<void> FileLocks::SetRecord(const RecordLock& lock) {
+  NotifyReleaseOnExit notify(false);  // armed once the owner's locks change
   ktl::SpinlockGuard guard(lock_);
   if (FindConflictLocked(lock, nullptr)) return ktl::Errno::kEAGAIN;
   // Room for one split and the new lock, so nothing below can fail.
@@ -80,10 +97,12 @@ ktl::Result<void> FileLocks::SetRecord(const RecordLock& lock) {
   }
   CarveLocked(lock.owner, merged.start, merged.end);
   (void)records_.PushBack(merged);  // reserved
+  notify.armed = true;  // a write lock replaced by a read lock is weaker
   return ktl::Ok();
 }
 
 ktl::Result<void> FileLocks::UnlockRecord(const LockOwner& owner, uint64_t start, uint64_t end) {
+  NotifyReleaseOnExit notify;
   ktl::SpinlockGuard guard(lock_);
   if (!records_.ReserveAtLeast(records_.size() + 1).ok()) return ktl::Errno::kENOLCK;
   CarveLocked(owner, start, end);
@@ -91,6 +110,7 @@ ktl::Result<void> FileLocks::UnlockRecord(const LockOwner& owner, uint64_t start
 }
 
 ktl::Result<void> FileLocks::Flock(const LockOwner& owner, FlockType type) {
+  NotifyReleaseOnExit notify(false);  // armed when a conversion drops the old lock
   ktl::SpinlockGuard guard(lock_);
   for (size_t i = 0; i < flocks_.size(); ++i) {
     if (!(flocks_[i].owner == owner)) continue;
@@ -98,6 +118,7 @@ ktl::Result<void> FileLocks::Flock(const LockOwner& owner, FlockType type) {
     // A conversion drops the old lock first, so a failed non-blocking
     // upgrade leaves none (flock(2): "not atomic").
     flocks_.Erase(i);
+    notify.armed = true;
     break;
   }
   for (const FlockEntry& held : flocks_) {
@@ -110,6 +131,7 @@ ktl::Result<void> FileLocks::Flock(const LockOwner& owner, FlockType type) {
 }
 
 void FileLocks::Unflock(const LockOwner& owner) {
+  NotifyReleaseOnExit notify;
   ktl::SpinlockGuard guard(lock_);
   for (size_t i = 0; i < flocks_.size(); ++i) {
     if (flocks_[i].owner == owner) {
@@ -120,6 +142,7 @@ void FileLocks::Unflock(const LockOwner& owner) {
 }
 
 void FileLocks::ReleaseRecords(const LockOwner& owner) {
+  NotifyReleaseOnExit notify;
   ktl::SpinlockGuard guard(lock_);
   for (size_t i = 0; i < records_.size();) {
     if (records_[i].owner == owner) {

@@ -10,7 +10,8 @@
 // held on that range (splitting or merging its locks, like Linux does).
 //
 // Waiting (F_SETLKW, flock without LOCK_NB) is the caller's business: this
-// table only answers "granted" or "conflicts with X".
+// table only answers "granted" or "conflicts with X", and tells the release
+// listener whenever locks may have gone, for waiters to retry.
 //
 // Thread safety: every method takes the table's lock.
 #ifndef RINGFENCE_KERNEL_VFS_FILE_LOCK_H_
@@ -46,6 +47,11 @@ struct RecordLock {
 };
 
 enum class FlockType { kShared, kExclusive };
+
+// Called (without any table's lock held) after every change that may have
+// released or weakened a lock: the Sentry wakes its lock waiters.
+using LockReleaseListener = void (*)();
+void SetLockReleaseListener(LockReleaseListener listener);
 
 class FileLocks {
  public:

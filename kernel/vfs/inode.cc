@@ -70,6 +70,40 @@ ktl::Result<RefPtr<FileDescription>> Inode::Open(const Path& path, uint32_t flag
   return description;
 }
 
+ktl::Result<void> Inode::GetWriteAccess() {
+  int32_t count = write_count_.load(std::memory_order_relaxed);
+  do {
+    if (count < 0) return ktl::Errno::kETXTBSY;
+  } while (!write_count_.compare_exchange_weak(count, count + 1, std::memory_order_acq_rel));
+  return ktl::Ok();
+}
+
+void Inode::PutWriteAccess() { write_count_.fetch_sub(1, std::memory_order_acq_rel); }
+
+ktl::Result<void> Inode::DenyWriteAccess() {
+  int32_t count = write_count_.load(std::memory_order_relaxed);
+  do {
+    if (count > 0) return ktl::Errno::kETXTBSY;
+  } while (!write_count_.compare_exchange_weak(count, count - 1, std::memory_order_acq_rel));
+  return ktl::Ok();
+}
+
+void Inode::AllowWriteAccess() { write_count_.fetch_add(1, std::memory_order_acq_rel); }
+
+ktl::Result<WriteDenial> WriteDenial::Take(Inode& inode) {
+  TRY(inode.DenyWriteAccess());
+  return WriteDenial(RefPtr<Inode>(&inode));
+}
+
+WriteDenial::WriteDenial(const WriteDenial& other) : inode_(other.inode_) {
+  if (inode_) (void)inode_->DenyWriteAccess();  // already denied: cannot fail
+}
+
+void WriteDenial::Release() {
+  if (inode_) inode_->AllowWriteAccess();
+  inode_ = nullptr;
+}
+
 ktl::Result<RefPtr<mm::MemoryObject>> Inode::GetMemoryObject(mm::PageAllocator& pages) {
   if (!IsRegular()) return ktl::Errno::kENODEV;
   return RefPtr<mm::MemoryObject>(TRY(InodePageCache::For(*this, pages)));

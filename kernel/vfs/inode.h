@@ -222,6 +222,15 @@ class Inode {
   // Advisory locks (fcntl record locks, flock) on this file.
   FileLocks& locks() { return locks_; }
 
+  // --- writers vs running programs (Linux's i_writecount) -----------------
+  // A description open for writing holds write access; a program being
+  // exec'd or running from this file denies it. Each fails with ETXTBSY
+  // while the other kind is held.
+  ktl::Result<void> GetWriteAccess();
+  void PutWriteAccess();
+  ktl::Result<void> DenyWriteAccess();
+  void AllowWriteAccess();
+
  protected:
   ktl::Spinlock lock_;
 
@@ -231,10 +240,35 @@ class Inode {
   InodePageCache* page_cache_ = nullptr;  // Guarded by page_cache_lock_; the cache unregisters itself.
 
   std::atomic<uint32_t> references_{1};
+  // > 0: that many write-access holders; < 0: that many write deniers.
+  std::atomic<int32_t> write_count_{0};
   RefPtr<FileSystem> fs_;
   uint64_t ino_;
   uint32_t type_;
   FileLocks locks_;
+};
+
+// One write denial on an inode (execve's file, a running program's image):
+// copies hold another (which cannot fail: writes are denied already).
+class WriteDenial {
+ public:
+  WriteDenial() = default;
+  // ETXTBSY while the inode is open for writing.
+  static ktl::Result<WriteDenial> Take(Inode& inode);
+  WriteDenial(const WriteDenial& other);
+  WriteDenial(WriteDenial&& other) : inode_(std::move(other.inode_)) {}
+  WriteDenial& operator=(WriteDenial other) {
+    Release();
+    inode_ = std::move(other.inode_);
+    return *this;
+  }
+  ~WriteDenial() { Release(); }
+  bool held() const { return static_cast<bool>(inode_); }
+
+ private:
+  explicit WriteDenial(RefPtr<Inode> inode) : inode_(std::move(inode)) {}
+  void Release();
+  RefPtr<Inode> inode_;
 };
 
 }  // namespace sentry::vfs

@@ -345,14 +345,23 @@ ktl::Result<RefPtr<FileDescription>> Vfs::Open(const Caller& caller, ktl::String
     if (((may & kMayWrite) || truncate) && StoresData(attr.mode) && IsReadOnly(target)) {
       return ktl::Errno::kEROFS;
     }
-    if (truncate) {
+  }
+  // A regular file open for writing (or truncated) while a program runs
+  // from it is ETXTBSY; a description that writes keeps execve off it.
+  bool writes = inode.IsRegular() && ((may & kMayWrite) || truncate);
+  if (writes) TRY(inode.GetWriteAccess());
+  auto opened = [&]() -> ktl::Result<RefPtr<FileDescription>> {
+    if (truncate && !created) {
       SetAttr change;
       change.mask = SetAttr::kSize;
       change.size = 0;
       TRY(DoSetattr(target, change));
     }
-  }
-  return inode.Open(target, kept_flags);
+    return inode.Open(target, kept_flags);
+  }();
+  if (writes && (!opened.ok() || !(may & kMayWrite))) inode.PutWriteAccess();
+  if (opened.ok() && writes && (may & kMayWrite)) opened.value()->HoldWriteAccess();
+  return opened;
 }
 
 // --- stat, mkdir, mknod, symlink ---------------------------------------------------
@@ -646,7 +655,13 @@ ktl::Result<void> Vfs::TruncateLocked(const Path& target, int64_t length,
   if (inode.IsDir()) return ktl::Errno::kEISDIR;
   if (!inode.IsRegular()) return ktl::Errno::kEINVAL;
   if (IsReadOnly(target)) return ktl::Errno::kEROFS;
-  if (check_permission) TRY(CheckPermission(creds, inode.Getattr(), kMayWrite));
+  if (check_permission) {
+    TRY(CheckPermission(creds, inode.Getattr(), kMayWrite));
+    // truncate(2) of a running program's file is ETXTBSY (ftruncate's
+    // description holds write access already).
+    TRY(inode.GetWriteAccess());
+    inode.PutWriteAccess();
+  }
   SetAttr change;
   change.mask = SetAttr::kSize;
   change.size = static_cast<uint64_t>(length);

@@ -33,8 +33,7 @@ TEST_P(FsProgramTest, PassesEveryCheck) {
   }
   SandboxRun run(std::string(RINGFENCE_TEST_PROGRAMS_DIR) + "/" + program, {base});
   for (const std::string& flag : flags) run.Flag(flag);
-  // Sandbox-only expectations: statfs says tmpfs for /tmp (fs_attr), waits
-  // that can never end fail with EDEADLK instead of hanging (fs_locks).
+  // Sandbox-only expectations: statfs says tmpfs for /tmp (fs_attr).
   if (!SandboxRun::Native()) run.Env("RINGFENCE_FS_TEST_SANDBOX", "1");
   RunResult r = run.TimeoutSeconds(120).Run();
   EXPECT_EQ(r.status, 0) << r.Describe();

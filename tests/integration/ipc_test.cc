@@ -9,10 +9,7 @@
 namespace ringfence::testing {
 namespace {
 
-class IpcPipeTest : public ProgramModeTest {
- protected:
-  IpcPipeTest() : ProgramModeTest("ipc_pipe") {}
-};
+RINGFENCE_PROGRAM_MODE_SUITE(IpcPipeTest, "ipc_pipe");
 
 TEST_P(IpcPipeTest, FlagsStatAndErrors) { ExpectModePasses("basic"); }
 TEST_P(IpcPipeTest, NonblockingCapacityAndFionread) { ExpectModePasses("nonblock"); }
@@ -22,23 +19,13 @@ TEST_P(IpcPipeTest, EpipeWithSigpipeIgnored) { ExpectModePasses("epipe"); }
 TEST_P(IpcPipeTest, PipeSizeFcntls) { ExpectModePasses("size"); }
 TEST_P(IpcPipeTest, NamedFifo) { ExpectModePasses("fifo"); }
 
-INSTANTIATE_TEST_SUITE_P(LinkModes, IpcPipeTest, kLinkModes, LinkModeName);
-
-class IpcPollTest : public ProgramModeTest {
- protected:
-  IpcPollTest() : ProgramModeTest("ipc_poll") {}
-};
+RINGFENCE_PROGRAM_MODE_SUITE(IpcPollTest, "ipc_poll");
 
 TEST_P(IpcPollTest, Poll) { ExpectModePasses("poll"); }
 TEST_P(IpcPollTest, Select) { ExpectModePasses("select"); }
 TEST_P(IpcPollTest, PpollAndPselect6) { ExpectModePasses("ppoll"); }
 
-INSTANTIATE_TEST_SUITE_P(LinkModes, IpcPollTest, kLinkModes, LinkModeName);
-
-class IpcEpollTest : public ProgramModeTest {
- protected:
-  IpcEpollTest() : ProgramModeTest("ipc_epoll") {}
-};
+RINGFENCE_PROGRAM_MODE_SUITE(IpcEpollTest, "ipc_epoll");
 
 TEST_P(IpcEpollTest, Errors) { ExpectModePasses("errors"); }
 TEST_P(IpcEpollTest, LevelTriggered) { ExpectModePasses("level"); }
@@ -48,17 +35,10 @@ TEST_P(IpcEpollTest, ClosingTheLastFdRemovesTheEntry) { ExpectModePasses("close"
 TEST_P(IpcEpollTest, WaitAcrossThreads) { ExpectModePasses("threads"); }
 TEST_P(IpcEpollTest, Nested) { ExpectModePasses("nested"); }
 
-INSTANTIATE_TEST_SUITE_P(LinkModes, IpcEpollTest, kLinkModes, LinkModeName);
-
-class IpcEventsTest : public ProgramModeTest {
- protected:
-  IpcEventsTest() : ProgramModeTest("ipc_events") {}
-};
+RINGFENCE_PROGRAM_MODE_SUITE(IpcEventsTest, "ipc_events");
 
 TEST_P(IpcEventsTest, Eventfd) { ExpectModePasses("eventfd"); }
 TEST_P(IpcEventsTest, Timerfd) { ExpectModePasses("timerfd"); }
-
-INSTANTIATE_TEST_SUITE_P(LinkModes, IpcEventsTest, kLinkModes, LinkModeName);
 
 }  // namespace
 }  // namespace ringfence::testing

@@ -1,6 +1,7 @@
 // Processes: tests/programs/process_*.c under `ringfence do` and, with
 // RINGFENCE_TEST_NATIVE=1, on Linux itself (fork, vfork, COW memory, wait4,
-// waitid, zombies, orphans, process groups, prctl, limits), in both link
+// waitid, zombies, orphans, process groups, prctl, limits, exec from a
+// thread, core-dump status, ETXTBSY, blocking lock waits), in both link
 // forms.
 #include <cstdlib>
 #include <string>
@@ -12,10 +13,7 @@
 namespace ringfence::testing {
 namespace {
 
-class ProcessBasicTest : public ProgramModeTest {
- protected:
-  ProcessBasicTest() : ProgramModeTest("process_basic") {}
-};
+RINGFENCE_PROGRAM_MODE_SUITE(ProcessBasicTest, "process_basic");
 
 TEST_P(ProcessBasicTest, ForkWaitCopyOnWriteVforkZombies) { ExpectModePasses(""); }
 
@@ -49,23 +47,14 @@ TEST_P(ProcessBasicTest, TwoHundredForksDoNotLeak) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(LinkModes, ProcessBasicTest, kLinkModes, LinkModeName);
-
-class ProcessControlTest : public ProgramModeTest {
- protected:
-  ProcessControlTest() : ProgramModeTest("process_control") {}
-};
+RINGFENCE_PROGRAM_MODE_SUITE(ProcessControlTest, "process_control");
 
 TEST_P(ProcessControlTest, WaitidGroupsSessionsPrctlLimits) { ExpectModePasses("all"); }
 
-INSTANTIATE_TEST_SUITE_P(LinkModes, ProcessControlTest, kLinkModes, LinkModeName);
-
-class ProcessLifecycleTest : public ProgramModeTest {
- protected:
-  ProcessLifecycleTest() : ProgramModeTest("process_lifecycle") {}
-};
+RINGFENCE_PROGRAM_MODE_SUITE(ProcessLifecycleTest, "process_lifecycle");
 
 TEST_P(ProcessLifecycleTest, ExecFromThreadTakesLeaderTid) { ExpectModePasses("exec_thread"); }
+TEST_P(ProcessLifecycleTest, TextBusyForWritersAndExec) { ExpectModePasses("etxtbsy"); }
 TEST_P(ProcessLifecycleTest, NoCoreDumpFlagWithZeroCoreLimit) { ExpectModePasses("core_zero"); }
 TEST_P(ProcessLifecycleTest, NoCoreDumpFlagWithoutCoreFile) {
   // Natively an unlimited RLIMIT_CORE writes a core file (and sets the
@@ -74,7 +63,9 @@ TEST_P(ProcessLifecycleTest, NoCoreDumpFlagWithoutCoreFile) {
   ExpectModePasses("core_large");
 }
 
-INSTANTIATE_TEST_SUITE_P(LinkModes, ProcessLifecycleTest, kLinkModes, LinkModeName);
+RINGFENCE_PROGRAM_MODE_SUITE(ProcessLockWaitTest, "process_lockwait");
+
+TEST_P(ProcessLockWaitTest, BlockingWaitsEintrAndDeadlocks) { ExpectModePasses("all"); }
 
 TEST(ProcessShellTest, SubshellsAreForkedAndWaitedFor) {
   // busybox sh forks for each subshell and reports its status.

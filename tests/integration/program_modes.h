@@ -2,12 +2,11 @@
 // per mode (argv[1]), in its -static and -static-pie forms: the fixture is
 // parameterised by the link form's file-name suffix ("" or "_pie").
 //
-//   class FooTest : public ProgramModeTest {
-//    protected:
-//     FooTest() : ProgramModeTest("foo") {}
-//   };
+//   RINGFENCE_PROGRAM_MODE_SUITE(FooTest, "foo");
 //   TEST_P(FooTest, Bar) { ExpectModePasses("bar"); }  // "foo bar done"
-//   INSTANTIATE_TEST_SUITE_P(LinkModes, FooTest, kLinkModes, LinkModeName);
+//
+// (A suite with helpers of its own derives from ProgramModeTest and is
+// instantiated with kLinkModes and LinkModeName.)
 #ifndef RINGFENCE_TESTS_INTEGRATION_PROGRAM_MODES_H_
 #define RINGFENCE_TESTS_INTEGRATION_PROGRAM_MODES_H_
 
@@ -64,5 +63,16 @@ inline std::string LinkModeName(const ::testing::TestParamInfo<std::string>& inf
 }
 
 }  // namespace ringfence::testing
+
+// The fixture `suite` for test program `program`, instantiated for both
+// link forms (LinkModes/suite.Name/Static and .../StaticPie; gtest
+// instantiates the TEST_Ps that follow too).
+#define RINGFENCE_PROGRAM_MODE_SUITE(suite, program)                                   \
+  class suite : public ::ringfence::testing::ProgramModeTest {                         \
+   protected:                                                                          \
+    suite() : ProgramModeTest(program) {}                                              \
+  };                                                                                   \
+  INSTANTIATE_TEST_SUITE_P(LinkModes, suite, ::ringfence::testing::kLinkModes,         \
+                           ::ringfence::testing::LinkModeName)
 
 #endif  // RINGFENCE_TESTS_INTEGRATION_PROGRAM_MODES_H_

@@ -1,7 +1,8 @@
-// Asynchronous signals, syscall interruption and timers:
-// tests/programs/signal_{send,restart,timers}.c, one mode per run, in their
-// -static and -static-pie forms. Natively (RINGFENCE_TEST_NATIVE=1) the same
-// expectations check real Linux.
+// Asynchronous signals, syscall interruption, timers (wall and CPU time),
+// wait masks and signalfd readiness:
+// tests/programs/signal_{send,restart,timers,waitmask,cputime,fdready}.c, one
+// mode per run, in their -static and -static-pie forms. Natively
+// (RINGFENCE_TEST_NATIVE=1) the same expectations check real Linux.
 #include <signal.h>
 
 #include <string>
@@ -40,10 +41,7 @@ TEST_P(SignalSendTest, DefaultTerminateRealtime) { ExpectDefaultKills(SIGRTMIN +
 
 INSTANTIATE_TEST_SUITE_P(LinkModes, SignalSendTest, kLinkModes, LinkModeName);
 
-class SignalRestartTest : public ProgramModeTest {
- protected:
-  SignalRestartTest() : ProgramModeTest("signal_restart") {}
-};
+RINGFENCE_PROGRAM_MODE_SUITE(SignalRestartTest, "signal_restart");
 
 TEST_P(SignalRestartTest, FutexWaitRestartsWithSaRestart) { ExpectModePasses("futex_restart"); }
 TEST_P(SignalRestartTest, FutexWaitEintrWithoutSaRestart) { ExpectModePasses("futex_eintr"); }
@@ -52,12 +50,7 @@ TEST_P(SignalRestartTest, NanosleepEintrWritesRemaining) { ExpectModePasses("nan
 TEST_P(SignalRestartTest, AbsoluteSleepEintr) { ExpectModePasses("abs_sleep_eintr"); }
 TEST_P(SignalRestartTest, SleepResumesAfterStopAndContinue) { ExpectModePasses("sleep_stop_cont"); }
 
-INSTANTIATE_TEST_SUITE_P(LinkModes, SignalRestartTest, kLinkModes, LinkModeName);
-
-class SignalTimersTest : public ProgramModeTest {
- protected:
-  SignalTimersTest() : ProgramModeTest("signal_timers") {}
-};
+RINGFENCE_PROGRAM_MODE_SUITE(SignalTimersTest, "signal_timers");
 
 TEST_P(SignalTimersTest, AlarmAndIntervalTimer) { ExpectModePasses("alarm"); }
 TEST_P(SignalTimersTest, PosixTimers) { ExpectModePasses("posix"); }
@@ -67,29 +60,21 @@ TEST_P(SignalTimersTest, AlarmDefaultActionKills) {
   ExpectKilledBy(SIGALRM, "alarm_default", "about to die\n");
 }
 
-INSTANTIATE_TEST_SUITE_P(LinkModes, SignalTimersTest, kLinkModes, LinkModeName);
-
-class SignalWaitMaskTest : public ProgramModeTest {
- protected:
-  SignalWaitMaskTest() : ProgramModeTest("signal_waitmask") {}
-};
+RINGFENCE_PROGRAM_MODE_SUITE(SignalWaitMaskTest, "signal_waitmask");
 
 TEST_P(SignalWaitMaskTest, PpollMaskHoldsUntilDelivery) { ExpectModePasses("ppoll"); }
 TEST_P(SignalWaitMaskTest, Pselect6MaskHoldsUntilDelivery) { ExpectModePasses("pselect"); }
 TEST_P(SignalWaitMaskTest, EpollPwaitMaskHoldsUntilDelivery) { ExpectModePasses("epoll_pwait"); }
 
-INSTANTIATE_TEST_SUITE_P(LinkModes, SignalWaitMaskTest, kLinkModes, LinkModeName);
-
-class SignalCpuTimeTest : public ProgramModeTest {
- protected:
-  SignalCpuTimeTest() : ProgramModeTest("signal_cputime") {}
-};
+RINGFENCE_PROGRAM_MODE_SUITE(SignalCpuTimeTest, "signal_cputime");
 
 TEST_P(SignalCpuTimeTest, CpuTimeClocks) { ExpectModePasses("clocks"); }
 TEST_P(SignalCpuTimeTest, VirtualAndProfItimers) { ExpectModePasses("itimers"); }
 TEST_P(SignalCpuTimeTest, PosixTimersOnCpuClocks) { ExpectModePasses("posix"); }
 
-INSTANTIATE_TEST_SUITE_P(LinkModes, SignalCpuTimeTest, kLinkModes, LinkModeName);
+RINGFENCE_PROGRAM_MODE_SUITE(SignalFdReadyTest, "signal_fdready");
+
+TEST_P(SignalFdReadyTest, ReadableInPollSelectEpollAndWakes) { ExpectModePasses("all"); }
 
 }  // namespace
 }  // namespace ringfence::testing

@@ -1,11 +1,25 @@
 // fs_locks: flock(2) and fcntl record locks (F_GETLK/F_SETLK/F_SETLKW and
 // F_OFD_*), between the descriptions and fds of one process, and their
-// errors. argv[1]: the base directory (default /tmp). With
-// RINGFENCE_FS_TEST_SANDBOX set, also checks that a wait that can never
-// end fails with EDEADLK (natively it would block forever).
+// errors. argv[1]: the base directory (default /tmp). A wait that nobody
+// ends is interrupted by a signal (EINTR); waits between processes are
+// tests/programs/process_lockwait.c.
 #include "fs_util.h"
 
+#include <signal.h>
 #include <sys/file.h>
+#include <sys/time.h>
+
+static void on_alarm(int signal) { (void)signal; }
+
+// SIGALRM in 50 ms, caught without SA_RESTART: it ends a blocking wait.
+static void interrupt_soon(void) {
+  struct sigaction action;
+  memset(&action, 0, sizeof action);
+  action.sa_handler = on_alarm;
+  sigaction(SIGALRM, &action, NULL);
+  struct itimerval in_50ms = {{0, 0}, {0, 50 * 1000}};
+  setitimer(ITIMER_REAL, &in_50ms, NULL);
+}
 
 static struct flock range(short type, off_t start, off_t len) {
   struct flock fl;
@@ -17,7 +31,7 @@ static struct flock range(short type, off_t start, off_t len) {
   return fl;
 }
 
-static void check_flock(int sandbox) {
+static void check_flock(void) {
   fs_write_file("f", "0123456789");
   int a = CHECK_SYS(open("f", O_RDONLY), "open_a");
   int b = CHECK_SYS(open("f", O_RDONLY), "open_b");
@@ -28,9 +42,8 @@ static void check_flock(int sandbox) {
   // so a can now upgrade.
   CHECK_SYS(syscall(SYS_flock, a, LOCK_EX | LOCK_NB), "flock_upgrade_a");
   CHECK_ERR(syscall(SYS_flock, b, LOCK_SH | LOCK_NB), EWOULDBLOCK, "flock_sh_b_vs_ex");
-  if (sandbox) {
-    CHECK_ERR(syscall(SYS_flock, b, LOCK_SH), EDEADLK, "flock_wait_forever_edeadlk");
-  }
+  interrupt_soon();
+  CHECK_ERR(syscall(SYS_flock, b, LOCK_SH), EINTR, "flock_wait_interrupted_eintr");
   // A dup shares the description and so the lock; closing one copy keeps it.
   int a2 = CHECK_SYS(dup(a), "dup_a");
   close(a);
@@ -54,7 +67,7 @@ static void check_flock(int sandbox) {
   close(b);
 }
 
-static void check_ofd_locks(int sandbox) {
+static void check_ofd_locks(void) {
   int a = CHECK_SYS(open("f", O_RDWR), "ofd_open_a");
   int b = CHECK_SYS(open("f", O_RDWR), "ofd_open_b");
   struct flock fl = range(F_WRLCK, 2, 3);  // bytes 2..4
@@ -70,10 +83,9 @@ static void check_ofd_locks(int sandbox) {
   fl = range(F_WRLCK, 0, 2);
   CHECK_SYS(syscall(SYS_fcntl, b, F_OFD_GETLK, &fl), "ofd_getlk_free_range");
   CHECK_EQ(fl.l_type, F_UNLCK, "ofd_getlk_unlocked");
-  if (sandbox) {
-    fl = range(F_WRLCK, 3, 1);
-    CHECK_ERR(syscall(SYS_fcntl, b, F_OFD_SETLKW, &fl), EDEADLK, "ofd_wait_forever_edeadlk");
-  }
+  fl = range(F_WRLCK, 3, 1);
+  interrupt_soon();
+  CHECK_ERR(syscall(SYS_fcntl, b, F_OFD_SETLKW, &fl), EINTR, "ofd_wait_interrupted_eintr");
   // Unlocking the middle of a lock splits it.
   fl = range(F_UNLCK, 3, 1);
   CHECK_SYS(syscall(SYS_fcntl, a, F_OFD_SETLK, &fl), "ofd_unlock_middle");
@@ -142,10 +154,8 @@ static void check_posix_locks(void) {
 
 int main(int argc, char **argv) {
   fs_setup(argc, argv, "fs_locks");
-  const char *sandbox_env = getenv("RINGFENCE_FS_TEST_SANDBOX");
-  int sandbox = sandbox_env != NULL && sandbox_env[0] != '\0';
-  check_flock(sandbox);
-  check_ofd_locks(sandbox);
+  check_flock();
+  check_ofd_locks();
   check_posix_locks();
   printf("fs_locks done\n");
   return 0;

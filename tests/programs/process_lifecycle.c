@@ -9,12 +9,17 @@
 //                file): no WCOREDUMP, CLD_KILLED.
 //   core_large   the same with RLIMIT_CORE unlimited (sandbox only: the
 //                sandbox writes no core file, so still no WCOREDUMP).
-// Internal mode: exec_thread_child PID OLD_TID (the exec'd image's checks).
+//   etxtbsy      a copy of this program: exec while it is open for writing,
+//                and open/truncate for writing while it runs, are ETXTBSY.
+// Internal modes: exec_thread_child PID OLD_TID (the exec'd image's checks);
+// txt_wait READY_FD GO_FD (runs until told to end).
 #include "check.h"
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 static const char *g_self;  // argv[0]: this program, for the exec
@@ -107,10 +112,96 @@ static void core_case(rlim_t limit, int signal) {
   CHECK_EQ(status, signal, "core_status_is_signal");
 }
 
+// Copies this program to `path` (mode 0755).
+static void copy_self(const char *path) {
+  int in = open(g_self, O_RDONLY);
+  int out = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0755);
+  CHECK(in >= 0 && out >= 0, "copy_open");
+  char buffer[65536];
+  ssize_t got;
+  while ((got = read(in, buffer, sizeof buffer)) > 0) {
+    CHECK_EQ(write(out, buffer, (size_t)got), got, "copy_write");
+  }
+  close(in);
+  close(out);
+}
+
+// Runs `path` txt_wait in a child; returns its pid once it runs.
+static pid_t start_waiting_copy(const char *path, int *go_fd) {
+  int ready[2], go[2];
+  CHECK_EQ(pipe(ready), 0, "pipe_ready");
+  CHECK_EQ(pipe(go), 0, "pipe_go");
+  pid_t child = raw_fork();
+  if (child == 0) {
+    char ready_fd[16], go_fd_text[16];
+    snprintf(ready_fd, sizeof ready_fd, "%d", ready[1]);
+    snprintf(go_fd_text, sizeof go_fd_text, "%d", go[0]);
+    char *argv[] = {(char *)path, "txt_wait", ready_fd, go_fd_text, NULL};
+    char *envp[] = {NULL};
+    syscall(SYS_execve, path, argv, envp);
+    _exit(99);
+  }
+  close(ready[1]);
+  close(go[0]);
+  char byte = 0;
+  CHECK_EQ(read(ready[0], &byte, 1), 1, "copy_running");
+  close(ready[0]);
+  *go_fd = go[1];
+  return child;
+}
+
+static void etxtbsy(void) {
+  char dir[] = "/tmp/process_lifecycle_XXXXXX";
+  CHECK(mkdtemp(dir) != NULL, "mkdtemp");
+  char path[64];
+  snprintf(path, sizeof path, "%s/prog", dir);
+  copy_self(path);
+
+  // execve of a file open for writing.
+  int writer = open(path, O_WRONLY);
+  CHECK(writer >= 0, "open_for_write");
+  pid_t child = raw_fork();
+  if (child == 0) {
+    char *argv[] = {path, "txt_wait", "-1", "-1", NULL};
+    char *envp[] = {NULL};
+    syscall(SYS_execve, path, argv, envp);
+    _exit(errno == ETXTBSY ? 0 : 1);
+  }
+  int status = 0;
+  CHECK_EQ(waitpid(child, &status, 0), child, "wait_exec_child");
+  CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "exec_of_open_for_write_etxtbsy");
+  close(writer);
+
+  // Writing a file a process runs.
+  int go = -1;
+  child = start_waiting_copy(path, &go);
+  CHECK_ERR(open(path, O_WRONLY), ETXTBSY, "open_wronly_running_etxtbsy");
+  CHECK_ERR(open(path, O_RDWR), ETXTBSY, "open_rdwr_running_etxtbsy");
+  CHECK_ERR(open(path, O_RDONLY | O_TRUNC), ETXTBSY, "open_trunc_running_etxtbsy");
+  CHECK_ERR(truncate(path, 0), ETXTBSY, "truncate_running_etxtbsy");
+  int reader = open(path, O_RDONLY);
+  CHECK(reader >= 0, "open_rdonly_running_ok");
+  close(reader);
+  CHECK_EQ(write(go, "x", 1), 1, "release_copy");
+  CHECK_EQ(waitpid(child, &status, 0), child, "wait_copy");
+  CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "copy_exit_status");
+  // Once it has exited, the file may be written again.
+  writer = open(path, O_WRONLY);
+  CHECK(writer >= 0, "open_for_write_after_exit");
+  close(writer);
+  CHECK_EQ(unlink(path), 0, "unlink");
+  CHECK_EQ(rmdir(dir), 0, "rmdir");
+}
+
 int main(int argc, char **argv) {
   g_self = argv[0];
   const char *mode = argc > 1 ? argv[1] : "";
   if (strcmp(mode, "exec_thread_child") == 0 && argc == 4) return exec_thread_child(argv);
+  if (strcmp(mode, "txt_wait") == 0 && argc == 4) {
+    char byte = 0;
+    if (write(atoi(argv[2]), "r", 1) != 1 || read(atoi(argv[3]), &byte, 1) != 1) return 2;
+    return 0;
+  }
   if (strcmp(mode, "exec_thread") == 0) {
     exec_thread_case(0, "leader_alive");
     exec_thread_case(1, "leader_exited");
@@ -118,6 +209,8 @@ int main(int argc, char **argv) {
     core_case(0, SIGQUIT);
     core_case(0, SIGABRT);
     core_case(0, SIGSEGV);
+  } else if (strcmp(mode, "etxtbsy") == 0) {
+    etxtbsy();
   } else if (strcmp(mode, "core_large") == 0) {
     core_case(RLIM_INFINITY, SIGQUIT);
     core_case(RLIM_INFINITY, SIGSEGV);

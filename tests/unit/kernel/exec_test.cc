@@ -243,6 +243,44 @@ TEST_F(ExecTest, OpenExecutableRefusesNoexecMount) {
   EXPECT_EQ(OpenError("/mnt/prog", root_creds_), ktl::Errno::kEACCES);
 }
 
+TEST_F(ExecTest, WritersAndExecExcludeEachOther) {
+  Put("/bin/prog", StaticProgram());
+  {
+    // A description open for writing: execve's open is ETXTBSY.
+    auto writer = vfs_.Open(AsRoot(), "/bin/prog", vfs::kO_WRONLY, 0);
+    ASSERT_TRUE(writer.ok());
+    EXPECT_EQ(OpenError("/bin/prog", root_creds_), ktl::Errno::kETXTBSY);
+  }
+  // Closed: exec may open it, and then writers are refused while it (or a
+  // copy of its denial, the running image) is held.
+  std::optional<vfs::WriteDenial> running;
+  {
+    auto exec_file = OpenExecutable(vfs_, AsRoot(), "/bin/prog");
+    ASSERT_TRUE(exec_file.ok());
+    ASSERT_NE(exec_file.value()->write_denial(), nullptr);
+    running.emplace(*exec_file.value()->write_denial());
+  }  // execve is done with the file; the image keeps its denial
+  EXPECT_EQ(ErrorOf(vfs_.Open(AsRoot(), "/bin/prog", vfs::kO_WRONLY, 0)), ktl::Errno::kETXTBSY);
+  EXPECT_EQ(ErrorOf(vfs_.Open(AsRoot(), "/bin/prog", vfs::kO_RDWR, 0)), ktl::Errno::kETXTBSY);
+  EXPECT_EQ(ErrorOf(vfs_.Open(AsRoot(), "/bin/prog", vfs::kO_RDONLY | vfs::kO_TRUNC, 0)),
+            ktl::Errno::kETXTBSY);
+  EXPECT_EQ(ErrorOf(vfs_.Truncate(AsRoot(), "/bin/prog", 0)), ktl::Errno::kETXTBSY);
+  EXPECT_TRUE(vfs_.Open(AsRoot(), "/bin/prog", vfs::kO_RDONLY, 0).ok());
+  {
+    // A second exec of the same file is fine; writes wait for both to end.
+    auto again = OpenExecutable(vfs_, AsRoot(), "/bin/prog");
+    ASSERT_TRUE(again.ok());
+    running.reset();
+    EXPECT_EQ(ErrorOf(vfs_.Open(AsRoot(), "/bin/prog", vfs::kO_WRONLY, 0)),
+              ktl::Errno::kETXTBSY);
+  }
+  EXPECT_TRUE(vfs_.Open(AsRoot(), "/bin/prog", vfs::kO_WRONLY, 0).ok());
+  // A failed open for writing (EACCES) leaves no write access behind.
+  vfs::Credentials user = vfs::Credentials::User(1000, 1000);
+  EXPECT_EQ(ErrorOf(vfs_.Open(As(user), "/bin/prog", vfs::kO_WRONLY, 0)), ktl::Errno::kEACCES);
+  EXPECT_EQ(OpenError("/bin/prog", root_creds_), ktl::Errno{0});
+}
+
 // --- FindProgram ------------------------------------------------------------
 
 TEST_F(ExecTest, FindProgramSearchesLikeExecvp) {

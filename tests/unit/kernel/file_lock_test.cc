@@ -97,5 +97,29 @@ TEST(FileLockTest, FlockConflictsAndConversions) {
   EXPECT_EQ(ErrorOf(locks.Flock(b, FlockType::kExclusive)), Errno{0});
 }
 
+int g_releases = 0;
+void CountRelease() { ++g_releases; }
+
+// Waiters retry on each notification: every release or weakening notifies,
+// a refused request never does (waiters would wake each other forever).
+TEST(FileLockTest, ReleaseListenerHearsReleasesNotRefusals) {
+  SetLockReleaseListener(&CountRelease);
+  FileLocks locks;
+  g_releases = 0;
+  ASSERT_EQ(ErrorOf(locks.SetRecord(Lock(kProcessA, true, 0, 9))), Errno{0});
+  int after_grant = g_releases;
+  EXPECT_EQ(ErrorOf(locks.SetRecord(Lock(kProcessB, true, 5, 5))), Errno::kEAGAIN);
+  EXPECT_EQ(ErrorOf(locks.Flock(kDescription, FlockType::kExclusive)), Errno{0});
+  EXPECT_EQ(ErrorOf(locks.Flock(LockOwner{0x2000, true}, FlockType::kShared)), Errno::kEAGAIN);
+  EXPECT_EQ(g_releases, after_grant);  // refusals and a new flock: nothing released
+  ASSERT_EQ(ErrorOf(locks.SetRecord(Lock(kProcessA, false, 0, 9))), Errno{0});  // downgrade
+  EXPECT_EQ(g_releases, after_grant + 1);
+  ASSERT_EQ(ErrorOf(locks.UnlockRecord(kProcessA, 0, 4)), Errno{0});
+  EXPECT_EQ(g_releases, after_grant + 2);
+  locks.ReleaseAll(kDescription);
+  EXPECT_GT(g_releases, after_grant + 2);
+  SetLockReleaseListener(nullptr);
+}
+
 }  // namespace
 }  // namespace sentry::vfs
