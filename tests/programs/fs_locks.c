@@ -4,6 +4,7 @@
 // ends is interrupted by a signal (EINTR); waits between processes are
 // tests/programs/process_lockwait.c.
 #include "fs_util.h"
+#include "lock_util.h"
 
 #include <signal.h>
 #include <sys/file.h>
@@ -19,16 +20,6 @@ static void interrupt_soon(void) {
   sigaction(SIGALRM, &action, NULL);
   struct itimerval in_50ms = {{0, 0}, {0, 50 * 1000}};
   setitimer(ITIMER_REAL, &in_50ms, NULL);
-}
-
-static struct flock range(short type, off_t start, off_t len) {
-  struct flock fl;
-  memset(&fl, 0, sizeof fl);
-  fl.l_type = type;
-  fl.l_whence = SEEK_SET;
-  fl.l_start = start;
-  fl.l_len = len;
-  return fl;
 }
 
 static void check_flock(void) {
@@ -61,7 +52,7 @@ static void check_flock(void) {
   // flock and record locks do not interact.
   int w = CHECK_SYS(open("f", O_RDWR), "open_w");
   CHECK_SYS(syscall(SYS_flock, b, LOCK_EX), "flock_ex_b");
-  struct flock fl = range(F_WRLCK, 0, 0);
+  struct flock fl = lock_range(F_WRLCK, 0, 0);
   CHECK_SYS(syscall(SYS_fcntl, w, F_OFD_SETLK, &fl), "ofd_lock_ignores_flock");
   close(w);
   close(b);
@@ -70,35 +61,35 @@ static void check_flock(void) {
 static void check_ofd_locks(void) {
   int a = CHECK_SYS(open("f", O_RDWR), "ofd_open_a");
   int b = CHECK_SYS(open("f", O_RDWR), "ofd_open_b");
-  struct flock fl = range(F_WRLCK, 2, 3);  // bytes 2..4
+  struct flock fl = lock_range(F_WRLCK, 2, 3);  // bytes 2..4
   CHECK_SYS(syscall(SYS_fcntl, a, F_OFD_SETLK, &fl), "ofd_setlk_a");
-  fl = range(F_RDLCK, 4, 1);
+  fl = lock_range(F_RDLCK, 4, 1);
   CHECK_ERR(syscall(SYS_fcntl, b, F_OFD_SETLK, &fl), EAGAIN, "ofd_overlap_eagain");
-  fl = range(F_WRLCK, 5, 10);
+  fl = lock_range(F_WRLCK, 5, 10);
   CHECK_SYS(syscall(SYS_fcntl, b, F_OFD_SETLK, &fl), "ofd_adjacent_ok");
-  fl = range(F_RDLCK, 0, 0);
+  fl = lock_range(F_RDLCK, 0, 0);
   CHECK_SYS(syscall(SYS_fcntl, b, F_OFD_GETLK, &fl), "ofd_getlk");
   CHECK(fl.l_type == F_WRLCK && fl.l_start == 2 && fl.l_len == 3 && fl.l_pid == -1,
         "ofd_getlk_reports_holder");
-  fl = range(F_WRLCK, 0, 2);
+  fl = lock_range(F_WRLCK, 0, 2);
   CHECK_SYS(syscall(SYS_fcntl, b, F_OFD_GETLK, &fl), "ofd_getlk_free_range");
   CHECK_EQ(fl.l_type, F_UNLCK, "ofd_getlk_unlocked");
-  fl = range(F_WRLCK, 3, 1);
+  fl = lock_range(F_WRLCK, 3, 1);
   interrupt_soon();
   CHECK_ERR(syscall(SYS_fcntl, b, F_OFD_SETLKW, &fl), EINTR, "ofd_wait_interrupted_eintr");
   // Unlocking the middle of a lock splits it.
-  fl = range(F_UNLCK, 3, 1);
+  fl = lock_range(F_UNLCK, 3, 1);
   CHECK_SYS(syscall(SYS_fcntl, a, F_OFD_SETLK, &fl), "ofd_unlock_middle");
-  fl = range(F_WRLCK, 3, 1);
+  fl = lock_range(F_WRLCK, 3, 1);
   CHECK_SYS(syscall(SYS_fcntl, b, F_OFD_SETLK, &fl), "ofd_lock_the_hole");
-  fl = range(F_RDLCK, 4, 1);
+  fl = lock_range(F_RDLCK, 4, 1);
   CHECK_ERR(syscall(SYS_fcntl, b, F_OFD_SETLK, &fl), EAGAIN, "ofd_split_right_half_kept");
-  fl = range(F_WRLCK, 0, 0);
+  fl = lock_range(F_WRLCK, 0, 0);
   fl.l_pid = 1;
   CHECK_ERR(syscall(SYS_fcntl, a, F_OFD_SETLK, &fl), EINVAL, "ofd_nonzero_pid_einval");
   // Closing the description releases its locks.
   close(a);
-  fl = range(F_WRLCK, 0, 5);
+  fl = lock_range(F_WRLCK, 0, 5);
   CHECK_SYS(syscall(SYS_fcntl, b, F_OFD_SETLK, &fl), "ofd_released_by_close");
   close(b);
 }
@@ -106,45 +97,45 @@ static void check_ofd_locks(void) {
 static void check_posix_locks(void) {
   int a = CHECK_SYS(open("f", O_RDWR), "posix_open_a");
   int ro = CHECK_SYS(open("f", O_RDONLY), "posix_open_ro");
-  struct flock fl = range(F_WRLCK, 0, 0);
+  struct flock fl = lock_range(F_WRLCK, 0, 0);
   CHECK_SYS(syscall(SYS_fcntl, a, F_SETLK, &fl), "posix_setlk");
   // The same process owns it through every fd: no conflict with itself.
-  fl = range(F_RDLCK, 0, 4);
+  fl = lock_range(F_RDLCK, 0, 4);
   CHECK_SYS(syscall(SYS_fcntl, ro, F_SETLK, &fl), "posix_same_process_no_conflict");
-  fl = range(F_WRLCK, 0, 0);
+  fl = lock_range(F_WRLCK, 0, 0);
   CHECK_SYS(syscall(SYS_fcntl, a, F_GETLK, &fl), "posix_getlk_own");
   CHECK_EQ(fl.l_type, F_UNLCK, "posix_own_locks_invisible");
   // An OFD lock is another owner.
   int o = CHECK_SYS(open("f", O_RDWR), "posix_open_ofd");
-  fl = range(F_RDLCK, 6, 1);
+  fl = lock_range(F_RDLCK, 6, 1);
   CHECK_ERR(syscall(SYS_fcntl, o, F_OFD_SETLK, &fl), EAGAIN, "ofd_vs_posix_eagain");
-  fl = range(F_WRLCK, 0, 1);
+  fl = lock_range(F_WRLCK, 0, 1);
   CHECK_SYS(syscall(SYS_fcntl, o, F_OFD_GETLK, &fl), "ofd_getlk_sees_posix");
   CHECK(fl.l_type == F_RDLCK && fl.l_pid == getpid(), "getlk_posix_owner_pid");
   // Closing any fd of the file drops the process's POSIX locks.
   int other = CHECK_SYS(open("f", O_RDONLY), "posix_open_other");
   close(other);
-  fl = range(F_WRLCK, 0, 0);
+  fl = lock_range(F_WRLCK, 0, 0);
   CHECK_SYS(syscall(SYS_fcntl, o, F_OFD_SETLK, &fl), "posix_released_by_any_close");
-  fl = range(F_UNLCK, 0, 0);
+  fl = lock_range(F_UNLCK, 0, 0);
   CHECK_SYS(syscall(SYS_fcntl, o, F_OFD_SETLK, &fl), "ofd_unlock_all");
   // Access-mode and argument errors.
-  fl = range(F_WRLCK, 0, 1);
+  fl = lock_range(F_WRLCK, 0, 1);
   CHECK_ERR(syscall(SYS_fcntl, ro, F_SETLK, &fl), EBADF, "posix_wrlck_read_only_ebadf");
-  fl = range(5, 0, 1);
+  fl = lock_range(5, 0, 1);
   CHECK_ERR(syscall(SYS_fcntl, a, F_SETLK, &fl), EINVAL, "posix_bad_type_einval");
-  fl = range(F_RDLCK, -5, 1);
+  fl = lock_range(F_RDLCK, -5, 1);
   CHECK_ERR(syscall(SYS_fcntl, a, F_SETLK, &fl), EINVAL, "posix_negative_start_einval");
-  fl = range(F_RDLCK, 0, 1);
+  fl = lock_range(F_RDLCK, 0, 1);
   fl.l_whence = 7;
   CHECK_ERR(syscall(SYS_fcntl, a, F_SETLK, &fl), EINVAL, "posix_bad_whence_einval");
   CHECK_ERR(syscall(SYS_fcntl, a, F_SETLK, FS_BAD_ADDRESS), EFAULT, "posix_bad_pointer_efault");
   // SEEK_CUR / SEEK_END and a negative length.
   CHECK_EQ(lseek(a, 8, SEEK_SET), 8, "seek_8");
-  fl = range(F_WRLCK, -2, -3);  // from position 8: start 6 - 3 = bytes 3..5
+  fl = lock_range(F_WRLCK, -2, -3);  // from position 8: start 6 - 3 = bytes 3..5
   fl.l_whence = SEEK_CUR;
   CHECK_SYS(syscall(SYS_fcntl, a, F_SETLK, &fl), "posix_seek_cur_negative_len");
-  fl = range(F_WRLCK, 0, 0);
+  fl = lock_range(F_WRLCK, 0, 0);
   CHECK_SYS(syscall(SYS_fcntl, o, F_OFD_GETLK, &fl), "getlk_relative_lock");
   CHECK(fl.l_type == F_WRLCK && fl.l_start == 3 && fl.l_len == 3, "relative_range_resolved");
   close(o);

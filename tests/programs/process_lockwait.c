@@ -5,6 +5,7 @@
 // Mode (argv[1]) "all" prints "process_lockwait all done" when every check
 // passed. argv[2]: the directory for the lock file (default /tmp).
 #include "check.h"
+#include "lock_util.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -24,12 +25,7 @@ static void sleep_ms(long ms) {
 }
 
 static long set_lock(int fd, int command, short type, off_t start, off_t length) {
-  struct flock fl;
-  memset(&fl, 0, sizeof fl);
-  fl.l_type = type;
-  fl.l_whence = SEEK_SET;
-  fl.l_start = start;
-  fl.l_len = length;
+  struct flock fl = lock_range(type, start, length);
   return syscall(SYS_fcntl, fd, command, &fl);
 }
 
