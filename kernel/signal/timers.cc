@@ -161,6 +161,13 @@ ktl::Result<void> ProcessTimers::Delete(int32_t id) {
   return ktl::Ok();
 }
 
+void ProcessTimers::DeletePosixTimers() {
+  for (SignalTimer*& timer : posix_) {
+    delete timer;
+    timer = nullptr;
+  }
+}
+
 SignalTimer* ProcessTimers::ForSignal(const linux_abi::SigInfo& info) {
   SignalTimer* timer = Find(info.timer.timer_id);
   return timer != nullptr && timer->signal == info.signo ? timer : nullptr;

@@ -105,6 +105,9 @@ class ProcessTimers {
   ktl::Result<SignalTimer*> Create();
   SignalTimer* Find(int32_t id);
   ktl::Result<void> Delete(int32_t id);
+  // execve: every POSIX timer goes (Linux's exit_itimers); the interval
+  // timers stay.
+  void DeletePosixTimers();
   // Every timer, for sigqueue bookkeeping.
   SignalTimer* ForSignal(const linux_abi::SigInfo& info);
 

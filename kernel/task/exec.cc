@@ -106,6 +106,7 @@ void ExecReplaceImage(Task& task, const loader::PreparedExec& prepared,
   process.ReplaceAddressSpace(memory);
 
   CloseOnExecFiles(process);
+  process.signals().timers.DeletePosixTimers();
   ResetSignalActions(process);
   ResetThreadState(task);
   loader::RecordProgramImage(process, prepared, filename, comm_from_file);

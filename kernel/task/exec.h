@@ -28,8 +28,8 @@ platform::TrapFrame ProgramEntryFrame(uint64_t entry, uint64_t stack_pointer);
 // load the image now kills the process with SIGSEGV, as on Linux.
 //
 // The new image gets a fresh address space (the old one is freed), the
-// close-on-exec fds closed, caught signals reset to SIG_DFL (ignored ones
-// stay ignored), no alternate signal stack, the FPU and FS/GS bases in
+// close-on-exec fds closed, no POSIX timers (the interval timers stay),
+// caught signals reset to SIG_DFL (ignored ones stay ignored), no alternate signal stack, the FPU and FS/GS bases in
 // their initial state, no robust list or clear_child_tid. The blocked mask
 // and pending signals are kept.
 void ExecReplaceImage(Task& task, const loader::PreparedExec& prepared,

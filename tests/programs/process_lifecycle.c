@@ -21,6 +21,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 
 static const char *g_self;  // argv[0]: this program, for the exec
 static int g_leader_exits;  // exec_thread: the leader ends before the exec
@@ -40,6 +41,16 @@ static void *exec_from_thread(void *unused) {
   // Time for the leader's exit(2) (a zombie leader still answers tgkill on
   // Linux, so there is nothing to poll).
   if (g_leader_exits) usleep(100 * 1000);
+  // A POSIX timer (kernel id 0, the first) that exec must delete.
+  struct sigevent event;
+  memset(&event, 0, sizeof event);
+  event.sigev_notify = SIGEV_NONE;
+  int timer = -1;
+  struct itimerspec in_an_hour = {{0, 0}, {3600, 0}};
+  if (syscall(SYS_timer_create, CLOCK_MONOTONIC, &event, &timer) != 0 || timer != 0 ||
+      syscall(SYS_timer_settime, timer, 0, &in_an_hour, NULL) != 0) {
+    _exit(97);
+  }
   char *argv[] = {(char *)g_self, "exec_thread_child", pid, tid, NULL};
   char *envp[] = {NULL};
   syscall(SYS_execve, g_self, argv, envp);
@@ -55,6 +66,8 @@ static int exec_thread_child(char **argv) {
   // Only the leader is left: the exec'ing thread's old tid is gone.
   CHECK_ERR(syscall(SYS_tgkill, pid, old_tid, 0), ESRCH, "exec_thread_old_tid_gone");
   CHECK_EQ(syscall(SYS_tgkill, pid, pid, 0), 0, "exec_thread_leader_tid_live");
+  struct itimerspec left;
+  CHECK_ERR(syscall(SYS_timer_gettime, 0, &left), EINVAL, "exec_deleted_posix_timers");
   // The process can make and end threads as usual afterwards.
   pthread_t thread;
   CHECK_EQ(pthread_create(&thread, NULL, thread_tid, NULL), 0,
