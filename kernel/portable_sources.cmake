@@ -21,6 +21,7 @@ set(SENTRY_PORTABLE_SOURCES
   mm/page_cache.cc
   mm/vma_set.cc
   sched/futex_table.cc
+  sched/placement.cc
   sched/queues.cc
   vfs/dentry.cc
   vfs/file_description.cc

@@ -6,6 +6,7 @@
 #include "kernel/mm/memory_object.h"
 #include "kernel/mm/physical_memory.h"
 #include "platform_kvm/guest/address.h"
+#include "platform_kvm/guest/smp.h"
 
 namespace sentry::mm {
 namespace {
@@ -49,8 +50,10 @@ ktl::Result<void> AddressSpace::Init(PhysAddr kernel_root) {
   return page_table_.Init(PhysicalPages(), kernel_root);
 }
 
-void AddressSpace::Activate() const {
-  asm volatile("mov %0, %%cr3" ::"r"(page_table_.root()) : "memory");
+void AddressSpace::Activate() const { platform::LoadPageTable(page_table_.root()); }
+
+void AddressSpace::InvalidateRange(uint64_t start, uint64_t end) const {
+  page_table_.FlushRange(start, end);
 }
 
 void AddressSpace::DropPages(uint64_t start, uint64_t end) {

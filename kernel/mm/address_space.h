@@ -54,7 +54,13 @@ class AddressSpace {
 
   // Creates the page table (sharing the Sentry's upper half).
   ktl::Result<void> Init(PhysAddr kernel_root);
+  // Loads the page table on this vCPU (no-op if it is already loaded).
   void Activate() const;
+  // After changing the page-table entries of [start, end) directly: flushes
+  // them from every vCPU's TLB that may hold them (other vCPUs running this
+  // address space get an IPI; returns once they have flushed). Unmap,
+  // Protect and the fault paths already do this page by page.
+  void InvalidateRange(uint64_t start, uint64_t end) const;
 
   VmaSet& vmas() { return vmas_; }
 

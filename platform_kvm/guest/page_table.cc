@@ -4,6 +4,7 @@
 #include "kernel/ktl/string.h"
 #include "platform_kvm/guest/address.h"
 #include "platform_kvm/guest/cpu.h"
+#include "platform_kvm/guest/smp.h"
 
 namespace platform {
 namespace {
@@ -68,12 +69,16 @@ PhysAddr PageTable::Unmap(uint64_t va) {
   return frame;
 }
 
-void PageTable::Flush(uint64_t va) const {
-  if ((ReadCr3() & kPteAddressMask) == root_) InvalidatePage(va);
+void PageTable::Flush(uint64_t va) const { InvalidateTlbRange(root_, va, va + sentry::mm::kPageSize); }
+
+void PageTable::FlushRange(uint64_t start, uint64_t end) const {
+  if (start < end) InvalidateTlbRange(root_, start, end);
 }
 
 void PageTable::Destroy() {
   if (root_ == 0) return;
+  // No vCPU may keep a freed table in CR3 (an idle one would still walk it).
+  RetirePageTable(root_);
   // Free the lower-half tables bottom-up; leaf frames belong to the caller.
   uint64_t* pml4 = Entries(root_);
   for (int i = 0; i < kFirstKernelEntry; ++i) {

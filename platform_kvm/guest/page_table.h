@@ -52,8 +52,11 @@ class PageTable {
   // Clears the mapping of `va`; returns the frame it mapped, or 0.
   PhysAddr Unmap(uint64_t va);
 
-  // Flushes `va` from this vCPU's TLB if this table is the active one.
+  // Flushes `va` from the TLB of every vCPU that has this table loaded
+  // (a shootdown when other vCPUs have it: platform/smp.h).
   void Flush(uint64_t va) const;
+  // The same for the pages of [start, end), with one shootdown.
+  void FlushRange(uint64_t start, uint64_t end) const;
 
   // Frees every user-half table page (not the frames they map).
   void Destroy();
