@@ -1,0 +1,115 @@
+// Several vCPUs (`ringfence do --cpus N`): threads pinned to CPUs, FPU state
+// across migrations, the TLB shootdown of munmap, futex contention, the
+// thread tests on two vCPUs, and --cpus validation. The programs also run on
+// Linux itself with RINGFENCE_TEST_NATIVE=1 (given a host with 2 CPUs).
+#include <sched.h>
+
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "tests/integration/sandbox_runner.h"
+
+#ifndef RINGFENCE_TEST_PROGRAMS_DIR
+#error "RINGFENCE_TEST_PROGRAMS_DIR must be defined by CMake"
+#endif
+
+namespace ringfence::testing {
+namespace {
+
+std::string Program(const std::string& name) {
+  return std::string(RINGFENCE_TEST_PROGRAMS_DIR) + "/" + name;
+}
+
+int HostCpus() {
+  cpu_set_t set;
+  return sched_getaffinity(0, sizeof(set), &set) == 0 ? CPU_COUNT(&set) : 1;
+}
+
+// Runs `name args` on `cpus` vCPUs; it must exit 0 and print `done_line`.
+RunResult ExpectPassesOn(int cpus, const std::string& name, std::vector<std::string> args,
+                         const std::string& done_line) {
+  RunResult r = SandboxRun(Program(name), std::move(args))
+                    .Flag("--cpus=" + std::to_string(cpus))
+                    .TimeoutSeconds(180)
+                    .Run();
+  EXPECT_EQ(r.status, 0) << r.Describe();
+  EXPECT_FALSE(r.timed_out) << r.Describe();
+  EXPECT_FALSE(Contains(r.out, "FAIL")) << r.Describe();
+  EXPECT_TRUE(Contains(r.out, done_line + "\n")) << r.Describe();
+  return r;
+}
+
+#define SKIP_NATIVE_WITHOUT_CPUS(n)                                               \
+  do {                                                                          \
+    if (SandboxRun::Native() && HostCpus() < (n)) {                             \
+      GTEST_SKIP() << "native run needs " << (n) << " host CPUs";                \
+    }                                                                           \
+  } while (0)
+
+TEST(SmpTest, ThreadsPinnedToEachCpuReportIt) {
+  SKIP_NATIVE_WITHOUT_CPUS(2);
+  RunResult r = ExpectPassesOn(2, "smp_cpus", {"pin", "2"}, "pin done");
+  EXPECT_TRUE(Contains(r.out, "thread 0 cpu 0 0\n")) << r.Describe();
+  EXPECT_TRUE(Contains(r.out, "thread 1 cpu 1 1\n")) << r.Describe();
+  if (!SandboxRun::Native()) {
+    EXPECT_EQ(r.Field("cpus"), "2") << r.Describe();
+  }
+}
+
+TEST(SmpTest, FourVcpusEachRunAPinnedThread) {
+  SKIP_NATIVE_WITHOUT_CPUS(4);
+  RunResult r = ExpectPassesOn(4, "smp_cpus", {"pin", "4"}, "pin done");
+  EXPECT_TRUE(Contains(r.out, "thread 3 cpu 3 3\n")) << r.Describe();
+}
+
+TEST(SmpTest, FpuStateSurvivesMigrations) {
+  SKIP_NATIVE_WITHOUT_CPUS(2);
+  ExpectPassesOn(2, "smp_cpus", {"fpu", "2"}, "fpu done");
+}
+
+TEST(SmpTest, AccessAfterMunmapOnAnotherCpuFaults) {
+  SKIP_NATIVE_WITHOUT_CPUS(2);
+  RunResult r = ExpectPassesOn(2, "smp_cpus", {"munmap"}, "munmap done");
+  EXPECT_EQ(r.Field("faults"), "20") << r.Describe();
+}
+
+TEST(SmpTest, FutexStressSixteenThreadsOnTwoCpus) {
+  ExpectPassesOn(2, "thread_sync", {"stress", "16"}, "thread_sync stress done");
+}
+
+TEST(SmpTest, ThreadTestsOnTwoCpus) {
+  RunResult r = ExpectPassesOn(2, "thread_basic", {}, "thread_basic done");
+  if (!SandboxRun::Native()) {
+    EXPECT_EQ(r.Field("cpus"), "2") << r.Describe();
+  }
+  ExpectPassesOn(2, "thread_sync", {}, "thread_sync  done");
+  ExpectPassesOn(2, "thread_sync", {"contention"}, "thread_sync contention done");
+  ExpectPassesOn(2, "thread_sleep", {}, "thread_sleep done");
+  RunResult exit_group =
+      SandboxRun(Program("thread_basic"), {"exit_group"}).Flag("--cpus=2").TimeoutSeconds(60).Run();
+  EXPECT_EQ(exit_group.status, 7) << exit_group.Describe();
+}
+
+// The CLI refuses counts outside 1..64 before starting anything.
+TEST(SmpTest, CpusFlagIsValidated) {
+  for (const char* bad : {"0", "65", "-1", "two", "1.5", "2x"}) {
+    RunResult r = SandboxRun(SandboxRun::RingfenceBinary(),
+                             {"do", std::string("--cpus=") + bad, "--", Program("hello")})
+                      .OnHost()
+                      .Run();
+    EXPECT_EQ(r.status, 125) << bad << "\n" << r.Describe();
+    EXPECT_TRUE(Contains(r.err, "--cpus")) << r.Describe();
+  }
+}
+
+TEST(SmpTest, DefaultCpuCountIsTheCallersCpus) {
+  if (SandboxRun::Native()) GTEST_SKIP() << "about ringfence itself";
+  RunResult r = SandboxRun(Program("thread_basic")).TimeoutSeconds(120).Run();
+  EXPECT_EQ(r.status, 0) << r.Describe();
+  int expected = HostCpus() > 64 ? 64 : HostCpus();
+  EXPECT_EQ(r.Field("cpus"), std::to_string(expected)) << r.Describe();
+}
+
+}  // namespace
+}  // namespace ringfence::testing
