@@ -10,6 +10,8 @@
 #   ITERATIONS  getpid calls per loop run (default 1000000)
 #   RUNS        runs per startup measurement; the median is reported (default 11)
 # Env: PINGPONG_ROUNDS (default 20000) for thread_pingpong.
+# The sandbox runs use --cpus=1, plus an SMP section with --cpus=2 (the big
+# kernel lock's cost on getpid, and the futex ping-pong across two vCPUs).
 # Env: RINGFENCE_BINARY=path overrides BUILD_DIR/cmd/ringfence.
 set -euo pipefail
 
@@ -52,7 +54,7 @@ native_ns=$(field ns_per_call "$tmp/native.out")
 sandbox_ns="" exits="" exits_per_call="" sandbox_status=""
 if [[ $have_rf == 1 ]]; then
   set +e
-  "$RF" do --stats -- "$BENCH/getpid_loop" "$ITER" > "$tmp/sandbox.out" 2> "$tmp/sandbox.err"
+  "$RF" do --stats --cpus=1 -- "$BENCH/getpid_loop" "$ITER" > "$tmp/sandbox.out" 2> "$tmp/sandbox.err"
   sandbox_status=$?
   set -e
   sandbox_ns=$(field ns_per_call "$tmp/sandbox.out")
@@ -71,11 +73,26 @@ pp_native_futex=$(field futex_ns_per_round_trip "$tmp/pp.native.out")
 pp_native_yield=$(field yield_ns_per_switch "$tmp/pp.native.out")
 pp_sandbox_futex="" pp_sandbox_yield="" pp_exits="" pp_kvm_exits=""
 if [[ $have_rf == 1 ]]; then
-  "$RF" do --stats -- "$BENCH/thread_pingpong" "$ROUNDS" > "$tmp/pp.sandbox.out" 2> "$tmp/pp.sandbox.err" || true
+  "$RF" do --stats --cpus=1 -- "$BENCH/thread_pingpong" "$ROUNDS" > "$tmp/pp.sandbox.out" 2> "$tmp/pp.sandbox.err" || true
   pp_sandbox_futex=$(field futex_ns_per_round_trip "$tmp/pp.sandbox.out")
   pp_sandbox_yield=$(field yield_ns_per_switch "$tmp/pp.sandbox.out")
   pp_exits=$(stat_of exits.total "$tmp/pp.sandbox.err")
   pp_kvm_exits=$(stat_of kvm.exits "$tmp/pp.sandbox.err")
+fi
+
+# --- SMP: two vCPUs --------------------------------------------------------
+# getpid with the big kernel lock taken and released on every syscall by a
+# 2-vCPU Sentry; the ping-pong pinned to one vCPU and across two.
+pp_native_cross=$(field futex_cross_cpu_ns_per_round_trip "$tmp/pp.native.out")
+smp_getpid="" smp_futex="" smp_yield="" smp_cross="" smp_kvm_exits=""
+if [[ $have_rf == 1 ]]; then
+  "$RF" do --cpus=2 -- "$BENCH/getpid_loop" "$ITER" > "$tmp/smp.getpid.out" 2>&1 || true
+  smp_getpid=$(field ns_per_call "$tmp/smp.getpid.out")
+  "$RF" do --stats --cpus=2 -- "$BENCH/thread_pingpong" "$ROUNDS" > "$tmp/smp.pp.out" 2> "$tmp/smp.pp.err" || true
+  smp_futex=$(field futex_ns_per_round_trip "$tmp/smp.pp.out")
+  smp_yield=$(field yield_ns_per_switch "$tmp/smp.pp.out")
+  smp_cross=$(field futex_cross_cpu_ns_per_round_trip "$tmp/smp.pp.out")
+  smp_kvm_exits=$(stat_of kvm.exits "$tmp/smp.pp.err")
 fi
 
 # --- startup: wall time (median of RUNS) and peak RSS --------------------
@@ -144,6 +161,11 @@ printf '%-34s %14s %14s %10s\n' "sched_yield ns/switch" "$(or_na "$pp_native_yie
 printf '%-34s %14s %14s %10s\n' "pingpong exits to VMM (run)" "-" "$(or_na "$pp_exits")" "-"
 printf '%-34s %14s %14s %10s\n' "pingpong KVM exits (run, all)" "-" "$(or_na "$pp_kvm_exits")" "-"
 printf '%-34s %14s %14s %10s\n' "pingpong KVM exits/round trip" "-" "$(div "$pp_kvm_exits" "$ROUNDS")" "-"
+printf '%-34s %14s %14s %10s\n' "getpid ns/call, 2 vCPUs" "$(or_na "$native_ns")" "$(or_na "$smp_getpid")" "$(ratio "$native_ns" "$smp_getpid")"
+printf '%-34s %14s %14s %10s\n' "futex ns/round trip, 2 vCPUs" "$(or_na "$pp_native_futex")" "$(or_na "$smp_futex")" "$(ratio "$pp_native_futex" "$smp_futex")"
+printf '%-34s %14s %14s %10s\n' "sched_yield ns/switch, 2 vCPUs" "$(or_na "$pp_native_yield")" "$(or_na "$smp_yield")" "$(ratio "$pp_native_yield" "$smp_yield")"
+printf '%-34s %14s %14s %10s\n' "futex across CPUs ns/round trip" "$(or_na "$pp_native_cross")" "$(or_na "$smp_cross")" "$(ratio "$pp_native_cross" "$smp_cross")"
+printf '%-34s %14s %14s %10s\n' "2-vCPU pingpong KVM exits/op" "-" "$(div "$smp_kvm_exits" "$((3 * ROUNDS))")" "-"
 for what in true busybox; do
   label="static true"; [[ $what == busybox ]] && label="busybox true"
   n=${wall[native_$what]:-} s=${wall[sandbox_$what]:-}
