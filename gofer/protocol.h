@@ -49,6 +49,7 @@
 #include <vector>
 
 #include "absl/types/span.h"
+#include "platform_kvm/abi/gofer.h"
 
 namespace ringfence::gofer {
 
@@ -58,12 +59,12 @@ inline constexpr size_t kHeaderSize = 16;
 inline constexpr size_t kMaxMessageSize = 64 * 1024;
 inline constexpr size_t kMaxPayloadSize = kMaxMessageSize - kHeaderSize;
 // NAME_MAX: one path component.
-inline constexpr size_t kMaxNameLength = 255;
+inline constexpr size_t kMaxNameLength = ::ringfence::abi::kGoferNameMax;
 // PATH_MAX - 1: a symlink target (the kernel's limit for symlink(2)).
-inline constexpr size_t kMaxSymlinkTarget = 4095;
+inline constexpr size_t kMaxSymlinkTarget = ::ringfence::abi::kGoferSymlinkMax;
 inline constexpr size_t kMaxWalkNames = 64;
 // An xattr value must fit in one reply with room for the header and length.
-inline constexpr size_t kMaxXattrValue = 60 * 1024;
+inline constexpr size_t kMaxXattrValue = ::ringfence::abi::kGoferXattrValueMax;
 inline constexpr size_t kMaxXattrName = 255;  // XATTR_NAME_MAX
 // Most fds any reply donates; the client reserves room for this many.
 inline constexpr size_t kMaxFdsPerReply = 1;
@@ -71,32 +72,13 @@ inline constexpr size_t kMaxFdsPerReply = 1;
 using Fid = uint32_t;
 inline constexpr Fid kNoFid = 0xffffffff;
 // In uid/gid fields: "leave as created" (Create, Mkdir...) or "unchanged".
-inline constexpr uint32_t kNoId = 0xffffffff;
+inline constexpr uint32_t kNoId = ::ringfence::abi::kGoferNoId;
 
-enum class Opcode : uint16_t {
-  kAttach = 1,
-  kWalk = 2,
-  kStat = 3,
-  kOpen = 4,
-  kCreate = 5,
-  kMkdir = 6,
-  kMknod = 7,
-  kSymlink = 8,
-  kLink = 9,
-  kUnlink = 10,
-  kRename = 11,
-  kReadlink = 12,
-  kGetdents = 13,
-  kSetattr = 14,
-  kStatfs = 15,
-  kGetxattr = 16,
-  kSetxattr = 17,
-  kListxattr = 18,
-  kRemovexattr = 19,
-  kClunk = 20,
-};
+// The operations: one list for the wire protocol and the Sentry's relay
+// ABI (platform_kvm/abi/gofer.h), so an op keeps its number end to end.
+using Opcode = ::ringfence::abi::GoferOp;
 inline constexpr uint16_t kFirstOpcode = 1;
-inline constexpr uint16_t kLastOpcode = 20;
+inline constexpr uint16_t kLastOpcode = ::ringfence::abi::kGoferOpCount - 1;
 inline constexpr uint16_t kReplyBit = 0x8000;
 inline constexpr uint16_t kErrorReply = 0xffff;
 

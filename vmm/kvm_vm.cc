@@ -32,13 +32,10 @@ constexpr RequiredCap kRequiredCaps[] = {
 absl::StatusOr<std::vector<kvm_cpuid_entry2>> GetSupportedCpuid(int kvm_fd) {
   // The table size is not known up front; grow until it fits (E2BIG).
   for (int entries = 128; entries <= 4096; entries *= 2) {
-    std::vector<uint8_t> buffer(sizeof(kvm_cpuid2) +
-                                entries * sizeof(kvm_cpuid_entry2));
-    auto* cpuid = reinterpret_cast<kvm_cpuid2*>(buffer.data());  // sized above
-    cpuid->nent = entries;
-    if (ioctl(kvm_fd, kKvmGetSupportedCpuid, cpuid) == 0) {
-      return std::vector<kvm_cpuid_entry2>(cpuid->entries,
-                                           cpuid->entries + cpuid->nent);
+    KvmCpuidBuffer buffer(entries);
+    if (ioctl(kvm_fd, kKvmGetSupportedCpuid, buffer.ioctl_argument()) == 0) {
+      return std::vector<kvm_cpuid_entry2>(buffer.entries(),
+                                           buffer.entries() + buffer.header()->nent);
     }
     if (errno != E2BIG) {
       return absl::ErrnoToStatus(errno, "KVM_GET_SUPPORTED_CPUID");

@@ -12,15 +12,34 @@
 
 namespace ringfence::vmm {
 
-// g++ gives `struct kvm_cpuid2` (a header plus a zero-length array) a size of
-// 12, so the header's KVM_GET_SUPPORTED_CPUID/KVM_SET_CPUID2 encode the wrong
-// size in C++. These use the kernel's 8-byte header.
+// g++ lays `struct kvm_cpuid2` (a header plus a flexible array declared
+// through an empty struct) out with its entries at offset 12, not the
+// kernel's 8: both its size in the ioctl numbers and `->entries` are wrong
+// in C++. These use the kernel's 8-byte header, and KvmCpuidBuffer places
+// the entries right after it.
 struct KvmCpuidHeader {
   uint32_t nent;
   uint32_t padding;
 };
 inline constexpr unsigned long kKvmGetSupportedCpuid = _IOWR(KVMIO, 0x05, KvmCpuidHeader);
 inline constexpr unsigned long kKvmSetCpuid2 = _IOW(KVMIO, 0x90, KvmCpuidHeader);
+
+// A kvm_cpuid2 argument with room for `capacity` entries.
+class KvmCpuidBuffer {
+ public:
+  explicit KvmCpuidBuffer(size_t capacity)
+      : bytes_(sizeof(KvmCpuidHeader) + capacity * sizeof(kvm_cpuid_entry2)) {
+    header()->nent = static_cast<uint32_t>(capacity);
+  }
+  KvmCpuidHeader* header() { return reinterpret_cast<KvmCpuidHeader*>(bytes_.data()); }
+  kvm_cpuid_entry2* entries() {
+    return reinterpret_cast<kvm_cpuid_entry2*>(bytes_.data() + sizeof(KvmCpuidHeader));
+  }
+  void* ioctl_argument() { return bytes_.data(); }
+
+ private:
+  std::vector<uint8_t> bytes_;  // operator new's alignment suits both parts
+};
 
 // An owned file descriptor.
 class UniqueFd {

@@ -4,5 +4,6 @@ set(VMM_SUPPORT_SOURCES
   crash_report.cc
   exit_stats.cc
   guest_page_walk.cc
+  guest_xsave.cc
   seccomp_policy.cc
 )

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "vmm/guest_xsave.h"
 
 namespace ringfence::vmm {
 namespace {
@@ -22,6 +23,7 @@ constexpr uint64_t kCr4Pae = 1ull << 5;
 constexpr uint64_t kCr4Pge = 1ull << 7;
 constexpr uint64_t kCr4Osfxsr = 1ull << 9;
 constexpr uint64_t kCr4Osxmmexcpt = 1ull << 10;
+constexpr uint64_t kCr4Osxsave = 1ull << 18;
 constexpr uint64_t kEferSce = 1ull << 0;
 constexpr uint64_t kEferLme = 1ull << 8;
 constexpr uint64_t kEferLma = 1ull << 10;
@@ -64,23 +66,20 @@ Vcpu::~Vcpu() { munmap(run_, run_size_); }
 
 absl::Status Vcpu::EnterLongMode(const KvmVm& vm, const LongModeEntry& entry) {
   const auto& supported = vm.supported_cpuid();
-  std::vector<uint8_t> buffer(sizeof(kvm_cpuid2) +
-                              supported.size() * sizeof(kvm_cpuid_entry2));
-  auto* cpuid = reinterpret_cast<kvm_cpuid2*>(buffer.data());  // sized above
-  cpuid->nent = supported.size();
+  KvmCpuidBuffer cpuid(supported.size());
+  kvm_cpuid_entry2* entries = cpuid.entries();
   for (size_t i = 0; i < supported.size(); ++i) {
-    cpuid->entries[i] = supported[i];
+    entries[i] = supported[i];
     // Leaf 1 EBX[31:24] is the initial APIC ID: make it this vCPU's index.
     // ECX[21]: x2APIC, which the in-kernel irqchip emulates and the Sentry
     // requires (MSR access to the LAPIC, no MMIO window).
     if (supported[i].function == 1) {
-      cpuid->entries[i].ebx = (cpuid->entries[i].ebx & 0x00ffffff) |
-                              (static_cast<uint32_t>(index_) << 24);
-      cpuid->entries[i].ecx |= kCpuidX2apic;
+      entries[i].ebx = (entries[i].ebx & 0x00ffffff) | (static_cast<uint32_t>(index_) << 24);
+      entries[i].ecx |= kCpuidX2apic;
     }
   }
   // Required for XSAVE/XCR0 to work in the guest.
-  if (ioctl(fd_.get(), kKvmSetCpuid2, cpuid) != 0) {
+  if (ioctl(fd_.get(), kKvmSetCpuid2, cpuid.ioctl_argument()) != 0) {
     return absl::ErrnoToStatus(errno, "KVM_SET_CPUID2");
   }
 
@@ -91,12 +90,24 @@ absl::Status Vcpu::EnterLongMode(const KvmVm& vm, const LongModeEntry& entry) {
   sregs.cr0 = kCr0Pe | kCr0Mp | kCr0Et | kCr0Ne | kCr0Wp | kCr0Pg;
   sregs.cr3 = entry.cr3;
   sregs.cr4 = kCr4Pae | kCr4Pge | kCr4Osfxsr | kCr4Osxmmexcpt;
+  // The VMM enables XSAVE and sets XCR0 (see guest_xsave.h for why).
+  uint64_t xcr0 = GuestXcr0(supported);
+  if (xcr0 != 0) sregs.cr4 |= kCr4Osxsave;
   sregs.efer = kEferSce | kEferLme | kEferLma | kEferNxe;
   sregs.cs = FlatSegment(kBootCodeSelector, true);
   sregs.ds = sregs.es = sregs.fs = sregs.gs = sregs.ss =
       FlatSegment(kBootDataSelector, false);
   if (ioctl(fd_.get(), KVM_SET_SREGS, &sregs) != 0) {
     return absl::ErrnoToStatus(errno, "KVM_SET_SREGS");
+  }
+  if (xcr0 != 0) {
+    kvm_xcrs xcrs = {};
+    xcrs.nr_xcrs = 1;
+    xcrs.xcrs[0].xcr = 0;
+    xcrs.xcrs[0].value = xcr0;
+    if (ioctl(fd_.get(), KVM_SET_XCRS, &xcrs) != 0) {
+      return absl::ErrnoToStatus(errno, "KVM_SET_XCRS");
+    }
   }
 
   return SetEntryRegisters(entry.rip, entry.rsp, entry.rdi);

@@ -27,8 +27,6 @@ using ringfence::abi::BootInfo;
 constexpr uint64_t kCr4Osxsave = 1ull << 18;
 constexpr uint64_t kCr4Smep = 1ull << 20;
 constexpr uint64_t kCr4Smap = 1ull << 21;
-// XCR0 components the Sentry enables for apps: x87, SSE, AVX, AVX-512.
-constexpr uint64_t kXcr0Wanted = 0x7 | 0xe0;
 
 void CheckBootInfo(const BootInfo& boot) {
   if (boot.magic != ringfence::abi::kBootInfoMagic ||
@@ -41,22 +39,16 @@ void CheckBootInfo(const BootInfo& boot) {
 }
 
 // SMEP and SMAP stop ring 0 from running or touching user pages by mistake;
-// the Sentry reaches user memory only through the physmap. OSXSAVE + XCR0
-// let apps use SSE/AVX state.
+// the Sentry reaches user memory only through the physmap. XCR0 comes set
+// from the VMM (vmm/vcpu.cc); OSXSAVE is set again here because under
+// nested virtualization the CR4 the guest reads back may lack it.
 void EnableCpuProtections() {
   CpuidResult leaf7 = Cpuid(7, 0);
   uint64_t cr4 = ReadCr4();
   if (leaf7.ebx & (1u << 7)) cr4 |= kCr4Smep;
   if (leaf7.ebx & (1u << 20)) cr4 |= kCr4Smap;
-  CpuidResult leaf1 = Cpuid(1);
-  bool xsave = (leaf1.ecx & (1u << 26)) != 0;
-  if (xsave) cr4 |= kCr4Osxsave;
+  if (Cpuid(1).ecx & (1u << 26)) cr4 |= kCr4Osxsave;
   WriteCr4(cr4);
-  if (xsave) {
-    CpuidResult leafd = Cpuid(0xd, 0);
-    uint64_t supported = (static_cast<uint64_t>(leafd.edx) << 32) | leafd.eax;
-    SetXcr0(supported & kXcr0Wanted);
-  }
 }
 
 uint64_t g_tsc_khz = 0;  // for the application processors' LAPIC timers

@@ -71,11 +71,6 @@ inline CpuidResult Cpuid(uint32_t leaf, uint32_t subleaf = 0) {
   return r;
 }
 
-inline void SetXcr0(uint64_t value) {
-  asm volatile("xsetbv" ::"c"(0), "a"(static_cast<uint32_t>(value)),
-               "d"(static_cast<uint32_t>(value >> 32)));
-}
-
 inline uint64_t ReadXcr0() {
   uint32_t low, high;
   asm volatile("xgetbv" : "=a"(low), "=d"(high) : "c"(0));

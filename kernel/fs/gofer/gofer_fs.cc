@@ -85,9 +85,14 @@ Inode::Inode(FileSystem* fs, uint32_t fid, const GoferStat& stat)
 
 Inode::~Inode() {
   Transport& transport = gofer_fs().transport();
-  for (HandleSlot& slot : handles_) {
-    if (slot.open) transport.CloseHandle(slot.handle);
+  // No description is left, so every open handle is idle.
+  uint32_t closing[3];
+  size_t count;
+  {
+    ktl::SpinlockGuard guard(gofer_fs().handles_lock_);
+    count = TakeIdleLocked(closing);
   }
+  for (size_t i = 0; i < count; ++i) transport.CloseHandle(closing[i]);
   GoferRequest request = gofer_fs().NewRequest(GoferOp::kClunk);
   request.fid = fid_;
   GoferReply reply;
@@ -246,10 +251,17 @@ ktl::Result<vfs::RefPtr<vfs::Inode>> Inode::Create(ktl::StringView name,
     gofer_fs().transport().CloseHandle(reply.handle);
     return child.error();
   }
-  // Keep the creating open's handle (read-write, so it serves any mode) for
-  // the open that follows; it closes with the first description's release.
+  // Keep the creating open's handle (read-write, so it serves any mode),
+  // idle, for the open that follows.
   auto& inode = static_cast<Inode&>(*child.value());
-  inode.handles_[vfs::kO_RDWR] = {reply.handle, 0, true};
+  uint32_t closing[kMaxClosing];
+  size_t count;
+  {
+    ktl::SpinlockGuard guard(gofer_fs().handles_lock_);
+    inode.handles_[vfs::kO_RDWR] = {reply.handle, 0, true};
+    count = inode.ParkLocked(closing);
+  }
+  inode.CloseHandles(closing, count);
   return child;
 }
 
@@ -381,42 +393,103 @@ ktl::Result<void> Inode::Readlink(ktl::Vector<char>* out) {
 
 // --- regular files -----------------------------------------------------------------
 
+// --- inode: host handles ------------------------------------------------------
+
+size_t Inode::IdleCountLocked() const {
+  size_t count = 0;
+  for (const HandleSlot& slot : handles_) count += slot.idle() ? 1 : 0;
+  return count;
+}
+
+size_t Inode::TakeIdleLocked(uint32_t* closing) {
+  size_t count = 0;
+  for (HandleSlot& slot : handles_) {
+    if (!slot.idle()) continue;
+    closing[count++] = slot.handle;
+    slot.open = false;
+  }
+  if (idle_link_.node.InList()) {
+    gofer_fs().idle_.Remove(&idle_link_);
+    gofer_fs().idle_count_ -= count;
+  }
+  return count;
+}
+
+size_t Inode::ParkLocked(uint32_t* closing) {
+  FileSystem& fs = gofer_fs();
+  if (idle_link_.node.InList()) fs.idle_.Remove(&idle_link_);
+  fs.idle_.PushBack(&idle_link_);  // most recently used last
+  ++fs.idle_count_;
+  size_t count = 0;
+  while (fs.idle_count_ > FileSystem::kMaxIdleHandles && count + 3 <= kMaxClosing) {
+    count += fs.idle_.front()->inode->TakeIdleLocked(closing + count);
+  }
+  return count;
+}
+
+void Inode::UseLocked(uint32_t slot) {
+  bool was_idle = handles_[slot].idle();
+  ++handles_[slot].users;
+  if (!was_idle) return;
+  --gofer_fs().idle_count_;
+  if (IdleCountLocked() == 0) gofer_fs().idle_.Remove(&idle_link_);
+}
+
+void Inode::CloseHandles(const uint32_t* handles, size_t count) {
+  for (size_t i = 0; i < count; ++i) gofer_fs().transport().CloseHandle(handles[i]);
+}
+
 ktl::Result<uint32_t> Inode::AcquireHandle(uint32_t access) {
   if (!IsRegular()) return ktl::Errno::kEINVAL;
   access &= vfs::kO_ACCMODE;
   if (access == vfs::kO_ACCMODE) return ktl::Errno::kEINVAL;
-  ktl::SpinlockGuard guard(lock_);
-  uint32_t slot = access;
-  if (!handles_[slot].open && handles_[vfs::kO_RDWR].open) slot = vfs::kO_RDWR;
-  if (!handles_[slot].open) {
-    GoferRequest request = gofer_fs().NewRequest(GoferOp::kOpen);
-    request.fid = fid_;
-    request.flags = access;
-    GoferReply reply;
-    TRY(Call(request, {}, &reply));
-    handles_[slot] = {reply.handle, 0, true};
+  ktl::Spinlock& lock = gofer_fs().handles_lock_;
+  {
+    ktl::SpinlockGuard guard(lock);
+    uint32_t slot = access;
+    if (!handles_[slot].open && handles_[vfs::kO_RDWR].open) slot = vfs::kO_RDWR;
+    if (handles_[slot].open) {
+      UseLocked(slot);
+      return slot;
+    }
   }
-  ++handles_[slot].users;
-  return slot;
+  // Open on the host, outside the lock: a Gofer round trip.
+  GoferRequest request = gofer_fs().NewRequest(GoferOp::kOpen);
+  request.fid = fid_;
+  request.flags = access;
+  GoferReply reply;
+  TRY(Call(request, {}, &reply));
+  bool raced;
+  {
+    ktl::SpinlockGuard guard(lock);
+    raced = handles_[access].open;  // another vCPU opened it meanwhile
+    if (raced) {
+      UseLocked(access);
+    } else {
+      handles_[access] = {reply.handle, 1, true};
+    }
+  }
+  if (raced) CloseHandles(&reply.handle, 1);
+  return access;
 }
 
 void Inode::ReleaseHandle(uint32_t slot) {
-  uint32_t handle;
+  uint32_t closing[kMaxClosing];
+  size_t count;
   {
-    ktl::SpinlockGuard guard(lock_);
+    ktl::SpinlockGuard guard(gofer_fs().handles_lock_);
     HandleSlot& entry = handles_[slot];
     if (!entry.open || entry.users == 0 || --entry.users != 0) return;
-    entry.open = false;
-    handle = entry.handle;
+    count = ParkLocked(closing);
   }
-  gofer_fs().transport().CloseHandle(handle);
+  CloseHandles(closing, count);
 }
 
 ktl::Result<size_t> Inode::Transfer(vfs::IoBuffer& buffer, uint64_t offset, uint32_t slot,
                                     bool write) {
   uint32_t handle;
   {
-    ktl::SpinlockGuard guard(lock_);
+    ktl::SpinlockGuard guard(gofer_fs().handles_lock_);
     handle = handles_[slot].handle;
   }
   size_t total = buffer.size();

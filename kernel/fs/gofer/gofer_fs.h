@@ -12,8 +12,12 @@
 //
 // File data: a regular file is opened on the host lazily, once per access
 // mode (a read-write handle serves every mode), the handle shared by all
-// open descriptions of the inode and closed when the last one goes. Data
-// moves with pread/pwrite on the handle through a kernel bounce buffer.
+// open descriptions of the inode. When the last one goes the handle stays
+// open, idle, so that opening the file again costs no Gofer round trip and
+// closing it no hypercall; each tree keeps at most kMaxIdleHandles idle
+// handles, closing the least recently used first (the VMM's handle table
+// is shared by every tree and open file). Data moves with pread/pwrite on
+// the handle through a kernel bounce buffer.
 //
 // A symlink's target is read from the Gofer once and then kept.
 //
@@ -27,7 +31,9 @@
 #include <cstdint>
 
 #include "kernel/fs/gofer/transport.h"
+#include "kernel/ktl/intrusive_list.h"
 #include "kernel/ktl/result.h"
+#include "kernel/ktl/spinlock.h"
 #include "kernel/vfs/file_description.h"
 #include "kernel/vfs/inode.h"
 
@@ -38,8 +44,18 @@ namespace sentry::fs::gofer {
 // every inode of the tree.
 ktl::Result<vfs::RefPtr<vfs::Inode>> Attach(Transport& transport, uint32_t mount);
 
+class Inode;
+
+// Links an inode holding idle host handles into its tree's LRU list.
+struct IdleHandles {
+  ktl::IntrusiveListNode node;
+  Inode* inode;
+};
+
 class FileSystem final : public vfs::FileSystem {
  public:
+  static constexpr size_t kMaxIdleHandles = 64;
+
   FileSystem(Transport& transport, uint32_t mount) : transport_(transport), mount_(mount) {}
   const char* name() const override { return "gofer"; }
   // Lookup rebuilds any node (same host inode, same st_ino).
@@ -55,10 +71,22 @@ class FileSystem final : public vfs::FileSystem {
   uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
   void NamesChanged() { generation_.fetch_add(1, std::memory_order_acq_rel); }
 
+  // How many host handles are open and unused (for tests).
+  size_t idle_handle_count() {
+    ktl::SpinlockGuard guard(handles_lock_);
+    return idle_count_;
+  }
+
  private:
+  friend class Inode;
+
   Transport& transport_;
   uint32_t mount_;
   std::atomic<uint64_t> generation_{0};
+  // Guards every inode's HandleSlots, idle_ and idle_count_.
+  ktl::Spinlock handles_lock_;
+  ktl::IntrusiveList<IdleHandles, &IdleHandles::node> idle_;  // least recently used first
+  size_t idle_count_ = 0;  // idle handles of the inodes on idle_
 };
 
 class Inode final : public vfs::Inode {
@@ -120,13 +148,29 @@ class Inode final : public vfs::Inode {
     uint32_t handle = 0;
     uint32_t users = 0;
     bool open = false;
+    bool idle() const { return open && users == 0; }
   };
+  // Under the tree's handles_lock_: how many of this inode's handles are
+  // idle; and taking them all for closing (written to `closing`, count
+  // returned), which unlinks the inode from the idle list.
+  // Room for the handles one ParkLocked may close.
+  static constexpr size_t kMaxClosing = 6;
+  size_t IdleCountLocked() const;
+  size_t TakeIdleLocked(uint32_t* closing);
+  // Under handles_lock_: a slot just became idle. Moves the inode to the
+  // back of the idle list and, over the tree's limit, takes the least
+  // recently used idle handles for closing; returns how many.
+  size_t ParkLocked(uint32_t* closing);
+  // Under handles_lock_: one more user of an open slot.
+  void UseLocked(uint32_t slot);
+  void CloseHandles(const uint32_t* handles, size_t count);
 
   const uint32_t fid_;
   ringfence::abi::GoferStat stat_;  // Guarded by lock_.
   bool stat_stale_ = false;         // written since; guarded by lock_
   uint64_t stat_generation_;        // FileSystem::generation() of stat_; guarded by lock_
-  HandleSlot handles_[3];           // by access mode; guarded by lock_
+  HandleSlot handles_[3];           // by access mode; guarded by the tree's handles_lock_
+  IdleHandles idle_link_{{}, this};  // on the tree's idle list while a handle is idle
   // A symlink's target, once read: a link's target never changes (a new
   // one is a new node). Guarded by lock_.
   ktl::Vector<char> target_;

@@ -64,6 +64,9 @@ class GoferFsTest : public gofer::testing::GoferTest {
   }
 
   vfs::Caller AsRoot() { return vfs::Caller{root_path_, root_path_, creds_, 022}; }
+  sentry::fs::gofer::FileSystem& GoferFs() {
+    return static_cast<sentry::fs::gofer::FileSystem&>(root_path_.dentry->inode().fs());
+  }
 
   ktl::Result<vfs::RefPtr<vfs::FileDescription>> Open(const char* path, uint32_t flags,
                                                       uint32_t mode = 0644) {
@@ -267,9 +270,55 @@ TEST_F(GoferFsTest, OpenDescriptionsShareOneHostHandle) {
     EXPECT_EQ(guest_->handles().size(), before + 2);
     EXPECT_EQ(Read(*b.value()), "hello gofer");
   }
-  // The last description closed the handles.
-  EXPECT_EQ(guest_->handles().size(), before);
+  // The last description left both handles open, idle, for the next open.
+  EXPECT_EQ(guest_->handles().size(), before + 2);
+  EXPECT_EQ(GoferFs().idle_handle_count(), 2u);
   EXPECT_EQ(ErrorOf(Open("/fifo", vfs::kO_RDONLY | vfs::kO_NONBLOCK)), ktl::Errno::kENXIO);
+}
+
+TEST_F(GoferFsTest, ReopeningUsesTheIdleHandle) {
+  auto opens = [this] {
+    return guest_->relay().op_counts()[static_cast<uint32_t>(abi::GoferOp::kOpen)];
+  };
+  {
+    auto file = Open("/file", vfs::kO_RDONLY);
+    ASSERT_TRUE(file.ok());
+  }
+  uint64_t before = opens();
+  for (int i = 0; i < 5; ++i) {
+    auto file = Open("/file", vfs::kO_RDONLY);
+    ASSERT_TRUE(file.ok());
+    EXPECT_EQ(Read(*file.value()), "hello gofer");
+  }
+  EXPECT_EQ(opens(), before) << "a reopen went to the Gofer";
+  EXPECT_EQ(GoferFs().idle_handle_count(), 1u);
+}
+
+TEST_F(GoferFsTest, IdleHandlesAreBoundedLeastRecentlyUsedFirst) {
+  constexpr size_t kFiles = sentry::fs::gofer::FileSystem::kMaxIdleHandles + 20;
+  ASSERT_EQ(mkdir(Host("idle").c_str(), 0755), 0);
+  for (size_t i = 0; i < kFiles; ++i) {
+    gofer::testing::WriteFile(Host("idle/f" + std::to_string(i)), std::to_string(i));
+  }
+  size_t before = guest_->handles().size();
+  for (size_t i = 0; i < kFiles; ++i) {
+    std::string path = "/idle/f" + std::to_string(i);
+    auto file = Open(path.c_str(), vfs::kO_RDONLY);
+    ASSERT_TRUE(file.ok()) << path;
+    EXPECT_EQ(Read(*file.value()), std::to_string(i));
+  }
+  EXPECT_EQ(GoferFs().idle_handle_count(), sentry::fs::gofer::FileSystem::kMaxIdleHandles);
+  EXPECT_EQ(guest_->handles().size(), before + sentry::fs::gofer::FileSystem::kMaxIdleHandles);
+  // The most recent file kept its handle; the first one's was closed.
+  auto opens = [this] {
+    return guest_->relay().op_counts()[static_cast<uint32_t>(abi::GoferOp::kOpen)];
+  };
+  uint64_t at = opens();
+  std::string last = "/idle/f" + std::to_string(kFiles - 1);
+  ASSERT_TRUE(Open(last.c_str(), vfs::kO_RDONLY).ok());
+  EXPECT_EQ(opens(), at);
+  ASSERT_TRUE(Open("/idle/f0", vfs::kO_RDONLY).ok());
+  EXPECT_EQ(opens(), at + 1);
 }
 
 TEST_F(GoferFsTest, ExtendedAttributes) {
@@ -375,8 +424,8 @@ TEST_F(GoferFsTest, WalkOverMoreFilesThanFidsStaysBounded) {
         }
       }
       max_fds = std::max(max_fds, OpenFdCount());
-      // Only the kept file's handle stays open.
-      EXPECT_LE(guest_->handles().size(), 1u);
+      // The kept file's handle and at most the idle ones stay open.
+      EXPECT_LE(guest_->handles().size(), 1u + sentry::fs::gofer::FileSystem::kMaxIdleHandles);
     }
   }
   // Server fds: about one per live fid; without eviction this would be
