@@ -74,6 +74,9 @@ int main(int argc, char **argv) {
     fprintf(stderr, "usage: thread_pingpong [ROUND_TRIPS>0]\n");
     return 2;
   }
+  cpu_set_t all;  // before pinning: which CPUs the process may use
+  CPU_ZERO(&all);
+  syscall(SYS_sched_getaffinity, 0, sizeof(all), &all);
   pin_to_cpu0();
   pthread_t partner;
   double t0 = now_ns();
@@ -91,9 +94,6 @@ int main(int argc, char **argv) {
   printf("futex_ns_per_round_trip %.1f\n", (t1 - t0) / (double)rounds);
   printf("yield_ns_per_switch %.1f\n", (t3 - t2) / (double)(2 * rounds));
 
-  cpu_set_t all;
-  CPU_ZERO(&all);
-  syscall(SYS_sched_getaffinity, 0, sizeof(all), &all);
   if (!CPU_ISSET(1, &all)) {
     printf("futex_cross_cpu_ns_per_round_trip n/a\n");
     return 0;
