@@ -4,12 +4,13 @@
 #   bench_measure     -> measure      (wall time + peak RSS via wait4)
 #   bench_fs_ops      -> fs_ops       (stat, open+read+close, streaming I/O)
 #   bench_thread_pingpong -> thread_pingpong (futex hand-over, sched_yield switch)
+#   bench_signal_roundtrip -> signal_roundtrip (kill self + handler + sigreturn)
 # All land in <build>/benchmarks/, where benchmarks/run.sh looks for them.
 set(_rf_bench_dir ${CMAKE_CURRENT_LIST_DIR})
 set(_rf_bench_out ${CMAKE_BINARY_DIR}/benchmarks)
 
 add_custom_target(benchmark_programs)
-foreach(_prog getpid_loop true measure fs_ops thread_pingpong)
+foreach(_prog getpid_loop true measure fs_ops thread_pingpong signal_roundtrip)
   add_executable(bench_${_prog} ${_rf_bench_dir}/${_prog}.c)
   set_target_properties(bench_${_prog} PROPERTIES
     OUTPUT_NAME ${_prog}

@@ -12,6 +12,7 @@
 # Env: PINGPONG_ROUNDS (default 20000) for thread_pingpong.
 # The sandbox runs use --cpus=1, plus an SMP section with --cpus=2 (the big
 # kernel lock's cost on getpid, and the futex ping-pong across two vCPUs).
+# Env: SIGNAL_ROUNDS (default 100000) for signal_roundtrip.
 # Env: RINGFENCE_BINARY=path overrides BUILD_DIR/cmd/ringfence.
 set -euo pipefail
 
@@ -26,7 +27,7 @@ BENCH=$BUILD/benchmarks
 RF=${RINGFENCE_BINARY:-$BUILD/cmd/ringfence}
 BUSYBOX=/bin/busybox
 
-for p in getpid_loop true measure fs_ops thread_pingpong; do
+for p in getpid_loop true measure fs_ops thread_pingpong signal_roundtrip; do
   [[ -x $BENCH/$p ]] || { echo "run.sh: missing $BENCH/$p (build target benchmark_programs)" >&2; exit 2; }
 done
 have_rf=1
@@ -93,6 +94,20 @@ if [[ $have_rf == 1 ]]; then
   smp_yield=$(field yield_ns_per_switch "$tmp/smp.pp.out")
   smp_cross=$(field futex_cross_cpu_ns_per_round_trip "$tmp/smp.pp.out")
   smp_kvm_exits=$(stat_of kvm.exits "$tmp/smp.pp.err")
+fi
+
+# --- signal round trip: kill self, handler, rt_sigreturn -----------------
+# VM exits per signal subtract a 0-round run (start-up only).
+SIGNAL_ROUNDS=${SIGNAL_ROUNDS:-100000}
+"$BENCH/signal_roundtrip" "$SIGNAL_ROUNDS" > "$tmp/sig.native.out"
+sig_native=$(field ns_per_signal "$tmp/sig.native.out")
+sig_sandbox="" sig_exits_per=""
+if [[ $have_rf == 1 ]]; then
+  "$RF" do --stats -- "$BENCH/signal_roundtrip" 0 > /dev/null 2> "$tmp/sig.base.err" || true
+  "$RF" do --stats -- "$BENCH/signal_roundtrip" "$SIGNAL_ROUNDS" > "$tmp/sig.sandbox.out" 2> "$tmp/sig.sandbox.err" || true
+  sig_sandbox=$(field ns_per_signal "$tmp/sig.sandbox.out")
+  sig_exits_per=$(awk -v t="$(stat_of kvm.exits "$tmp/sig.sandbox.err")" -v b="$(stat_of kvm.exits "$tmp/sig.base.err")" \
+    -v n="$SIGNAL_ROUNDS" 'BEGIN { if (t == "" || b == "") print "n/a"; else printf "%.4f", (t - b) / (n * 1.1) }')
 fi
 
 # --- startup: wall time (median of RUNS) and peak RSS --------------------
@@ -166,6 +181,8 @@ printf '%-34s %14s %14s %10s\n' "futex ns/round trip, 2 vCPUs" "$(or_na "$pp_nat
 printf '%-34s %14s %14s %10s\n' "sched_yield ns/switch, 2 vCPUs" "$(or_na "$pp_native_yield")" "$(or_na "$smp_yield")" "$(ratio "$pp_native_yield" "$smp_yield")"
 printf '%-34s %14s %14s %10s\n' "futex across CPUs ns/round trip" "$(or_na "$pp_native_cross")" "$(or_na "$smp_cross")" "$(ratio "$pp_native_cross" "$smp_cross")"
 printf '%-34s %14s %14s %10s\n' "2-vCPU pingpong KVM exits/op" "-" "$(div "$smp_kvm_exits" "$((3 * ROUNDS))")" "-"
+printf '%-34s %14s %14s %10s\n' "signal ns/round trip (kill+handler)" "$(or_na "$sig_native")" "$(or_na "$sig_sandbox")" "$(ratio "$sig_native" "$sig_sandbox")"
+printf '%-34s %14s %14s %10s\n' "signal KVM exits/round trip" "-" "$(or_na "$sig_exits_per")" "-"
 for what in true busybox; do
   label="static true"; [[ $what == busybox ]] && label="busybox true"
   n=${wall[native_$what]:-} s=${wall[sandbox_$what]:-}

@@ -23,6 +23,8 @@ set(SENTRY_PORTABLE_SOURCES
   sched/futex_table.cc
   sched/placement.cc
   sched/queues.cc
+  signal/pending.cc
+  time/timer_queue.cc
   vfs/dentry.cc
   vfs/file_description.cc
   vfs/file_lock.cc

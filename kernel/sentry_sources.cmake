@@ -15,6 +15,10 @@ set(SENTRY_ONLY_SOURCES
   sched/futex.cc
   sched/scheduler.cc
   signal/delivery.cc
+  signal/dispatch.cc
+  signal/send.cc
+  signal/signal_fd.cc
+  signal/timers.cc
   signal/exceptions.cc
   signal/fpu_state.cc
   syscalls/fs_support.cc
@@ -33,6 +37,9 @@ set(SENTRY_ONLY_SOURCES
   syscalls/sys_process.cc
   syscalls/sys_random.cc
   syscalls/sys_signal.cc
+  syscalls/sys_signal_send.cc
+  syscalls/sys_signalfd.cc
+  syscalls/sys_timer.cc
   syscalls/sys_thread.cc
   syscalls/sys_time.cc
   task/exit.cc

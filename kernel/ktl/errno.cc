@@ -98,6 +98,12 @@ const char* ErrnoName(Errno error) {
       return "ETIMEDOUT";
     case Errno::kERESTARTSYS:
       return "ERESTARTSYS";
+    case Errno::kERESTARTNOINTR:
+      return "ERESTARTNOINTR";
+    case Errno::kERESTARTNOHAND:
+      return "ERESTARTNOHAND";
+    case Errno::kERESTART_RESTARTBLOCK:
+      return "ERESTART_RESTARTBLOCK";
   }
   return "E?";
 }

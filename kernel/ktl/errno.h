@@ -53,7 +53,12 @@ enum class Errno : int {
   kENOTSOCK = 88,
   kEOPNOTSUPP = 95,
   kETIMEDOUT = 110,
-  kERESTARTSYS = 512,  // kernel-internal: restart the syscall after a signal
+  // Kernel-internal restart codes (never seen by the app): what happens to
+  // a syscall a signal interrupted (kernel/signal/dispatch.cc).
+  kERESTARTSYS = 512,            // restart unless a handler without SA_RESTART runs
+  kERESTARTNOINTR = 513,         // always restart
+  kERESTARTNOHAND = 514,         // restart unless a handler runs (then EINTR)
+  kERESTART_RESTARTBLOCK = 516,  // as NOHAND, restarting through restart_syscall
 };
 
 // Linux's name for an errno value ("ENOENT"), for --strace and logs.

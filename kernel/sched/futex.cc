@@ -28,8 +28,26 @@ ktl::Result<int64_t> FutexWait(uint64_t address, uint32_t expected, uint32_t bit
   uint32_t value = TRY(UserPointer<uint32_t>(address).Read());
   if (value != expected) return Errno::kEAGAIN;
   g_futexes.Enqueue(CurrentTask().thread(), key, bitset);
-  if (Block(deadline_ns) == WakeReason::kTimeout) return Errno::kETIMEDOUT;
-  return 0;
+  switch (Block(deadline_ns)) {
+    case WakeReason::kTimeout:
+      return Errno::kETIMEDOUT;
+    case WakeReason::kInterrupted: {
+      // As Linux: without a timeout the wait restarts (unless a handler
+      // without SA_RESTART runs); with one it resumes through
+      // restart_syscall with the same deadline, or fails with EINTR.
+      if (deadline_ns == 0) return Errno::kERESTARTSYS;
+      signal::RestartBlock& restart = CurrentTask().signals().restart;
+      restart = {};
+      restart.kind = signal::RestartBlock::Kind::kFutexWait;
+      restart.deadline_ns = deadline_ns;
+      restart.address = address;
+      restart.expected = expected;
+      restart.bitset = bitset;
+      return Errno::kERESTART_RESTARTBLOCK;
+    }
+    default:
+      return 0;
+  }
 }
 
 ktl::Result<int64_t> FutexWake(uint64_t address, int count, uint32_t bitset) {

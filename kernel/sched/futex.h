@@ -16,6 +16,8 @@ namespace sentry::sched {
 // FUTEX_WAIT_BITSET: sleeps while the word at `address` holds `expected`,
 // until woken (0), `deadline_ns` passes (ETIMEDOUT; 0 = none). EAGAIN if
 // the word differs, EFAULT if it is unreadable, EINVAL if misaligned.
+// Interrupted by a signal: ERESTARTSYS, or with a deadline
+// ERESTART_RESTARTBLOCK (restart_syscall waits again until it).
 ktl::Result<int64_t> FutexWait(uint64_t address, uint32_t expected, uint32_t bitset,
                                int64_t deadline_ns);
 

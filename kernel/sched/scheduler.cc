@@ -2,6 +2,7 @@
 
 #include "kernel/sched/placement.h"
 #include "kernel/signal/fpu_state.h"
+#include "kernel/signal/send.h"
 #include "kernel/task/task.h"
 #include "kernel/time/clock.h"
 #include "platform_kvm/guest/context_switch.h"
@@ -27,6 +28,10 @@ struct CpuScheduler {
 };
 
 CpuScheduler g_cpus[platform::kMaxCpus];
+// Kernel callbacks (itimers, POSIX timers): one queue, so a timer armed on
+// one vCPU can be cancelled from another; every vCPU's LAPIC deadline
+// covers its first entry, and whichever fires first expires it.
+time::TimerQueue g_kernel_timers;
 
 uint32_t Here() { return platform::ThisCpu()->index; }
 CpuScheduler& Cpu() { return g_cpus[Here()]; }
@@ -44,6 +49,10 @@ uint64_t AffinityOf(Thread& thread) {
 // handler re-arms), while every wrmsr may cost a trip into KVM.
 void ArmTimer(CpuScheduler& cpu) {
   int64_t deadline = cpu.timers.EarliestDeadline();
+  int64_t kernel_deadline = g_kernel_timers.EarliestDeadline();
+  if (kernel_deadline != 0 && (deadline == 0 || kernel_deadline < deadline)) {
+    deadline = kernel_deadline;
+  }
   if (!cpu.run_queue.empty() && cpu.current != &cpu.idle &&
       (deadline == 0 || cpu.slice_end_ns < deadline)) {
     deadline = cpu.slice_end_ns;
@@ -128,7 +137,9 @@ void Schedule() {
 }
 
 void ExpireTimers(CpuScheduler& cpu) {
-  cpu.timers.Expire(time::MonotonicNs(), [](Thread& thread) { Place(thread); });
+  int64_t now = time::MonotonicNs();
+  cpu.timers.Expire(now, [](Thread& thread) { Place(thread); });
+  g_kernel_timers.Expire(now);
 }
 
 // An idle vCPU takes a waiting thread from the busiest other run queue.
@@ -190,6 +201,11 @@ void MakeRunnable(Thread& thread) {
 WakeReason Block(int64_t deadline_ns) {
   CpuScheduler& cpu = Cpu();
   Thread& self = *cpu.current;
+  Task* task = TaskOf(&self);
+  if (task != nullptr && signal::HasDeliverableSignal(*task)) {
+    self.LeaveWaitList(WakeReason::kInterrupted);
+    return WakeReason::kInterrupted;
+  }
   self.state = ThreadState::kBlocked;
   self.wake_reason = WakeReason::kNone;
   self.deadline_ns = deadline_ns;
@@ -218,10 +234,19 @@ void Interrupt(Thread& thread) {
   MakeRunnable(thread);
 }
 
-void SleepUntil(int64_t deadline_ns) {
-  while (Block(deadline_ns) != WakeReason::kTimeout) {
+WakeReason SleepUntil(int64_t deadline_ns) {
+  for (;;) {
+    WakeReason reason = Block(deadline_ns);
+    if (reason == WakeReason::kTimeout || reason == WakeReason::kInterrupted) return reason;
   }
 }
+
+void ArmKernelTimer(time::KernelTimer& timer, int64_t deadline_ns) {
+  g_kernel_timers.Arm(timer, deadline_ns);
+  ArmTimer(Cpu());
+}
+
+void CancelKernelTimer(time::KernelTimer& timer) { g_kernel_timers.Cancel(timer); }
 
 void Yield() {
   CpuScheduler& cpu = Cpu();

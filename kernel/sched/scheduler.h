@@ -23,6 +23,7 @@
 
 #include "kernel/sched/queues.h"
 #include "kernel/sched/thread.h"
+#include "kernel/time/timer_queue.h"
 
 namespace sentry::sched {
 
@@ -39,7 +40,9 @@ void MakeRunnable(Thread& thread);
 
 // Blocks the current thread until a waker releases it or, with a non-zero
 // `deadline_ns` on the monotonic clock, until then. The caller has linked
-// it on the wait list it expects a wake from (if any). Returns why it woke.
+// it on the wait list it expects a wake from (if any). Returns why it woke:
+// kInterrupted at once, without sleeping, when the thread already has a
+// signal to take (signal::HasDeliverableSignal), so no wake-up is lost.
 WakeReason Block(int64_t deadline_ns);
 
 // Wakes `thread` early if it is blocked: it leaves its wait list and the
@@ -51,8 +54,14 @@ WakeReason Block(int64_t deadline_ns);
 // thread that is not blocked.
 void Interrupt(Thread& thread);
 
-// Sleeps until `deadline_ns` (monotonic) passes.
-void SleepUntil(int64_t deadline_ns);
+// Sleeps until `deadline_ns` (monotonic) passes: kTimeout, or
+// kInterrupted when a signal cut the sleep short.
+WakeReason SleepUntil(int64_t deadline_ns);
+
+// Kernel timers (itimers, POSIX timers): `timer`'s callback runs from the
+// timer interrupt once `deadline_ns` (monotonic) passes.
+void ArmKernelTimer(time::KernelTimer& timer, int64_t deadline_ns);
+void CancelKernelTimer(time::KernelTimer& timer);
 
 // The current thread goes to the back of the run queue if anything else
 // can run.

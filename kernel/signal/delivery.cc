@@ -86,7 +86,7 @@ uint64_t MaxSignalFrameSize() {
 
 namespace {
 
-void FillSigcontext(Sigcontext& sc, const platform::TrapFrame& regs, const FaultSignal& fault,
+void FillSigcontext(Sigcontext& sc, const platform::TrapFrame& regs, const CpuFault& fault,
                     uint64_t old_mask, uint64_t fpu) {
   sc.r8 = regs.r8;
   sc.r9 = regs.r9;
@@ -116,9 +116,9 @@ void FillSigcontext(Sigcontext& sc, const platform::TrapFrame& regs, const Fault
 }
 
 // Writes the whole frame; false when user memory refuses it.
-bool WriteFrame(Task& task, const platform::TrapFrame& regs, const FaultSignal& fault,
-                const SigAction& action, const FramePlacement& place,
-                const FpuLayout& fpu_layout) {
+bool WriteFrame(Task& task, const platform::TrapFrame& regs, const linux_abi::SigInfo& info,
+                const CpuFault& fault, uint64_t saved_mask, const SigAction& action,
+                const FramePlacement& place, const FpuLayout& fpu_layout) {
   // The frame is assembled here (440 bytes of kernel stack), then copied
   // out in one piece.
   RtSigframe image;
@@ -128,12 +128,9 @@ bool WriteFrame(Task& task, const platform::TrapFrame& regs, const FaultSignal& 
   image.uc.link = 0;
   image.uc.stack = task.alt_stack();  // sigreturn puts this back
   image.uc.stack.pad = 0;
-  FillSigcontext(image.uc.mcontext, regs, fault, task.blocked_signals(), place.fpu);
-  image.uc.sigmask = task.blocked_signals();
-  image.info.signo = fault.signal;
-  image.info.error = 0;
-  image.info.code = fault.code;
-  image.info.address = fault.address;
+  FillSigcontext(image.uc.mcontext, regs, fault, saved_mask, place.fpu);
+  image.uc.sigmask = saved_mask;
+  image.info = info;
   if (!SaveFpuToUser(fpu_layout, place.fpu).ok()) return false;
   return task.address_space().CopyOut(place.frame, &image, sizeof(image)).ok();
 }
@@ -165,6 +162,47 @@ ktl::Result<void> SetAltStack(Task& task, const SignalStack& requested, uint64_t
   return ktl::Ok();
 }
 
+bool EnterHandler(Task& task, platform::TrapFrame& frame, const linux_abi::SigInfo& info,
+                  const CpuFault& fault, uint64_t saved_mask) {
+  int signal = info.signo;
+  SigAction& action = task.process().signal_action(signal);
+  // x86-64 has no vDSO trampoline to fall back on: without SA_RESTORER the
+  // handler could never return, and Linux fails the frame (force_sigsegv).
+  if (!(action.flags & linux_abi::kSaRestorer)) return false;
+  SigAction taken = action;
+  FpuLayout fpu_layout = CurrentFpuLayout();
+  FramePlacement place = PlaceFrame(task, taken, frame.rsp, fpu_layout);
+  if (place.frame == 0 ||
+      !WriteFrame(task, frame, info, fault, saved_mask, taken, place, fpu_layout)) {
+    return false;
+  }
+
+  // The frame is written: commit. The altstack is disarmed while in use.
+  if (task.alt_stack().flags & linux_abi::kSsAutodisarm) {
+    task.alt_stack() = {0, linux_abi::kSsDisable, 0, 0};
+  }
+  frame.rdi = static_cast<uint64_t>(signal);
+  frame.rsi = place.frame + offsetof(RtSigframe, info);
+  frame.rdx = place.frame + offsetof(RtSigframe, uc);
+  frame.rax = 0;  // no vector registers used for arguments (varargs ABI)
+  frame.rip = taken.handler;
+  frame.rsp = place.frame;
+  frame.cs = platform::kUserCodeSelector;
+  frame.ss = platform::kUserDataSelector;
+  // The ABI's function entry has DF clear; TF and RF would single-step or
+  // skip a breakpoint in the handler.
+  frame.rflags &= ~(kFlagDf | kFlagRf | kFlagTf);
+  // The handler's registers are not a syscall's: no restart on its way out.
+  frame.error_code = kNoSyscall;
+  ResetFpuForHandler();
+
+  uint64_t mask = task.blocked_signals() | taken.mask;
+  if (!(taken.flags & linux_abi::kSaNodefer)) mask |= SignalBit(signal);
+  task.set_blocked_signals(mask);
+  if (taken.flags & linux_abi::kSaResethand) action.handler = linux_abi::kSigDefault;
+  return true;
+}
+
 void ForceFaultSignal(platform::TrapFrame& frame, const FaultSignal& fault) {
   Task& task = CurrentTask();
   SigAction& action = task.process().signal_action(fault.signal);
@@ -176,38 +214,14 @@ void ForceFaultSignal(platform::TrapFrame& frame, const FaultSignal& fault) {
     task.set_blocked_signals(task.blocked_signals() & ~bit);
   }
   if (action.handler == linux_abi::kSigDefault) KillProcess(fault.signal);
-
-  // x86-64 has no vDSO trampoline to fall back on: without SA_RESTORER the
-  // handler could never return, and Linux fails the frame (force_sigsegv).
-  if (!(action.flags & linux_abi::kSaRestorer)) KillProcess(linux_abi::kSigSegv);
-  SigAction taken = action;
-  FpuLayout fpu_layout = CurrentFpuLayout();
-  FramePlacement place = PlaceFrame(task, taken, frame.rsp, fpu_layout);
-  if (place.frame == 0 || !WriteFrame(task, frame, fault, taken, place, fpu_layout)) {
+  linux_abi::SigInfo info = {};
+  info.signo = fault.signal;
+  info.code = fault.code;
+  info.fault.address = fault.address;
+  CpuFault cpu = {fault.trapno, fault.error, fault.cr2};
+  if (!EnterHandler(task, frame, info, cpu, task.blocked_signals())) {
     KillProcess(linux_abi::kSigSegv);
   }
-
-  // The frame is written: commit. The altstack is disarmed while in use.
-  if (task.alt_stack().flags & linux_abi::kSsAutodisarm) {
-    task.alt_stack() = {0, linux_abi::kSsDisable, 0, 0};
-  }
-  frame.rdi = static_cast<uint64_t>(fault.signal);
-  frame.rsi = place.frame + offsetof(RtSigframe, info);
-  frame.rdx = place.frame + offsetof(RtSigframe, uc);
-  frame.rax = 0;  // no vector registers used for arguments (varargs ABI)
-  frame.rip = taken.handler;
-  frame.rsp = place.frame;
-  frame.cs = platform::kUserCodeSelector;
-  frame.ss = platform::kUserDataSelector;
-  // The ABI's function entry has DF clear; TF and RF would single-step or
-  // skip a breakpoint in the handler.
-  frame.rflags &= ~(kFlagDf | kFlagRf | kFlagTf);
-  ResetFpuForHandler();
-
-  uint64_t mask = task.blocked_signals() | taken.mask;
-  if (!(taken.flags & linux_abi::kSaNodefer)) mask |= bit;
-  task.set_blocked_signals(mask);
-  if (taken.flags & linux_abi::kSaResethand) action.handler = linux_abi::kSigDefault;
 }
 
 int64_t SignalReturn(platform::TrapFrame& frame) {
@@ -224,6 +238,9 @@ int64_t SignalReturn(platform::TrapFrame& frame) {
   if (!RestoreFpuFromUser(sc.fpstate).ok()) KillProcess(linux_abi::kSigSegv);
 
   task.set_blocked_signals(uc.sigmask & ~kKillStopBits);
+  // Linux's orig_ax = -1: the registers restored are not a syscall's, so
+  // no -ERESTART* value in rax may restart anything.
+  frame.error_code = kNoSyscall;
   frame.r8 = sc.r8;
   frame.r9 = sc.r9;
   frame.r10 = sc.r10;

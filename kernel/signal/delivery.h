@@ -1,9 +1,10 @@
 // Delivering signals to user handlers, and rt_sigreturn.
 //
-// Today the only signals raised are synchronous faults (CPU exceptions from
-// ring 3), delivered on the spot with Linux's force_sig semantics: a blocked
-// or ignored fault signal takes its default action, which for SIGSEGV,
-// SIGBUS, SIGILL, SIGFPE and SIGTRAP kills the process.
+// Synchronous faults (CPU exceptions from ring 3) are delivered on the spot
+// with Linux's force_sig semantics: a blocked or ignored fault signal takes
+// its default action, which for SIGSEGV, SIGBUS, SIGILL, SIGFPE and SIGTRAP
+// kills the process. Every other signal is queued (send.h) and enters its
+// handler on the return to user mode (dispatch.h) through EnterHandler.
 #ifndef RINGFENCE_KERNEL_SIGNAL_DELIVERY_H_
 #define RINGFENCE_KERNEL_SIGNAL_DELIVERY_H_
 
@@ -28,6 +29,27 @@ struct FaultSignal {
   uint64_t error = 0;     // the CPU's error code
   uint64_t cr2 = 0;       // page-fault address, else 0
 };
+
+// The CPU fault a sigcontext reports (trapno, err, cr2); zero for a signal
+// that is not a fault.
+struct CpuFault {
+  uint64_t trapno = 0;
+  uint64_t error = 0;
+  uint64_t cr2 = 0;
+};
+
+// A syscall frame's error_code (orig_rax) once its registers no longer
+// belong to the syscall (a handler entered, sigreturn): -1, as Linux.
+inline constexpr uint64_t kNoSyscall = ~0ull;
+
+// Builds the rt_sigframe for `info` on the user stack (alternate stack per
+// SA_ONSTACK), recording `saved_mask` as the mask sigreturn restores, and
+// points `frame` at the handler; the task's mask gains sa_mask and the
+// signal (unless SA_NODEFER), SA_RESETHAND resets the action. False when
+// the frame cannot be built (no SA_RESTORER, unwritable stack): the caller
+// then kills the process with SIGSEGV, as Linux's force_sigsegv.
+bool EnterHandler(Task& task, platform::TrapFrame& frame, const linux_abi::SigInfo& info,
+                  const CpuFault& fault, uint64_t saved_mask);
 
 // Delivers a synchronous fault signal to the current task whose user
 // registers are `frame`: on return `frame` enters the handler. Does not

@@ -8,7 +8,7 @@
 //
 //   rsp on handler entry -> RtSigframe   return address (sa_restorer)
 //                                        Ucontext       (304 bytes)
-//                                        Siginfo        (128 bytes)
+//                                        SigInfo        (128 bytes)
 //                           ...padding to 64 bytes...
 //   uc_mcontext.fpstate  -> FP image     XSAVE area (legacy 512 bytes with
 //                                        FpxSwBytes in bytes 464..511, then
@@ -68,19 +68,6 @@ inline constexpr uint64_t kUcFpXstate = 0x1;          // fpstate holds an XSAVE 
 inline constexpr uint64_t kUcSigcontextSs = 0x2;      // the ss field is meaningful
 inline constexpr uint64_t kUcStrictRestoreSs = 0x4;   // sigreturn restores ss as saved
 
-// siginfo_t for the fault signals: the union starts at offset 16 (8-byte
-// aligned after three ints), si_addr first in it.
-struct Siginfo {
-  int32_t signo;
-  int32_t error;
-  int32_t code;
-  int32_t pad;
-  uint64_t address;
-  uint8_t rest[104];
-};
-static_assert(sizeof(Siginfo) == 128);
-static_assert(offsetof(Siginfo, address) == 16);
-
 // si_code values for synchronous faults.
 inline constexpr int32_t kSegvMapErr = 1;
 inline constexpr int32_t kSegvAccErr = 2;
@@ -100,7 +87,7 @@ inline constexpr int32_t kBusAdrErr = 2;  // nonexistent physical address (past 
 struct RtSigframe {
   uint64_t return_address;
   Ucontext uc;
-  Siginfo info;
+  linux_abi::SigInfo info;
 };
 static_assert(sizeof(RtSigframe) == 440);
 static_assert(offsetof(RtSigframe, uc) == 8);

@@ -3,6 +3,8 @@
 #include "kernel/abi/linux.h"
 #include "kernel/syscalls/handlers.h"
 #include "kernel/sched/scheduler.h"
+#include "kernel/syscalls/time_support.h"
+#include "kernel/task/task.h"
 #include "kernel/time/clock.h"
 #include "kernel/time/timespec.h"
 
@@ -11,45 +13,6 @@ namespace {
 
 using ktl::Errno;
 using time::kNsPerSecond;
-
-enum Clock : int {
-  kClockRealtime = 0,
-  kClockMonotonic = 1,
-  kClockProcessCputime = 2,
-  kClockThreadCputime = 3,
-  kClockMonotonicRaw = 4,
-  kClockRealtimeCoarse = 5,
-  kClockMonotonicCoarse = 6,
-  kClockBoottime = 7,
-  kClockRealtimeAlarm = 8,
-  kClockBoottimeAlarm = 9,
-  kClockTai = 11,
-};
-
-// Nanoseconds on `clock`, or EINVAL for an unknown clock id. CPU-time clocks
-// count from boot: with one task that never sleeps, that is its CPU time.
-ktl::Result<int64_t> ReadClock(int clock) {
-  switch (clock) {
-    case kClockRealtime:
-    case kClockRealtimeCoarse:
-    case kClockRealtimeAlarm:
-    case kClockTai:
-      return time::RealtimeNs();
-    case kClockMonotonic:
-    case kClockMonotonicRaw:
-    case kClockMonotonicCoarse:
-    case kClockBoottime:
-    case kClockBoottimeAlarm:
-      return time::MonotonicNs();
-    case kClockProcessCputime:
-    case kClockThreadCputime:
-      return time::SinceBootNs();
-    default:
-      return Errno::kEINVAL;
-  }
-}
-
-linux_abi::Timespec ToTimespec(int64_t ns) { return {ns / kNsPerSecond, ns % kNsPerSecond}; }
 
 constexpr int kTimerAbstime = 1;
 
@@ -80,14 +43,7 @@ ktl::Result<void> CheckSleepClock(int clock) {
 }
 
 ktl::Result<int64_t> SleepDeadline(int clock, bool absolute, const linux_abi::Timespec& request) {
-  int64_t ns = TRY(time::TimespecToNs(request));
-  int64_t now = time::MonotonicNs();
-  if (!absolute) return time::DeadlineAfter(now, ns);
-  // The sandbox's clocks all advance with the TSC: an absolute time on one
-  // is a fixed offset from the monotonic clock.
-  int64_t clock_now = TRY(ReadClock(clock));
-  int64_t deadline = time::DeadlineAfter(now, ns - clock_now);
-  return deadline > 0 ? deadline : 1;
+  return MonotonicDeadline(clock, absolute, TRY(time::TimespecToNs(request)));
 }
 
 }  // namespace
@@ -133,22 +89,70 @@ ktl::Result<int64_t> sys_time(UserAddress result) {
 
 namespace sentry::syscalls {
 
-// Signals cannot interrupt a sleep yet (nothing sends one asynchronously),
-// so `remaining` is never written: Linux writes it only on EINTR.
-ktl::Result<int64_t> sys_nanosleep(UserAddress request, UserAddress /*remaining*/) {
+ktl::Result<int64_t> ReadClock(int clock) {
+  switch (clock) {
+    case kClockRealtime:
+    case kClockRealtimeCoarse:
+    case kClockRealtimeAlarm:
+    case kClockTai:
+      return time::RealtimeNs();
+    case kClockMonotonic:
+    case kClockMonotonicRaw:
+    case kClockMonotonicCoarse:
+    case kClockBoottime:
+    case kClockBoottimeAlarm:
+      return time::MonotonicNs();
+    case kClockProcessCputime:
+    case kClockThreadCputime:
+      return time::SinceBootNs();
+    default:
+      return Errno::kEINVAL;
+  }
+}
+
+linux_abi::Timespec ToTimespec(int64_t ns) { return {ns / kNsPerSecond, ns % kNsPerSecond}; }
+
+ktl::Result<int64_t> MonotonicDeadline(int clock, bool absolute, int64_t ns) {
+  int64_t now = time::MonotonicNs();
+  if (!absolute) return time::DeadlineAfter(now, ns);
+  // The sandbox's clocks all advance with the TSC: an absolute time on one
+  // is a fixed offset from the monotonic clock.
+  int64_t clock_now = TRY(ReadClock(clock));
+  int64_t deadline = time::DeadlineAfter(now, ns - clock_now);
+  return deadline > 0 ? deadline : 1;
+}
+
+ktl::Result<int64_t> SleepUntilDeadline(int64_t deadline_ns, bool absolute, uint64_t remaining) {
+  if (sched::SleepUntil(deadline_ns) == sched::WakeReason::kTimeout) return 0;
+  // Interrupted. Linux: an absolute sleep is simply reissued (or fails
+  // with EINTR if a handler runs); a relative one reports the time left and
+  // resumes through restart_syscall towards the same deadline.
+  if (absolute) return Errno::kERESTARTNOHAND;
+  if (remaining != 0) {
+    int64_t left = deadline_ns - time::MonotonicNs();
+    TRY(UserPointer<linux_abi::Timespec>(remaining).Write(ToTimespec(left > 0 ? left : 0)));
+  }
+  signal::RestartBlock& restart = CurrentTask().signals().restart;
+  restart = {};
+  restart.kind = signal::RestartBlock::Kind::kSleep;
+  restart.deadline_ns = deadline_ns;
+  restart.remaining = remaining;
+  return Errno::kERESTART_RESTARTBLOCK;
+}
+
+ktl::Result<int64_t> sys_nanosleep(UserAddress request, UserAddress remaining) {
   auto ts = TRY(UserPointer<linux_abi::Timespec>(request.value).Read());
   int64_t deadline = TRY(SleepDeadline(kClockMonotonic, false, ts));
-  sched::SleepUntil(deadline);
-  return 0;
+  return SleepUntilDeadline(deadline, false, remaining.value);
 }
 
 ktl::Result<int64_t> sys_clock_nanosleep(int clock, int flags, UserAddress request,
-                                         UserAddress /*remaining*/) {
+                                         UserAddress remaining) {
   TRY(CheckSleepClock(clock));
   auto ts = TRY(UserPointer<linux_abi::Timespec>(request.value).Read());
-  int64_t deadline = TRY(SleepDeadline(clock, (flags & kTimerAbstime) != 0, ts));
-  sched::SleepUntil(deadline);
-  return 0;
+  bool absolute = (flags & kTimerAbstime) != 0;
+  int64_t deadline = TRY(SleepDeadline(clock, absolute, ts));
+  return SleepUntilDeadline(deadline, absolute, remaining.value);
 }
 
 }  // namespace sentry::syscalls

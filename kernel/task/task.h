@@ -16,6 +16,7 @@
 #include "kernel/ktl/result.h"
 #include "kernel/mm/address_space.h"
 #include "kernel/sched/thread.h"
+#include "kernel/signal/signal_state.h"
 #include "kernel/vfs/mount.h"
 #include "platform_kvm/guest/trap_frame.h"
 
@@ -53,6 +54,8 @@ class Process {
   FsContext& fs_context() { return fs_context_; }
   Credentials& credentials() { return credentials_; }
   linux_abi::SigAction& signal_action(int signal) { return actions_[signal - 1]; }
+  // Pending group signals, group stop, timers (kernel/signal/).
+  signal::ProcessSignals& signals() { return signals_; }
   linux_abi::Rlimit& rlimit(int resource) { return rlimits_[resource]; }
   const ProgramImage& program_image() const { return program_image_; }
   void set_program_image(ProgramImage image) { program_image_ = std::move(image); }
@@ -73,6 +76,7 @@ class Process {
   FsContext fs_context_;
   Credentials credentials_;
   linux_abi::SigAction actions_[linux_abi::kNumSignals] = {};
+  signal::ProcessSignals signals_{this};
   linux_abi::Rlimit rlimits_[linux_abi::kRlimitCount];
   char executable_[4096] = {};
   char comm_[16] = {};
@@ -100,6 +104,8 @@ class Task {
   uint64_t blocked_signals() const { return blocked_signals_; }
   void set_blocked_signals(uint64_t mask);
   linux_abi::SignalStack& alt_stack() { return alt_stack_; }
+  // Pending thread signals, sigsuspend's saved mask, restart block.
+  signal::TaskSignals& signals() { return signals_; }
   uint64_t clear_child_tid = 0;
   uint64_t robust_list_head = 0;
   uint64_t robust_list_length = 0;
@@ -126,6 +132,7 @@ class Task {
   platform::TrapFrame* frame_ = nullptr;
   uint64_t blocked_signals_ = 0;
   linux_abi::SignalStack alt_stack_ = {0, linux_abi::kSsDisable, 0, 0};
+  signal::TaskSignals signals_;
 };
 
 // Every task created and not yet exited.

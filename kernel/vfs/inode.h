@@ -83,6 +83,14 @@ class FileSystem {
   // dentry cache because Lookup rebuilds it (same node, same st_ino). False
   // for file systems whose inodes hold the only copy of the data (tmpfs).
   virtual bool dentries_evictable() const { return false; }
+  // Called with the root of each mount of this file system after the VFS
+  // dropped unused dentries (MountTable::SweepUnused): a file system with
+  // caches of its own (overlay) drops what nothing uses any more; returns
+  // how many entries went.
+  virtual size_t PruneCaches(Inode& mount_root) {
+    (void)mount_root;
+    return 0;
+  }
 
  private:
   std::atomic<uint32_t> references_{1};
@@ -101,6 +109,9 @@ class Inode {
   void Unref() {
     if (references_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
   }
+  // Whether the caller's reference is the only one (for caches that drop
+  // what nobody else uses).
+  bool HasOneReference() const { return references_.load(std::memory_order_acquire) == 1; }
 
   FileSystem& fs() const { return *fs_; }
   uint64_t ino() const { return ino_; }

@@ -71,6 +71,10 @@ size_t MountTable::SweepUnused() {
   size_t dropped = 0;
   // Bind mounts may share subtrees; a second pass over one finds nothing.
   for (const RefPtr<Mount>& m : mounts_) dropped += m->root_->PruneUnused();
+  for (const RefPtr<Mount>& m : mounts_) {
+    Inode& root = m->root_->inode();
+    dropped += root.fs().PruneCaches(root);
+  }
   return dropped;
 }
 

@@ -110,7 +110,8 @@ class MountTable {
   // raw Dentry pointer without a reference across it.
   static constexpr size_t kSweepAfter = 1024;
   void NoteCached();
-  // Drops unused evictable dentries now; returns how many.
+  // Drops unused evictable dentries and file systems' own unused cache
+  // entries (FileSystem::PruneCaches) now; returns how many.
   size_t SweepUnused();
 
  private:

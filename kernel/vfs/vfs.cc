@@ -29,6 +29,11 @@ Vfs::~Vfs() {
   mounts_.Teardown();
 }
 
+size_t Vfs::DropUnusedCaches() {
+  ktl::SpinlockGuard guard(tree_lock_);
+  return mounts_.SweepUnused();
+}
+
 // --- mount table ---------------------------------------------------------------
 
 ktl::Result<void> Vfs::MountRoot(RefPtr<Inode> fs_root, uint32_t mount_flags) {

@@ -96,6 +96,11 @@ class Vfs {
   ktl::Result<void> ForEachMount(const Path& root,
                                  ktl::FunctionRef<ktl::Result<void>(const MountRecord&)> emit);
 
+  // Drops every unused cached dentry, and what file systems cache beyond
+  // them, now (the VFS does it anyway every MountTable::kSweepAfter
+  // lookups); returns how many entries went.
+  size_t DropUnusedCaches();
+
   // --- the operations ----------------------------------------------------------
   // open(2)/openat(2). `flags`: kO_* (O_CLOEXEC is the caller's to apply to
   // the fd; it is not kept in the description). `mode`: for O_CREAT.

@@ -278,6 +278,50 @@ void Inode::RemoveChildLocked(ktl::StringView name) {
   children_.Erase(i);
 }
 
+size_t Inode::PruneChildrenLocked() {
+  // Iterative post-order walk (the kernel stack is small and paths deep):
+  // `next` counts the children of `node` still to visit, from the last to
+  // the first, so an erase only shifts visited slots. A cached directory's
+  // parent_ is the directory caching it (directories have one name), which
+  // leads back up.
+  size_t dropped = 0;
+  Inode* node = this;
+  size_t next = children_.size();
+  for (;;) {
+    if (next > 0) {
+      Inode* child = node->children_[next - 1].inode.get();
+      if (!child->children_.empty()) {
+        node = child;
+        next = child->children_.size();
+        continue;
+      }
+      --next;
+      if (child->HasOneReference()) {
+        if (child->parent_ == node) child->parent_ = nullptr;
+        node->children_.Erase(next);
+        ++dropped;
+      }
+      continue;
+    }
+    if (node == this) return dropped;
+    Inode* parent = node->parent_;
+    size_t index = parent->ChildIndexLocked(ktl::StringView(node->name_.data(), node->name_.size()));
+    KTL_ASSERT(index < parent->children_.size() && parent->children_[index].inode.get() == node);
+    if (node->children_.empty() && node->HasOneReference()) {
+      node->parent_ = nullptr;
+      parent->children_.Erase(index);  // deletes node
+      ++dropped;
+    }
+    node = parent;
+    next = index;
+  }
+}
+
+size_t FileSystem::PruneCaches(vfs::Inode& mount_root) {
+  ktl::SpinlockGuard guard(lock);
+  return static_cast<Inode&>(mount_root).PruneChildrenLocked();
+}
+
 ktl::Result<RefPtr<Inode>> Inode::LookupLocked(ktl::StringView name) {
   if (!IsDir()) return ktl::Errno::kENOTDIR;
   size_t i = ChildIndexLocked(name);

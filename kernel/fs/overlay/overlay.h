@@ -71,6 +71,11 @@ ktl::Result<vfs::RefPtr<vfs::Inode>> Create(vfs::RefPtr<vfs::Inode> lower_root,
 class FileSystem final : public vfs::FileSystem {
  public:
   const char* name() const override { return "overlay"; }
+  // A lookup rebuilds an equal node from the layers (same st_ino, and
+  // copy-up state lives in the upper tree), so unused nodes may go: this
+  // keeps the lower tree's cached nodes (Gofer fids) bounded on big walks.
+  bool dentries_evictable() const override { return true; }
+  size_t PruneCaches(vfs::Inode& mount_root) override;
 
   ktl::Spinlock lock;
   // Scratch-whiteout name counter. Guarded by lock.
@@ -78,6 +83,7 @@ class FileSystem final : public vfs::FileSystem {
 };
 
 class Inode final : public vfs::Inode {
+  friend class FileSystem;
  public:
   // `upper` and/or `lower` (at least one); `mode` gives the type.
   Inode(FileSystem* fs, uint64_t ino, uint32_t mode, vfs::RefPtr<vfs::Inode> upper,
@@ -147,6 +153,9 @@ class Inode final : public vfs::Inode {
   void AddChildLocked(ktl::StringView name, vfs::RefPtr<Inode> child);
   // Forgets the child `name` (if cached); it loses its parent if that was us.
   void RemoveChildLocked(ktl::StringView name);
+  // Drops every cached descendant that only its parent's cache holds and
+  // that caches nothing itself (post-order); returns how many.
+  size_t PruneChildrenLocked();
   // Copies this object and its missing ancestors to the upper tree unless it
   // is there. `with_data`: false when the caller truncates to 0 next.
   ktl::Result<void> CopyUpLocked(bool with_data);

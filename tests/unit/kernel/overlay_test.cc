@@ -379,6 +379,36 @@ TEST_F(OverlayTest, CopyUpBringsTheParentChain) {
   EXPECT_EQ(StatOf("/dir/sub").ino, Lower("dir/sub")->ino());
 }
 
+TEST_F(OverlayTest, UnusedNodesAreDroppedAndRebuiltTheSame) {
+  Attr deep = StatOf("/dir/sub/deep");
+  Attr file = StatOf("/file");
+  // Nothing holds the walked nodes: their dentries and the overlay's own
+  // cache entries (each holding a lower node: a Gofer fid in the sandbox) go.
+  EXPECT_GE(vfs_.DropUnusedCaches(), 8u);  // dentries and overlay nodes of dir, sub, deep, file
+  EXPECT_EQ(vfs_.DropUnusedCaches(), 0u);
+  // A new walk rebuilds equal nodes.
+  EXPECT_EQ(StatOf("/dir/sub/deep").ino, deep.ino);
+  EXPECT_EQ(StatOf("/file").ino, file.ino);
+  EXPECT_EQ(Names("/dir"), (NameList{".", "..", "a", "b", "sub"}));
+}
+
+TEST_F(OverlayTest, NodesInUseKeepTheirParentChainAcrossDrops) {
+  auto reader = Open("/dir/sub/deep", kO_RDONLY);
+  ASSERT_TRUE(reader);
+  Attr before = StatOf("/dir/sub/deep");
+  vfs_.DropUnusedCaches();
+  // Copy-up through the kept node still finds its parents.
+  ASSERT_TRUE(Open("/dir/sub/deep", kO_RDWR | kO_TRUNC));
+  ASSERT_TRUE(Upper("dir/sub/deep"));
+  EXPECT_EQ(StatOf("/dir/sub/deep").ino, before.ino);
+  EXPECT_EQ(StatOf("/dir/sub/deep").size, 0u);
+  // A copied-up file dropped and looked up again keeps its st_ino.
+  reader = {};
+  vfs_.DropUnusedCaches();
+  EXPECT_EQ(StatOf("/dir/sub/deep").ino, before.ino);
+  EXPECT_EQ(StatOf("/dir/sub/deep").size, 0u);
+}
+
 TEST_F(OverlayTest, SparseFileCopiesUpWithItsHole) {
   Attr before = StatOf("/sparse");
   ASSERT_TRUE(Open("/sparse", kO_WRONLY));

@@ -1,0 +1,44 @@
+// Clock ids and helpers shared by the time, sleep and timer syscalls.
+#ifndef RINGFENCE_KERNEL_SYSCALLS_TIME_SUPPORT_H_
+#define RINGFENCE_KERNEL_SYSCALLS_TIME_SUPPORT_H_
+
+#include <cstdint>
+
+#include "kernel/abi/linux.h"
+#include "kernel/ktl/result.h"
+
+namespace sentry::syscalls {
+
+enum Clock : int {
+  kClockRealtime = 0,
+  kClockMonotonic = 1,
+  kClockProcessCputime = 2,
+  kClockThreadCputime = 3,
+  kClockMonotonicRaw = 4,
+  kClockRealtimeCoarse = 5,
+  kClockMonotonicCoarse = 6,
+  kClockBoottime = 7,
+  kClockRealtimeAlarm = 8,
+  kClockBoottimeAlarm = 9,
+  kClockTai = 11,
+};
+
+// Nanoseconds on `clock`, or EINVAL for an unknown clock id. CPU-time clocks
+// count from boot: with one task that never sleeps, that is its CPU time.
+ktl::Result<int64_t> ReadClock(int clock);
+
+linux_abi::Timespec ToTimespec(int64_t ns);
+
+// The monotonic deadline for `ns` on `clock`: absolute, or relative to now
+// (saturated; an absolute time already past is 1, still "expired").
+ktl::Result<int64_t> MonotonicDeadline(int clock, bool absolute, int64_t ns);
+
+// Sleeps until `deadline_ns` (monotonic). Interrupted by a signal: an
+// `absolute` sleep returns ERESTARTNOHAND; a relative one writes the time
+// left to `remaining` (a user timespec, 0 for none) and returns
+// ERESTART_RESTARTBLOCK with the task's restart block set to resume it.
+ktl::Result<int64_t> SleepUntilDeadline(int64_t deadline_ns, bool absolute, uint64_t remaining);
+
+}  // namespace sentry::syscalls
+
+#endif  // RINGFENCE_KERNEL_SYSCALLS_TIME_SUPPORT_H_
