@@ -9,7 +9,8 @@
 #
 #   ITERATIONS  getpid calls per loop run (default 1000000)
 #   RUNS        runs per startup measurement; the median is reported (default 11)
-# Env: PINGPONG_ROUNDS (default 20000) for thread_pingpong.
+# Env: PINGPONG_ROUNDS (default 20000) for thread_pingpong and pipe_pingpong.
+# Env: FORK_ITERATIONS (default 2000) for fork_exit_wait.
 # The sandbox runs use --cpus=1, plus an SMP section with --cpus=2 (the big
 # kernel lock's cost on getpid, and the futex ping-pong across two vCPUs).
 # Env: SIGNAL_ROUNDS (default 100000) for signal_roundtrip.
@@ -27,7 +28,7 @@ BENCH=$BUILD/benchmarks
 RF=${RINGFENCE_BINARY:-$BUILD/cmd/ringfence}
 BUSYBOX=/bin/busybox
 
-for p in getpid_loop true measure fs_ops thread_pingpong signal_roundtrip; do
+for p in getpid_loop true measure fs_ops thread_pingpong fork_exit_wait signal_roundtrip pipe_pingpong fork_exec; do
   [[ -x $BENCH/$p ]] || { echo "run.sh: missing $BENCH/$p (build target benchmark_programs)" >&2; exit 2; }
 done
 have_rf=1
@@ -96,6 +97,22 @@ if [[ $have_rf == 1 ]]; then
   smp_kvm_exits=$(stat_of kvm.exits "$tmp/smp.pp.err")
 fi
 
+# --- fork+exit+wait: ns/op, and VM exits/op over a setup-only run --------
+FORKS=${FORK_ITERATIONS:-2000}
+"$BENCH/fork_exit_wait" "$FORKS" > "$tmp/fork.native.out"
+fork_native=$(field ns_per_fork "$tmp/fork.native.out")
+fork_sandbox="" fork_exits=""
+if [[ $have_rf == 1 ]]; then
+  "$RF" do --stats --cpus=1 -- "$BENCH/fork_exit_wait" 0 > /dev/null 2> "$tmp/fork.base.err" || true
+  "$RF" do --stats --cpus=1 -- "$BENCH/fork_exit_wait" "$FORKS" > "$tmp/fork.sandbox.out" 2> "$tmp/fork.sandbox.err" ||
+    { echo "run.sh: fork_exit_wait in the sandbox failed:" >&2; tail -3 "$tmp/fork.sandbox.err" >&2; }
+  fork_sandbox=$(field ns_per_fork "$tmp/fork.sandbox.out")
+  # The measured run also does FORKS/10 warm-up forks.
+  fork_exits=$(awk -v t="$(stat_of exits.total "$tmp/fork.sandbox.err")" \
+    -v b="$(stat_of exits.total "$tmp/fork.base.err")" -v n="$FORKS" \
+    'BEGIN { if (t == "" || b == "") print "n/a"; else printf "%.2f", (t - b) / (n + int(n / 10)) }')
+fi
+
 # --- signal round trip: kill self, handler, rt_sigreturn -----------------
 # VM exits per signal subtract a 0-round run (start-up only).
 SIGNAL_ROUNDS=${SIGNAL_ROUNDS:-100000}
@@ -103,11 +120,40 @@ SIGNAL_ROUNDS=${SIGNAL_ROUNDS:-100000}
 sig_native=$(field ns_per_signal "$tmp/sig.native.out")
 sig_sandbox="" sig_exits_per=""
 if [[ $have_rf == 1 ]]; then
-  "$RF" do --stats -- "$BENCH/signal_roundtrip" 0 > /dev/null 2> "$tmp/sig.base.err" || true
-  "$RF" do --stats -- "$BENCH/signal_roundtrip" "$SIGNAL_ROUNDS" > "$tmp/sig.sandbox.out" 2> "$tmp/sig.sandbox.err" || true
+  "$RF" do --stats --cpus=1 -- "$BENCH/signal_roundtrip" 0 > /dev/null 2> "$tmp/sig.base.err" || true
+  "$RF" do --stats --cpus=1 -- "$BENCH/signal_roundtrip" "$SIGNAL_ROUNDS" > "$tmp/sig.sandbox.out" 2> "$tmp/sig.sandbox.err" || true
   sig_sandbox=$(field ns_per_signal "$tmp/sig.sandbox.out")
   sig_exits_per=$(awk -v t="$(stat_of kvm.exits "$tmp/sig.sandbox.err")" -v b="$(stat_of kvm.exits "$tmp/sig.base.err")" \
     -v n="$SIGNAL_ROUNDS" 'BEGIN { if (t == "" || b == "") print "n/a"; else printf "%.4f", (t - b) / (n * 1.1) }')
+fi
+
+# --- pipe ping-pong between two threads ------------------------------------
+"$BENCH/pipe_pingpong" "$ROUNDS" > "$tmp/pipe.native.out"
+pipe_native=$(field pipe_ns_per_round_trip "$tmp/pipe.native.out")
+pipe_sandbox="" pipe_exits="" pipe_kvm_exits=""
+if [[ $have_rf == 1 ]]; then
+  "$RF" do --stats --cpus=1 -- "$BENCH/pipe_pingpong" "$ROUNDS" > "$tmp/pipe.sandbox.out" 2> "$tmp/pipe.sandbox.err" || true
+  pipe_sandbox=$(field pipe_ns_per_round_trip "$tmp/pipe.sandbox.out")
+  pipe_exits=$(stat_of exits.total "$tmp/pipe.sandbox.err")
+  pipe_kvm_exits=$(stat_of kvm.exits "$tmp/pipe.sandbox.err")
+fi
+
+# --- fork + execve(/bin/true) + waitpid ------------------------------------
+# VM exits per op subtract a 0-round run (start-up only) from the measured one.
+FORK_EXEC_ROUNDS=${FORK_EXEC_ROUNDS:-200}
+"$BENCH/fork_exec" "$FORK_EXEC_ROUNDS" > "$tmp/fe.native.out" || true
+fe_native=$(field ns_per_op "$tmp/fe.native.out")
+fe_sandbox="" fe_exits_per_op=""
+if [[ $have_rf == 1 ]]; then
+  "$RF" do --stats --cpus=1 -- "$BENCH/fork_exec" 0 > /dev/null 2> "$tmp/fe.base.err" || true
+  "$RF" do --stats --cpus=1 -- "$BENCH/fork_exec" "$FORK_EXEC_ROUNDS" > "$tmp/fe.sandbox.out" 2> "$tmp/fe.sandbox.err" ||
+    { echo "run.sh: fork_exec in the sandbox failed:" >&2; tail -3 "$tmp/fe.sandbox.err" >&2; }
+  fe_sandbox=$(field ns_per_op "$tmp/fe.sandbox.out")
+  fe_base=$(stat_of exits.total "$tmp/fe.base.err")
+  fe_total=$(stat_of exits.total "$tmp/fe.sandbox.err")
+  if [[ -n $fe_sandbox && -n $fe_base && -n $fe_total ]]; then
+    fe_exits_per_op=$(awk -v t="$fe_total" -v b="$fe_base" -v n="$FORK_EXEC_ROUNDS" 'BEGIN { printf "%.2f", (t - b) / n }')
+  fi
 fi
 
 # --- startup: wall time (median of RUNS) and peak RSS --------------------
@@ -124,7 +170,7 @@ for what in true busybox; do
   line=$(measure "$tmp/m.native.$what" "${cmd[@]}")
   read -r wall[native_$what] rss[native_$what] st[native_$what] <<< "$line"
   if [[ $have_rf == 1 ]]; then
-    line=$(measure "$tmp/m.sandbox.$what" "$RF" do -- "${cmd[@]}")
+    line=$(measure "$tmp/m.sandbox.$what" "$RF" do --cpus=1 -- "${cmd[@]}")
     read -r wall[sandbox_$what] rss[sandbox_$what] st[sandbox_$what] <<< "$line"
   fi
 done
@@ -144,7 +190,7 @@ fs_value() {  # fs_value OP OUT: ns_per_op, or MiB/s for the streaming ops
 }
 fs_sandbox() {  # fs_sandbox OP DIR COUNT OUT [ringfence flags...]: exits.total
   local op=$1 dir=$2 count=$3 out=$4; shift 4
-  "$RF" do --stats "$@" -- "$BENCH/fs_ops" "$op" "$dir" "$count" > "$out" 2> "$out.err" ||
+  "$RF" do --stats --cpus=1 "$@" -- "$BENCH/fs_ops" "$op" "$dir" "$count" > "$out" 2> "$out.err" ||
     { echo "run.sh: fs_ops $op in the sandbox failed:" >&2; tail -3 "$out.err" >&2; }
   stat_of exits.total "$out.err"
 }
@@ -181,8 +227,15 @@ printf '%-34s %14s %14s %10s\n' "futex ns/round trip, 2 vCPUs" "$(or_na "$pp_nat
 printf '%-34s %14s %14s %10s\n' "sched_yield ns/switch, 2 vCPUs" "$(or_na "$pp_native_yield")" "$(or_na "$smp_yield")" "$(ratio "$pp_native_yield" "$smp_yield")"
 printf '%-34s %14s %14s %10s\n' "futex across CPUs ns/round trip" "$(or_na "$pp_native_cross")" "$(or_na "$smp_cross")" "$(ratio "$pp_native_cross" "$smp_cross")"
 printf '%-34s %14s %14s %10s\n' "2-vCPU pingpong KVM exits/op" "-" "$(div "$smp_kvm_exits" "$((3 * ROUNDS))")" "-"
+printf '%-34s %14s %14s %10s\n' "fork+exit+wait ns/op" "$(or_na "$fork_native")" "$(or_na "$fork_sandbox")" "$(ratio "$fork_native" "$fork_sandbox")"
+printf '%-34s %14s %14s %10s\n' "fork+exit+wait VM exits/op" "-" "$(or_na "$fork_exits")" "-"
 printf '%-34s %14s %14s %10s\n' "signal ns/round trip (kill+handler)" "$(or_na "$sig_native")" "$(or_na "$sig_sandbox")" "$(ratio "$sig_native" "$sig_sandbox")"
 printf '%-34s %14s %14s %10s\n' "signal KVM exits/round trip" "-" "$(or_na "$sig_exits_per")" "-"
+printf '%-34s %14s %14s %10s\n' "pipe ns/round trip (threads)" "$(or_na "$pipe_native")" "$(or_na "$pipe_sandbox")" "$(ratio "$pipe_native" "$pipe_sandbox")"
+printf '%-34s %14s %14s %10s\n' "pipe exits to VMM (run)" "-" "$(or_na "$pipe_exits")" "-"
+printf '%-34s %14s %14s %10s\n' "pipe KVM exits/round trip" "-" "$(div "$pipe_kvm_exits" "$ROUNDS")" "-"
+printf '%-34s %14s %14s %10s\n' "fork+exec+wait /bin/true ns/op" "$(or_na "$fe_native")" "$(or_na "$fe_sandbox")" "$(ratio "$fe_native" "$fe_sandbox")"
+printf '%-34s %14s %14s %10s\n' "fork+exec+wait VM exits/op" "-" "$(or_na "$fe_exits_per_op")" "-"
 for what in true busybox; do
   label="static true"; [[ $what == busybox ]] && label="busybox true"
   n=${wall[native_$what]:-} s=${wall[sandbox_$what]:-}

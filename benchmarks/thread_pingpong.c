@@ -20,23 +20,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "pingpong_util.h"
+
 static _Atomic uint32_t turn;  // 0: main's turn, 1: partner's
 static long rounds;
-
-static double now_ns(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
-}
-
-static int pin_to(int cpu) {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  CPU_SET(cpu, &set);
-  return (int)syscall(SYS_sched_setaffinity, 0, sizeof(set), &set);
-}
-
-static void pin_to_cpu0(void) { pin_to(0); }
 
 // Waits until `turn` is `mine`, then hands it over to the other side.
 static void take_turn(uint32_t mine) {

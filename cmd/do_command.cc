@@ -55,22 +55,6 @@ bool ParseCpuCount(const std::string& text, uint32_t* count) {
   return true;
 }
 
-// Like execvp: a name without '/' is searched in $PATH. With a --root
-// other than "/", absolute names and $PATH are taken inside `root`.
-std::string ResolveProgram(const std::string& name, const std::string& root) {
-  std::string prefix = root == "/" ? "" : root;
-  if (name.find('/') != std::string::npos) {
-    return name[0] == '/' ? prefix + name : name;
-  }
-  const char* path = getenv("PATH");
-  for (absl::string_view dir : absl::StrSplit(path ? path : "/usr/bin:/bin", ':')) {
-    std::string candidate = std::string(dir.empty() ? "." : dir) + "/" + name;
-    if (!candidate.empty() && candidate[0] == '/') candidate = prefix + candidate;
-    if (access(candidate.c_str(), X_OK) == 0) return candidate;
-  }
-  return name;
-}
-
 // An absolute path without "." or ".." components.
 bool IsCleanAbsolutePath(const std::string& path) {
   if (path.empty() || path[0] != '/') return false;
@@ -171,11 +155,6 @@ class Gofers {
   std::vector<GoferProcess> processes_;
 };
 
-int CannotRun(const std::string& program, int error) {
-  fprintf(stderr, "ringfence: %s: %s\n", program.c_str(), strerror(error));
-  return error == ENOENT ? kStatusNotFound : kStatusCannotExecute;
-}
-
 }  // namespace
 
 int RunDo(const DoOptions& options, const std::vector<std::string>& command) {
@@ -211,29 +190,18 @@ int RunDo(const DoOptions& options, const std::vector<std::string>& command) {
   for (size_t i = 0; i < volumes.size(); ++i) {
     if (!ParseVolume(options.volumes[i], root, &volumes[i])) return kStatusSandboxError;
   }
-  // The executable is opened here, on the host side, and handed to the
-  // sandbox as a donated fd the Sentry reads through hypercalls.
-  std::string path = ResolveProgram(command[0], root);
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return CannotRun(command[0], errno);
-  struct stat info;
-  if (fstat(fd, &info) != 0 || !S_ISREG(info.st_mode) || access(path.c_str(), X_OK) != 0) {
-    int error = S_ISDIR(info.st_mode) ? EISDIR : EACCES;
-    close(fd);
-    return CannotRun(command[0], error);
-  }
   if (!options.log.empty()) {
     config.log_fd = options.log == "-"
                         ? fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3)
                         : open(options.log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (config.log_fd < 0) {
       fprintf(stderr, "ringfence: --log %s: %s\n", options.log.c_str(), strerror(errno));
-      close(fd);
       return kStatusSandboxError;
     }
   }
-  config.exec_fd = fd;
-  config.exec_path = path;
+  // The Sentry finds the program in the sandbox's own file system (and
+  // reports 126/127 if it cannot run it).
+  config.exec_path = command[0];
   config.argv = command;
   for (char** env = environ; *env != nullptr; ++env) config.envp.emplace_back(*env);
   config.strace = options.strace;
@@ -248,13 +216,11 @@ int RunDo(const DoOptions& options, const std::vector<std::string>& command) {
   // after that).
   Gofers gofers;
   if (!gofers.Start(root, "/", !options.writable_root, &config)) {
-    close(fd);
     if (config.log_fd >= 0) close(config.log_fd);
     return kStatusSandboxError;
   }
   for (const Volume& volume : volumes) {
     if (!gofers.Start(volume.host, volume.guest, volume.read_only, &config)) {
-      close(fd);
       if (config.log_fd >= 0) close(config.log_fd);
       return kStatusSandboxError;
     }

@@ -7,10 +7,10 @@
 
 namespace ringfence::cmd {
 
-// Exit statuses of the CLI itself, following the shell's conventions.
-inline constexpr int kStatusSandboxError = 125;  // the sandbox could not run
-inline constexpr int kStatusCannotExecute = 126;
-inline constexpr int kStatusNotFound = 127;
+// Exit status of the CLI itself when the sandbox could not run. (126 and
+// 127, the shell's "cannot execute" and "not found", come from the Sentry,
+// which finds the program in the sandbox's own file system.)
+inline constexpr int kStatusSandboxError = 125;
 
 struct DoOptions {
   bool strace = false;

@@ -19,6 +19,7 @@ set(SENTRY_PORTABLE_SOURCES
   mm/memory_object.cc
   mm/page_allocator.cc
   mm/page_cache.cc
+  mm/shared_anonymous.cc
   mm/vma_set.cc
   sched/futex_table.cc
   sched/placement.cc
@@ -34,8 +35,12 @@ set(SENTRY_PORTABLE_SOURCES
   vfs/mount.cc
   vfs/path_walk.cc
   vfs/permission.cc
+  vfs/poll.cc
   vfs/vfs.cc
   vfs/xattr.cc
+  ipc/anon_file.cc
+  ipc/event_poll.cc
+  ipc/pipe_buffer.cc
   fs/gofer/gofer_fs.cc
   fs/overlay/overlay.cc
   fs/devfs/devfs.cc

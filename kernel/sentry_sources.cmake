@@ -8,6 +8,12 @@ set(SENTRY_ONLY_SOURCES
   fs/procfs/proc_files.cc
   fs/procfs/procfs.cc
   init/init_process.cc
+  ipc/eventfd.cc
+  ipc/fifo.cc
+  ipc/pipe.cc
+  ipc/poll_wait.cc
+  ipc/timerfd.cc
+  ipc/wait.cc
   loader/loader.cc
   mm/address_space.cc
   mm/physical_memory.cc
@@ -22,8 +28,10 @@ set(SENTRY_ONLY_SOURCES
   signal/exceptions.cc
   signal/fpu_state.cc
   syscalls/fs_support.cc
+  syscalls/ipc_support.cc
   syscalls/strace.cc
   syscalls/syscall_table.cc
+  syscalls/sys_exec.cc
   syscalls/sys_fs_attr.cc
   syscalls/sys_fs_cwd.cc
   syscalls/sys_fs_data.cc
@@ -32,9 +40,15 @@ set(SENTRY_ONLY_SOURCES
   syscalls/sys_fs_open.cc
   syscalls/sys_fs_stat.cc
   syscalls/sys_fs_xattr.cc
+  syscalls/sys_epoll.cc
+  syscalls/sys_event_files.cc
   syscalls/sys_io.cc
+  syscalls/sys_pipe.cc
+  syscalls/sys_poll.cc
   syscalls/sys_memory.cc
   syscalls/sys_process.cc
+  syscalls/sys_process_control.cc
+  syscalls/sys_process_tree.cc
   syscalls/sys_random.cc
   syscalls/sys_signal.cc
   syscalls/sys_signal_send.cc
@@ -42,10 +56,14 @@ set(SENTRY_ONLY_SOURCES
   syscalls/sys_timer.cc
   syscalls/sys_thread.cc
   syscalls/sys_time.cc
+  task/exec.cc
   task/exit.cc
+  task/fork.cc
+  task/process_group.cc
   task/return_to_user.cc
   task/system_info.cc
   task/task.cc
   task/thread_life.cc
+  task/wait.cc
   time/clock.cc
 )

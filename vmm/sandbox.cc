@@ -50,10 +50,6 @@ absl::Status InstallHandles(const SandboxConfig& config, HandleTable& handles,
     handles.Install(abi::kHandleLog, config.log_fd, kRightWrite, /*owned=*/true);
     info.flags |= abi::kBootFlagLog;
   }
-  if (!handles.Install(abi::kHandleExecutable, config.exec_fd,
-                       kRightPread | kRightStat, /*owned=*/true)) {
-    return absl::InvalidArgumentError("no executable file descriptor");
-  }
   return absl::OkStatus();
 }
 

@@ -21,8 +21,7 @@ struct GoferMountConfig {
 };
 
 struct SandboxConfig {
-  std::string exec_path;          // as given by the user (AT_EXECFN)
-  int exec_fd = -1;               // opened by the CLI; the sandbox owns it
+  std::string exec_path;          // the program as the user named it (searched in PATH)
   int log_fd = -1;                // Sentry debug log (--log), owned; -1 for none
   std::vector<std::string> argv;
   std::vector<std::string> envp;

@@ -67,6 +67,19 @@ enum RlimitResource : int {
   kRlimitRtprio, kRlimitRttime, kRlimitCount,
 };
 
+// getrusage(2)'s struct rusage, and times(2)'s struct tms (clock ticks).
+struct Rusage {
+  Timeval utime;
+  Timeval stime;
+  int64_t maxrss, ixrss, idrss, isrss, minflt, majflt, nswap, inblock, oublock, msgsnd, msgrcv,
+      nsignals, nvcsw, nivcsw;
+};
+static_assert(sizeof(Rusage) == 144);
+struct Tms {
+  int64_t utime, stime, cutime, cstime;
+};
+inline constexpr int64_t kClockTicksPerSecond = 100;  // USER_HZ, AT_CLKTCK
+
 // rt_sigaction's struct (the kernel's, not glibc's).
 struct SigAction {
   uint64_t handler;
@@ -79,6 +92,8 @@ inline constexpr uint64_t kSigIgnore = 1;
 inline constexpr uint64_t kSaSiginfo = 0x4;
 inline constexpr uint64_t kSaOnstack = 0x08000000;
 inline constexpr uint64_t kSaRestorer = 0x04000000;
+inline constexpr uint64_t kSaNocldstop = 0x1;  // SIGCHLD: not for stops and continues
+inline constexpr uint64_t kSaNocldwait = 0x2;  // SIGCHLD: children are not zombies
 inline constexpr uint64_t kSaRestart = 0x10000000;
 inline constexpr uint64_t kSaNodefer = 0x40000000;
 inline constexpr uint64_t kSaResethand = 0x80000000;

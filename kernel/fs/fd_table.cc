@@ -8,6 +8,15 @@ FdTable::~FdTable() {
   }
 }
 
+ktl::Result<void> FdTable::CopyTo(FdTable& copy) const {
+  TRY(copy.Grow(entries_.size()));
+  for (size_t fd = 0; fd < entries_.size(); ++fd) {
+    if (entries_[fd].file) entries_[fd].file->Ref();
+    copy.entries_[fd] = entries_[fd];
+  }
+  return ktl::Ok();
+}
+
 ktl::Result<FileRef> FdTable::Get(int fd) const {
   if (fd < 0 || static_cast<size_t>(fd) >= entries_.size() || !entries_[fd].file) {
     return ktl::Errno::kEBADF;

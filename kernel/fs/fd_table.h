@@ -32,6 +32,9 @@ class FdTable {
   FdTable(const FdTable&) = delete;
   ~FdTable();
 
+  // fork(2): this table's entries (new references on the same open files,
+  // close-on-exec flags kept) copied into the empty table `copy`. ENOMEM.
+  ktl::Result<void> CopyTo(FdTable& copy) const;
   // The file at `fd` with a new reference; EBADF if none.
   ktl::Result<FileRef> Get(int fd) const;
   // Installs `file` (taking a new reference) at the lowest free fd >=

@@ -11,10 +11,14 @@
 #include "kernel/abi/linux.h"
 #include "kernel/ktl/result.h"
 #include "kernel/mm/address_space.h"
+#include "kernel/vfs/poll.h"
 
 namespace sentry::vfs {
 class FileDescription;
 }  // namespace sentry::vfs
+namespace sentry::ipc {
+class EventPoll;
+}  // namespace sentry::ipc
 
 namespace sentry::fs {
 
@@ -30,8 +34,12 @@ class File {
   virtual ~File() = default;
 
   void Ref() { references_.fetch_add(1, std::memory_order_relaxed); }
+  // The last reference tells the release watchers (epoll entries) first,
+  // while the file is still whole.
   void Unref() {
-    if (references_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+    if (references_.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+    release_watchers_.Notify(vfs::kPollFree);
+    delete this;
   }
 
   // Reads into / writes from the user buffers `segments` in `memory`.
@@ -47,6 +55,30 @@ class File {
     return ktl::Errno::kENOTTY;
   }
 
+  // --- readiness (poll, select, epoll; see kernel/vfs/poll.h) -------------
+  // The kPoll* events the file is ready for now. The default is a file that
+  // never blocks (Linux's DEFAULT_POLLMASK): regular files, most devices.
+  virtual uint32_t Readiness() { return vfs::kDefaultPollMask; }
+  // The queue notified when Readiness() may change, or null for files whose
+  // readiness never changes (epoll_ctl refuses those with EPERM).
+  virtual vfs::WaiterQueue* waiter_queue() { return nullptr; }
+  // When (monotonic ns) readiness changes by the clock alone (a timerfd's
+  // next expiry), for waiters to bound their sleep; 0: never.
+  virtual int64_t ReadinessDeadline() { return 0; }
+  // Notified with kPollFree when the last reference goes (the description
+  // is released): epoll drops its entries for the file then.
+  vfs::WaiterQueue& release_watchers() { return release_watchers_; }
+
+  // The part of open(2) that may sleep, run once the VFS has let go of its
+  // locks and before the fd is installed (a FIFO waiting for its peer).
+  virtual ktl::Result<void> FinishOpen() { return ktl::Ok(); }
+
+  // fcntl(2) commands particular to one file type (F_GETPIPE_SZ...):
+  // EBADF on other files, as Linux's get_pipe_info failing.
+  virtual ktl::Result<int64_t> Fcntl(int command, uint64_t argument) {
+    return ktl::Errno::kEBADF;
+  }
+
   // Whether pread/pwrite (and lseek) apply: false for pipes, sockets, ttys.
   virtual bool seekable() const { return true; }
 
@@ -59,6 +91,11 @@ class File {
   // what only VFS files have (the *at directory, getdents64, fchdir) in
   // place of a dynamic_cast, which the Sentry lacks (-fno-rtti).
   virtual vfs::FileDescription* vfs_description() { return nullptr; }
+  // The epoll instance this file is, or null (epoll_ctl's nesting checks).
+  virtual ipc::EventPoll* event_poll() { return nullptr; }
+  // For a file of Linux's anonymous inode (eventfd, epoll, timerfd): the
+  // name /proc/PID/fd shows as "anon_inode:[name]"; null otherwise.
+  virtual const char* AnonymousName() const { return nullptr; }
 
   bool readable() const {
     uint32_t mode = flags_ & linux_abi::kO_ACCMODE;
@@ -81,6 +118,7 @@ class File {
  private:
   std::atomic<uint32_t> references_{1};
   uint32_t flags_;
+  vfs::WaiterQueue release_watchers_;
 };
 
 }  // namespace sentry::fs

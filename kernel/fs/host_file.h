@@ -24,6 +24,10 @@ class HostFile final : public File {
   ktl::Result<void> Stat(linux_abi::Stat* out) override;
   ktl::Result<int64_t> Ioctl(mm::AddressSpace& memory, uint32_t request,
                              uint64_t argument) override;
+  // Host terminals and pipes are pollable (epoll accepts them); their
+  // readiness is the default "always ready" until the VMM reports host
+  // readiness, so the queue is never notified.
+  vfs::WaiterQueue* waiter_queue() override { return &waiters_; }
 
  private:
   ktl::Result<size_t> Transfer(mm::AddressSpace& memory, std::span<const UserSegment> segments,
@@ -33,6 +37,7 @@ class HostFile final : public File {
   uint32_t file_type_;
   bool is_terminal_;
   uint64_t inode_;
+  vfs::WaiterQueue waiters_;
 };
 
 }  // namespace sentry::fs

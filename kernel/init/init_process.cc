@@ -5,10 +5,13 @@
 #include "kernel/ktl/format.h"
 #include "kernel/ktl/panic.h"
 #include "kernel/ktl/string.h"
+#include "kernel/loader/initial_stack.h"
 #include "kernel/loader/loader.h"
+#include "kernel/loader/program_search.h"
 #include "kernel/mm/physical_memory.h"
 #include "kernel/sched/scheduler.h"
 #include "kernel/syscalls/fs_support.h"
+#include "kernel/task/exec.h"
 #include "kernel/task/exit.h"
 #include "kernel/task/process_registry.h"
 #include "kernel/task/task.h"
@@ -57,7 +60,43 @@ void InstallStdio(Process& process, const BootInfo& boot) {
   ExitProcess(error == ktl::Errno::kENOENT ? kNotFoundStatus : kCannotExecuteStatus);
 }
 
-// Execs the program the boot arguments name into `process`.
+// The words a shell prints for the errors of finding a program.
+const char* Describe(ktl::Errno error) {
+  switch (error) {
+    case ktl::Errno::kENOENT:
+      return "No such file or directory";
+    case ktl::Errno::kEACCES:
+      return "Permission denied";
+    case ktl::Errno::kENOTDIR:
+      return "Not a directory";
+    case ktl::Errno::kELOOP:
+      return "Too many levels of symbolic links";
+    case ktl::Errno::kENAMETOOLONG:
+      return "File name too long";
+    default:
+      return "cannot open";
+  }
+}
+
+// The program named `name` could not be found or opened: bash's message
+// ("command not found" for a searched name) and status.
+[[noreturn]] void FailFind(const vfs::Caller& caller, ktl::StringView name, ktl::Errno error) {
+  char line[512];
+  if (error == ktl::Errno::kENOENT && loader::IsSearchedName(name)) {
+    ktl::FormatTo(line, sizeof(line), "ringfence: %s: command not found\n", name);
+  } else {
+    auto attr = fs::MountNamespace().Stat(caller, name, 0);
+    bool directory =
+        error == ktl::Errno::kEACCES && attr.ok() && vfs::IsDirMode(attr.value().mode);
+    ktl::FormatTo(line, sizeof(line), "ringfence: %s: %s (%s)\n", name,
+                  directory ? "Is a directory" : Describe(error), ktl::ErrnoName(error));
+  }
+  platform::WriteToStderr(line, ktl::StrLen(line));
+  ExitProcess(error == ktl::Errno::kENOENT ? kNotFoundStatus : kCannotExecuteStatus);
+}
+
+// Execs the program the boot arguments name into `process`: found in the
+// sandbox's own file system, searched in its PATH like execvp(3).
 loader::LoadedProgram ExecFirstProgram(Process& process, const BootInfo& boot) {
   const char* strings = static_cast<const char*>(platform::PhysToVirt(boot.args_gpa));
   ktl::StringView exec_path(strings, ktl::StrNLen(strings, boot.args_bytes));
@@ -71,27 +110,35 @@ loader::LoadedProgram ExecFirstProgram(Process& process, const BootInfo& boot) {
   vfs::Credentials creds = syscalls::FsCredentials();  // the current task's: `process`
   const FsContext& context = process.fs_context();
   vfs::Caller caller{context.root, context.cwd, creds, context.umask};
-  auto file = loader::OpenHandleExecFile(ringfence::abi::kHandleExecutable);
-  if (!file.ok()) {
-    diagnostic.reason = "cannot stat the executable";
-    FailExec(exec_path, diagnostic, file.error());
+  std::optional<ktl::StringView> search_path = arguments.value().Getenv("PATH");
+  auto found = loader::FindProgram(fs::MountNamespace(), caller, exec_path,
+                                   search_path ? *search_path : loader::kDefaultSearchPath);
+  if (!found.ok()) FailFind(caller, exec_path, found.error());
+  // The path that opened it is what execvp would have passed to execve.
+  ktl::StringView filename(found.value().path.data(), found.value().path.size() - 1);
+  auto prepared = loader::PrepareExec(fs::MountNamespace(), caller, found.value().file,
+                                      filename, std::move(arguments).value(), &diagnostic);
+  if (!prepared.ok()) FailExec(filename, diagnostic, prepared.error());
+  auto limits = loader::CheckArgumentLimits(prepared.value().arguments, filename,
+                                            process.rlimit(linux_abi::kRlimitStack).cur);
+  if (!limits.ok()) {
+    diagnostic.reason = "arguments and environment too large";
+    FailExec(filename, diagnostic, limits.error());
   }
-  auto prepared = loader::PrepareExec(fs::MountNamespace(), caller, std::move(file).value(),
-                                      exec_path, std::move(arguments).value(), &diagnostic);
-  if (!prepared.ok()) FailExec(exec_path, diagnostic, prepared.error());
-  auto loaded = loader::LoadProgram(process, prepared.value(), exec_path, &diagnostic.reason);
-  if (!loaded.ok()) FailExec(exec_path, diagnostic, loaded.error());
-  process.SetExecutable(strings);  // exec_path, NUL-terminated in the boot arguments
+  auto loaded = loader::LoadProgram(process, process.address_space(), prepared.value(),
+                                    filename, &diagnostic.reason);
+  if (!loaded.ok()) FailExec(filename, diagnostic, loaded.error());
+  loader::RecordProgramImage(process, prepared.value(), filename);
   return loaded.value();
 }
 
 }  // namespace
 
 void StartInitProcess(const BootInfo& boot) {
-  auto* memory = new (std::nothrow) mm::AddressSpace(ringfence::abi::kUserAddressEnd);
-  if (memory == nullptr || !memory->Init(platform::ReadCr3() & platform::kPteAddressMask).ok()) {
-    ktl::Panic("cannot create the first address space");
-  }
+  // At boot CR3 holds the Sentry's own page table.
+  mm::AddressSpace* memory =
+      NewUserAddressSpace(platform::ReadCr3() & platform::kPteAddressMask);
+  if (memory == nullptr) ktl::Panic("cannot create the first address space");
   auto* process = new (std::nothrow) Process(1, memory);
   if (process == nullptr) ktl::Panic("cannot create the first process");
   Credentials& creds = process->credentials();
@@ -113,12 +160,7 @@ void StartInitProcess(const BootInfo& boot) {
 
   // The first entry to ring 3 is the scheduler's first switch to the task;
   // this boot context becomes the vCPU's idle thread.
-  platform::TrapFrame frame = {};
-  frame.rip = loaded.entry;
-  frame.rsp = loaded.stack_pointer;
-  frame.cs = platform::kUserCodeSelector;
-  frame.ss = platform::kUserDataSelector;
-  frame.rflags = 0x202;  // IF set, as Linux starts processes
+  platform::TrapFrame frame = ProgramEntryFrame(loaded.entry, loaded.stack_pointer);
   task->thread().saved_rsp = platform::PrepareNewThreadStack(task->kernel_stack_top(), frame);
   sched::MakeRunnable(task->thread());
   sched::RunIdleLoop();

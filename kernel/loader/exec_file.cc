@@ -53,9 +53,10 @@ ktl::Result<size_t> VfsExecFile::ReadTo(vfs::IoBuffer& dst, uint64_t offset) {
 }
 
 ktl::Result<vfs::RefPtr<ExecFile>> OpenExecutable(vfs::Vfs& vfs, const vfs::Caller& caller,
-                                                  ktl::StringView path) {
-  vfs::Path target = TRY(vfs.Resolve(caller, path, /*at_flags=*/0));
+                                                  ktl::StringView path, uint32_t at_flags) {
+  vfs::Path target = TRY(vfs.Resolve(caller, path, at_flags));
   vfs::Inode& inode = target.inode();
+  if ((at_flags & vfs::kAT_SYMLINK_NOFOLLOW) && inode.IsSymlink()) return Errno::kELOOP;
   // may_open: a directory opened for MAY_EXEC is EACCES; do_open_execat:
   // anything but a regular file, or a noexec mount, is EACCES too.
   if (!inode.IsRegular()) return Errno::kEACCES;

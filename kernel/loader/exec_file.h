@@ -70,8 +70,11 @@ class VfsExecFile final : public ExecFile {
 // directory on the way...), then EACCES unless the target is a regular file
 // on a mount without noexec that the caller may execute (for root: at
 // least one execute bit). Read permission is not needed.
+// at_flags (execveat): kAT_EMPTY_PATH makes an empty path caller.start
+// itself; with kAT_SYMLINK_NOFOLLOW a symbolic link as the last component
+// is ELOOP.
 ktl::Result<vfs::RefPtr<ExecFile>> OpenExecutable(vfs::Vfs& vfs, const vfs::Caller& caller,
-                                                  ktl::StringView path);
+                                                  ktl::StringView path, uint32_t at_flags = 0);
 
 }  // namespace sentry::loader
 

@@ -10,20 +10,26 @@ namespace {
 
 constexpr uint64_t kWord = sizeof(uint64_t);
 
-// Linux's room for the strings: a quarter of the stack limit, at least
-// ARG_MAX and at most 3/4 of the default 8 MiB stack, less the pointers.
-ktl::Result<void> CheckLimits(const StackRequest& request) {
-  const ExecArguments& arguments = *request.arguments;
-  uint64_t limit = request.stack_limit / 4;
+}  // namespace
+
+uint64_t ArgumentSpace(uint64_t stack_limit) {
+  uint64_t limit = stack_limit / 4;
   if (limit > kMaxArgSpace) limit = kMaxArgSpace;
   if (limit < kMinArgSpace) limit = kMinArgSpace;
+  return limit;
+}
+
+// Linux's room for the strings: ArgumentSpace less the pointers.
+ktl::Result<void> CheckArgumentLimits(const ExecArguments& arguments, ktl::StringView execfn,
+                                      uint64_t stack_limit) {
+  uint64_t limit = ArgumentSpace(stack_limit);
   uint64_t argc = arguments.argc() == 0 ? 1 : arguments.argc();
   uint64_t pointers = (argc + arguments.envc()) * kWord;
   if (limit <= pointers) return Errno::kE2BIG;
   limit -= pointers;
   std::span<const char> strings = arguments.strings();
-  if (strings.size() + request.execfn.size() + 1 > limit) return Errno::kE2BIG;
-  if (request.execfn.size() + 1 > kMaxArgStringBytes) return Errno::kE2BIG;
+  if (strings.size() + execfn.size() + 1 > limit) return Errno::kE2BIG;
+  if (execfn.size() + 1 > kMaxArgStringBytes) return Errno::kE2BIG;
   for (size_t at = 0; at < strings.size();) {
     size_t length = ktl::StrLen(strings.data() + at) + 1;
     if (length > kMaxArgStringBytes) return Errno::kE2BIG;
@@ -32,10 +38,8 @@ ktl::Result<void> CheckLimits(const StackRequest& request) {
   return ktl::Ok();
 }
 
-}  // namespace
-
 ktl::Result<StackImage> BuildStackImage(const StackRequest& request) {
-  TRY(CheckLimits(request));
+  TRY(CheckArgumentLimits(*request.arguments, request.execfn, request.stack_limit));
   const ExecArguments& arguments = *request.arguments;
   std::span<const char> strings = arguments.strings();
 

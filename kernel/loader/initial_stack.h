@@ -51,6 +51,16 @@ struct StackImage {
   uint64_t env_start = 0, env_end = 0;
 };
 
+// Whether `arguments` and `execfn` fit the stack exec would build (the
+// checks BuildStackImage makes first): lets execve fail with E2BIG before
+// its point of no return.
+ktl::Result<void> CheckArgumentLimits(const ExecArguments& arguments, ktl::StringView execfn,
+                                      uint64_t stack_limit);
+
+// Argument space for a stack limit: a quarter of it, at least kMinArgSpace
+// and at most kMaxArgSpace (pointers included).
+uint64_t ArgumentSpace(uint64_t stack_limit);
+
 // E2BIG if a string is longer than kMaxArgStringBytes or the strings and
 // their pointers exceed a quarter of stack_limit (clamped to
 // [kMinArgSpace, kMaxArgSpace]), as Linux.

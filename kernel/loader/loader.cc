@@ -1,6 +1,7 @@
 #include "kernel/loader/loader.h"
 
 #include "kernel/abi/linux.h"
+#include "kernel/fs/mount_namespace.h"
 #include "kernel/ktl/ktl.h"
 #include "kernel/loader/image_loader.h"
 #include "kernel/random/entropy.h"
@@ -8,7 +9,6 @@
 #include "platform_kvm/abi/hypercall.h"
 #include "platform_kvm/guest/address.h"
 #include "platform_kvm/guest/cpu.h"
-#include "platform_kvm/guest/hypercall.h"
 
 namespace sentry::loader {
 namespace {
@@ -16,7 +16,6 @@ namespace {
 using ktl::Errno;
 using mm::kPageSize;
 using ringfence::abi::GuestIovec;
-using ringfence::abi::Hypercall;
 
 constexpr size_t kSegmentsPerCopy = 32;
 
@@ -82,57 +81,12 @@ class EntropyRandom final : public RandomSource {
   void Fill(std::span<uint8_t> out) override { FillRandom(out); }
 };
 
-// The executable the CLI opened on the host, read with preadv hypercalls
-// through a bounce buffer.
-class HandleExecFile final : public ExecFile {
- public:
-  HandleExecFile(uint32_t handle, uint64_t size) : handle_(handle), size_(size) {}
-  uint64_t size() const override { return size_; }
-  ktl::Result<size_t> ReadTo(vfs::IoBuffer& dst, uint64_t offset) override {
-    constexpr size_t kBounceBytes = 64 * 1024;
-    auto* bounce = new (std::nothrow) uint8_t[kBounceBytes];
-    if (bounce == nullptr) return Errno::kENOMEM;
-    size_t done = 0;
-    ktl::Result<void> status = ktl::Ok();
-    while (done < dst.size() && status.ok()) {
-      size_t chunk = dst.size() - done < kBounceBytes ? dst.size() - done : kBounceBytes;
-      GuestIovec segment = {platform::KernelVirtToPhys(bounce), chunk};
-      int64_t got = platform::Hypercall(Hypercall::kPreadv, handle_,
-                                        platform::KernelVirtToPhys(&segment), 1, offset + done);
-      if (got < 0) {
-        status = static_cast<Errno>(-got);
-      } else if (got == 0) {
-        break;
-      } else {
-        status = dst.CopyOut(done, bounce, static_cast<size_t>(got));
-        done += static_cast<size_t>(got);
-      }
-    }
-    delete[] bounce;
-    TRY(std::move(status));
-    return done;
-  }
-
- private:
-  uint32_t handle_;
-  uint64_t size_;
-};
-
 }  // namespace
 
-ktl::Result<vfs::RefPtr<ExecFile>> OpenHandleExecFile(uint32_t handle) {
-  ringfence::abi::HostStat stat = {};
-  int64_t result =
-      platform::Hypercall(Hypercall::kFstat, handle, platform::KernelVirtToPhys(&stat));
-  if (result < 0) return static_cast<Errno>(-result);
-  auto* file = new (std::nothrow) HandleExecFile(handle, stat.size);
-  if (file == nullptr) return Errno::kENOMEM;
-  return vfs::RefPtr<ExecFile>::Adopt(file);
-}
-
-ktl::Result<LoadedProgram> LoadProgram(Process& process, const PreparedExec& prepared,
-                                       ktl::StringView execfn, const char** reason) {
-  AddressSpaceMemory memory(process.address_space());
+ktl::Result<LoadedProgram> LoadProgram(Process& process, mm::AddressSpace& address_space,
+                                       const PreparedExec& prepared, ktl::StringView execfn,
+                                       const char** reason) {
+  AddressSpaceMemory memory(address_space);
   EntropyRandom random;
   const Credentials& creds = process.credentials();
   LoadFacts facts;
@@ -146,12 +100,38 @@ ktl::Result<LoadedProgram> LoadProgram(Process& process, const PreparedExec& pre
   facts.random = &random;
   LoadedImage loaded = TRY(LoadImage(memory, prepared, execfn, facts, reason));
 
-  ProgramImage image;
-  if (const vfs::Path* path = prepared.program->path()) image.executable = *path;
-  process.set_program_image(std::move(image));
-  process.address_space().set_argument_ranges(
+  address_space.set_argument_ranges(
       {loaded.arg_start, loaded.arg_end, loaded.env_start, loaded.env_end});
   return LoadedProgram{loaded.entry, loaded.stack_pointer};
+}
+
+void RecordProgramImage(Process& process, const PreparedExec& prepared,
+                        ktl::StringView filename, bool comm_from_file) {
+  ProgramImage image;
+  const vfs::Path* path = prepared.program->path();
+  if (path != nullptr) image.executable = *path;
+  process.set_program_image(std::move(image));
+  // What /proc/PID/exe shows: the path from the process's root ("" when the
+  // name cannot be made).
+  ktl::Vector<char> name;
+  bool named = path != nullptr && name.Resize(vfs::kPathMax).ok() &&
+               fs::MountNamespace()
+                   .PathName(process.fs_context().root, *path, {name.data(), name.size()})
+                   .ok();
+  process.SetExecutable(named ? name.data() : "");
+  ktl::StringView comm = filename;
+  if (comm_from_file && path != nullptr) {
+    comm = path->dentry->name();
+  } else {
+    size_t slash = filename.size();
+    while (slash > 0 && filename[slash - 1] != '/') --slash;
+    comm = filename.Substr(slash);
+  }
+  char name_buffer[16];  // comm's size
+  size_t length = comm.size() < sizeof(name_buffer) - 1 ? comm.size() : sizeof(name_buffer) - 1;
+  ktl::MemCopy(name_buffer, comm.data(), length);
+  name_buffer[length] = '\0';
+  process.SetComm(name_buffer);
 }
 
 }  // namespace sentry::loader

@@ -1,6 +1,5 @@
-// The Sentry side of exec: loading a prepared exec (exec_prepare.h) into a
-// process's address space through image_loader.h, and the executable the CLI
-// hands the VMM as a file the loader can read.
+// The Sentry side of exec: loading a prepared exec (exec_prepare.h) into an
+// address space through image_loader.h.
 #ifndef RINGFENCE_KERNEL_LOADER_LOADER_H_
 #define RINGFENCE_KERNEL_LOADER_LOADER_H_
 
@@ -19,14 +18,20 @@ struct LoadedProgram {
   uint64_t stack_pointer;
 };
 
-// The executable behind VMM handle `handle`, read through hypercalls.
-ktl::Result<vfs::RefPtr<ExecFile>> OpenHandleExecFile(uint32_t handle);
+// Maps `prepared` into `memory`, which must be empty, for `process` (its
+// credentials and stack limit), and records the argument ranges on
+// `memory`. `execfn` is the path the exec was given (AT_EXECFN). On failure
+// `reason` says why in words.
+ktl::Result<LoadedProgram> LoadProgram(Process& process, mm::AddressSpace& memory,
+                                       const PreparedExec& prepared, ktl::StringView execfn,
+                                       const char** reason);
 
-// Maps `prepared` into `process`'s address space, which must be empty, and
-// records the new image on the process (ProgramImage). `execfn` is the path
-// the exec was given (AT_EXECFN). On failure `reason` says why in words.
-ktl::Result<LoadedProgram> LoadProgram(Process& process, const PreparedExec& prepared,
-                                       ktl::StringView execfn, const char** reason);
+// Records on `process` the program it now runs: /proc/PID/exe is the file
+// that runs (a script's interpreter), comm the last component of
+// `filename`, the path the exec was given, or with `comm_from_file` (an
+// exec of an fd itself, whose filename is "/dev/fd/N") the file's name.
+void RecordProgramImage(Process& process, const PreparedExec& prepared,
+                        ktl::StringView filename, bool comm_from_file = false);
 
 }  // namespace sentry::loader
 

@@ -42,12 +42,72 @@ uint64_t PteFlagsForProt(uint8_t prot) {
 }
 
 AddressSpace::~AddressSpace() {
+  // No vCPU may keep walking (or caching) tables that are about to be freed:
+  // every vCPU that has this one loaded switches to the kernel's first, which
+  // also spares the page-by-page shootdowns of dropping the pages below.
+  if (page_table_.root() != 0) platform::RetirePageTable(page_table_.root());
   for (const Vma& vma : vmas_.vmas()) ReleaseRange(vma);
   page_table_.Destroy();
 }
 
 ktl::Result<void> AddressSpace::Init(PhysAddr kernel_root) {
+  kernel_root_ = kernel_root;
   return page_table_.Init(PhysicalPages(), kernel_root);
+}
+
+ktl::Result<AddressSpace*> AddressSpace::Fork() {
+  auto* child = new (std::nothrow) AddressSpace(vmas_.mmap_base());
+  if (child == nullptr) return ktl::Errno::kENOMEM;
+  bool failed = !child->Init(kernel_root_).ok() || !child->vmas_.CopyFrom(vmas_).ok();
+  child->start_brk_ = start_brk_;
+  child->brk_ = brk_;
+  child->stack_limit_ = stack_limit_;
+  child->data_limit_ = data_limit_;
+  child->address_limit_ = address_limit_;
+  child->argument_ranges_ = argument_ranges_;
+  uint64_t protected_start = ~0ull, protected_end = 0;
+  for (const Vma& vma : vmas_.vmas()) {
+    if (failed) break;
+    const bool private_pages = vma.kind != VmaKind::kFileShared;
+    page_table_.ForEachPresent(vma.start, vma.end, [&](uint64_t va, uint64_t& entry) {
+      if (failed) return;
+      if (private_pages) {
+        // Both sides now map the frame read-only; kPteWriteFaults sends the
+        // first write to BreakCopyOnWrite (mprotect keeps the bit).
+        entry = (entry & ~kPteWritable) | platform::kPteWriteFaults;
+        if (va < protected_start) protected_start = va;
+        protected_end = va + kPageSize;
+      }
+      PhysAddr frame = entry & platform::kPteAddressMask;
+      uint64_t flags = entry & ~(platform::kPteAddressMask | platform::kPtePresent);
+      if (!child->page_table_.Map(va, frame, flags).ok()) {
+        failed = true;
+        return;
+      }
+      PhysicalPages().Ref(frame);
+    });
+  }
+  // Stale writable TLB entries would let the parent write a shared frame.
+  if (protected_start < protected_end) page_table_.FlushRange(protected_start, protected_end);
+  if (failed) {
+    // The parent's pages stay marked copy-on-write: harmless, its next
+    // write finds the frame unshared again and takes it over.
+    delete child;
+    return ktl::Errno::kENOMEM;
+  }
+  return child;
+}
+
+uint64_t AddressSpace::mapped_bytes() const {
+  uint64_t total = 0;
+  for (const Vma& vma : vmas_.vmas()) total += vma.length();
+  return total;
+}
+
+bool AddressSpace::MayGrowBy(uint64_t bytes) const {
+  if (address_limit_ == ~0ull) return true;
+  uint64_t total = mapped_bytes();
+  return total <= address_limit_ && bytes <= address_limit_ - total;
 }
 
 void AddressSpace::Activate() const { platform::LoadPageTable(page_table_.root()); }
@@ -57,10 +117,28 @@ void AddressSpace::InvalidateRange(uint64_t start, uint64_t end) const {
 }
 
 void AddressSpace::DropPages(uint64_t start, uint64_t end) {
-  for (uint64_t page = start; page < end; page += kPageSize) {
-    PhysAddr frame = page_table_.Unmap(page);
-    if (frame != 0) PhysicalPages().Unref(frame);
-  }
+  // A frame is released only once no vCPU's TLB can reach it: clear a batch
+  // of entries, flush them everywhere with one shootdown (not one per page),
+  // then drop the batch's frames.
+  constexpr int kBatchPages = 64;
+  PhysAddr frames[kBatchPages];
+  int count = 0;
+  uint64_t batch_start = start;
+  auto release_batch = [&](uint64_t batch_end) {
+    if (count == 0) return;
+    page_table_.FlushRange(batch_start, batch_end);
+    for (int i = 0; i < count; ++i) PhysicalPages().Unref(frames[i]);
+    count = 0;
+  };
+  page_table_.ForEachPresent(start, end, [&](uint64_t va, uint64_t& entry) {
+    if (count == kBatchPages) {
+      release_batch(va);
+      batch_start = va;
+    }
+    frames[count++] = entry & platform::kPteAddressMask;
+    entry = 0;
+  });
+  release_batch(end);
 }
 
 void AddressSpace::ReleaseRange(const Vma& removed) {
@@ -81,8 +159,8 @@ void AddressSpace::ApplyProtection(uint64_t start, uint64_t end, uint8_t prot) {
     uint64_t entry = keep | flags | platform::kPtePresent;
     if (entry & platform::kPteWriteFaults) entry &= ~kPteWritable;
     *pte = entry;
-    page_table_.Flush(page);
   }
+  page_table_.FlushRange(start, end);  // one shootdown for the whole range
 }
 
 void AddressSpace::WriteProtect(uint64_t start, uint64_t end) {
@@ -90,8 +168,8 @@ void AddressSpace::WriteProtect(uint64_t start, uint64_t end) {
     uint64_t* pte = page_table_.Lookup(page);
     if (pte == nullptr || !(*pte & platform::kPtePresent)) continue;
     *pte = (*pte & ~kPteWritable) | platform::kPteWriteFaults;
-    page_table_.Flush(page);
   }
+  page_table_.FlushRange(start, end);
 }
 
 bool AddressSpace::ForEachPiece(uint64_t start, uint64_t end,
@@ -164,6 +242,19 @@ ktl::Result<uint64_t> AddressSpace::Map(const MapRequest& request) {
       ExceedsCommitLimit(request.length)) {
     return ktl::Errno::kENOMEM;
   }
+  if (address_limit_ != ~0ull) {
+    // MAP_FIXED replaces what it overlaps: only the difference is new.
+    uint64_t replaced = 0;
+    if (request.fixed) {
+      for (const Vma& vma : vmas_.vmas()) {
+        uint64_t low = vma.start > request.address ? vma.start : request.address;
+        uint64_t high = vma.end < request.address + request.length ? vma.end
+                                                                    : request.address + request.length;
+        if (low < high) replaced += high - low;
+      }
+    }
+    if (!MayGrowBy(request.length - replaced)) return ktl::Errno::kENOMEM;
+  }
   uint64_t start = request.address;
   if (!request.fixed) {
     start = TRY(vmas_.FindFreeRange(request.length, ktl::RoundDown(request.address, kPageSize)));
@@ -203,7 +294,8 @@ ktl::Result<void> AddressSpace::Protect(uint64_t start, uint64_t length, uint8_t
 
 ktl::Result<uint64_t> AddressSpace::Remap(uint64_t old_start, uint64_t old_length,
                                           uint64_t new_length, RemapOptions options) {
-  if (new_length > old_length && ExceedsCommitLimit(new_length - old_length)) {
+  if (new_length > old_length && (ExceedsCommitLimit(new_length - old_length) ||
+                                   !MayGrowBy(new_length - old_length))) {
     return ktl::Errno::kENOMEM;
   }
   RemapResult result = TRY(vmas_.Remap(old_start, old_length, new_length, options,
@@ -228,7 +320,10 @@ ktl::Result<uint64_t> AddressSpace::Remap(uint64_t old_start, uint64_t old_lengt
 
 uint64_t AddressSpace::Brk(uint64_t requested) {
   if (requested < start_brk_ || requested - start_brk_ > data_limit_) return brk_;
-  if (requested > brk_ && ExceedsCommitLimit(requested - brk_)) return brk_;
+  if (requested > brk_) {
+    uint64_t growth = ktl::RoundUp(requested, kPageSize) - ktl::RoundUp(brk_, kPageSize);
+    if (ExceedsCommitLimit(requested - brk_) || !MayGrowBy(growth)) return brk_;
+  }
   auto result = vmas_.Brk(start_brk_, brk_, requested,
                           [this](const Vma& removed) { ReleaseRange(removed); });
   if (!result.ok()) return brk_;
@@ -242,6 +337,7 @@ bool AddressSpace::ExpandStack(uint64_t address) {
   uint64_t new_start = ktl::RoundDown(address, kPageSize);
   const Vma* stack = above;
   if (stack->end - new_start > stack_limit_) return false;
+  if (!MayGrowBy(stack->start - new_start)) return false;
   Vma extension = *stack;
   extension.start = new_start;
   extension.end = stack->start;
@@ -265,27 +361,47 @@ ktl::Result<PhysAddr> AddressSpace::Install(uint64_t page, PhysAddr frame, uint6
   return frame;
 }
 
+ktl::Result<PhysAddr> AddressSpace::BreakCopyOnWrite(uint64_t page, PhysAddr present,
+                                                     uint64_t flags) {
+  if (PhysicalPages().RefCount(present) == 1) {
+    // No other address space (or file) maps it any more: no copy needed.
+    *page_table_.Lookup(page) = present | flags | platform::kPtePresent;
+    page_table_.Flush(page);
+    return present;
+  }
+  PhysAddr copy = TRY(PhysicalPages().AllocPage());
+  ktl::MemCopy(platform::PhysToVirt(copy), platform::PhysToVirt(present), kPageSize);
+  return Install(page, copy, flags);
+}
+
 ktl::Result<PhysAddr> AddressSpace::ResolveFault(uint64_t page, const Vma& vma, bool write) {
   const uint64_t flags = PteFlagsForProt(vma.prot);
   // Read-only until the first write, which faults.
   const uint64_t write_faults = (flags & ~kPteWritable) | platform::kPteWriteFaults;
-  if (!vma.is_file()) return Install(page, TRY(PhysicalPages().AllocZeroedPage()), flags);
-
-  MemoryObject& object = vma.file->object();
-  const uint64_t index = vma.FilePage(page);
   uint64_t* pte = page_table_.Lookup(page);
   const PhysAddr present =
       pte != nullptr && (*pte & platform::kPtePresent) ? *pte & platform::kPteAddressMask : 0;
+  if (vma.kind != VmaKind::kFileShared && write && present != 0) {
+    // A private page shared copy-on-write (after fork, or a file's page).
+    return BreakCopyOnWrite(page, present, flags);
+  }
+  if (!vma.is_file()) {
+    if (present != 0) return present;
+    return Install(page, TRY(PhysicalPages().AllocZeroedPage()), flags);
+  }
+
+  MemoryObject& object = vma.file->object();
+  const uint64_t index = vma.FilePage(page);
 
   if (vma.kind == VmaKind::kFilePrivate) {
     if (!write) return Install(page, TRY(object.GetPage(index)), write_faults);
-    // Copy-on-write: from the file page mapped here, or straight from the file.
-    PhysAddr source = present != 0 ? present : TRY(object.GetPage(index));
+    // A first write: a private copy of the file's page.
+    PhysAddr source = TRY(object.GetPage(index));
     auto copy = PhysicalPages().AllocPage();
     if (copy.ok()) {
       ktl::MemCopy(platform::PhysToVirt(copy.value()), platform::PhysToVirt(source), kPageSize);
     }
-    if (present == 0) PhysicalPages().Unref(source);
+    PhysicalPages().Unref(source);
     if (!copy.ok()) return copy.error();
     return Install(page, copy.value(), flags);
   }

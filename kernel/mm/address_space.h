@@ -50,10 +50,13 @@ class AddressSpace {
  public:
   AddressSpace(uint64_t mmap_base) : vmas_(mmap_base) {}
   AddressSpace(const AddressSpace&) = delete;
+  // If its page table is loaded, loads the Sentry's own first.
   ~AddressSpace();
 
   // Creates the page table (sharing the Sentry's upper half).
   ktl::Result<void> Init(PhysAddr kernel_root);
+  // The Sentry's own page table given to Init.
+  PhysAddr kernel_root() const { return kernel_root_; }
   // Loads the page table on this vCPU (no-op if it is already loaded).
   void Activate() const;
   // After changing the page-table entries of [start, end) directly: flushes
@@ -61,6 +64,19 @@ class AddressSpace {
   // address space get an IPI; returns once they have flushed). Unmap,
   // Protect and the fault paths already do this page by page.
   void InvalidateRange(uint64_t start, uint64_t end) const;
+
+  // Processes sharing the address space (CLONE_VM without CLONE_THREAD:
+  // vfork) each hold a reference; the last Unref deletes it. Starts at 1.
+  void Ref() { ++references_; }
+  void Unref() {
+    if (--references_ == 0) delete this;
+  }
+
+  // fork(2): a new address space with the same mappings. Private pages
+  // become copy-on-write in both (read-only until the first write, which
+  // copies the frame or, once no one else maps it, takes it over); shared
+  // mappings map the same frames. ENOMEM.
+  ktl::Result<AddressSpace*> Fork();
 
   VmaSet& vmas() { return vmas_; }
 
@@ -99,6 +115,10 @@ class AddressSpace {
   void set_argument_ranges(const ArgumentRanges& ranges) { argument_ranges_ = ranges; }
   void set_stack_limit(uint64_t bytes) { stack_limit_ = bytes; }
   void set_data_limit(uint64_t bytes) { data_limit_ = bytes; }
+  // RLIMIT_AS: mmap, mremap, brk and stack growth fail (ENOMEM) beyond it.
+  void set_address_limit(uint64_t bytes) { address_limit_ = bytes; }
+  // Bytes of address space the VMAs cover (Linux's total_vm).
+  uint64_t mapped_bytes() const;
 
   // --- faults and user memory -------------------------------------------
   FaultResult HandleFault(uint64_t address, bool write, bool execute);
@@ -144,6 +164,11 @@ class AddressSpace {
   void DropPages(uint64_t start, uint64_t end);
   // Makes the present pages of [start, end) fault on their next write.
   void WriteProtect(uint64_t start, uint64_t end);
+  // A write to the copy-on-write page `present` mapped at `page`: takes the
+  // frame over if nothing else maps it, else maps a private copy.
+  ktl::Result<PhysAddr> BreakCopyOnWrite(uint64_t page, PhysAddr present, uint64_t flags);
+  // Whether growing the mapped total by `bytes` stays within RLIMIT_AS.
+  bool MayGrowBy(uint64_t bytes) const;
   // Calls `fn` with each VMA piece overlapping [start, end) (clipped);
   // false if part of the range is unmapped.
   bool ForEachPiece(uint64_t start, uint64_t end, ktl::FunctionRef<void(const Vma&)> fn);
@@ -151,6 +176,9 @@ class AddressSpace {
 
   VmaSet vmas_;
   platform::PageTable page_table_;
+  PhysAddr kernel_root_ = 0;
+  uint32_t references_ = 1;
+  uint64_t address_limit_ = ~0ull;
   uint64_t start_brk_ = 0;
   uint64_t brk_ = 0;
   uint64_t stack_limit_ = 8ull << 20;

@@ -42,6 +42,14 @@ VmaSet::VmaSet(uint64_t mmap_base, uint64_t min_address, uint64_t max_address)
   KTL_ASSERT(min_address < max_address);
 }
 
+ktl::Result<void> VmaSet::CopyFrom(const VmaSet& other) {
+  vmas_ = TRY(other.vmas_.Clone());
+  mmap_base_ = other.mmap_base_;
+  min_address_ = other.min_address_;
+  max_address_ = other.max_address_;
+  return ktl::Ok();
+}
+
 // --- Queries ---------------------------------------------------------------
 
 size_t VmaSet::LowerIndex(uint64_t addr) const {

@@ -37,8 +37,8 @@ inline constexpr uint8_t kProtExec = 4;
 enum class VmaKind : uint8_t {
   kAnonymousPrivate,
   kFilePrivate,  // file pages until written, then private copies (copy-on-write)
-  kFileShared,   // the file's pages themselves
-  // Later: kAnonymousShared (with fork).
+  kFileShared,   // the file's pages themselves (MAP_SHARED|MAP_ANONYMOUS
+                 // too: an anonymous memory object, see shared_anonymous.h)
 };
 
 // Name tags the loader and brk use, shared so they compare equal.
@@ -103,6 +103,10 @@ class VmaSet {
                   uint64_t max_address = kDefaultMaxAddress);
   VmaSet(const VmaSet&) = delete;
   VmaSet& operator=(const VmaSet&) = delete;
+
+  // Replaces this set's VMAs and limits with a copy of `other`'s (fork).
+  // ENOMEM, leaving this set unchanged.
+  ktl::Result<void> CopyFrom(const VmaSet& other);
 
   // --- Queries -------------------------------------------------------------
   // The VMA containing addr, or nullptr. Pointers are invalidated by any

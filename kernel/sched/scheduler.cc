@@ -116,11 +116,18 @@ void SwitchTo(Thread& next) {
   if (&next == prev) return;
   Task* prev_task = TaskOf(prev);
   Task* next_task = TaskOf(&next);
-  if (prev_task != nullptr && prev->state != ThreadState::kDead) SaveUserState(*prev_task);
-  if (next_task != nullptr) LoadUserState(*next_task);
+  int64_t now = time::MonotonicNs();
+  if (prev_task != nullptr && prev->state != ThreadState::kDead) {
+    SaveUserState(*prev_task);
+    prev_task->user_ns += now - prev_task->scheduled_at_ns;  // getrusage, times
+  }
+  if (next_task != nullptr) {
+    LoadUserState(*next_task);
+    next_task->scheduled_at_ns = now;
+  }
   cpu.current = &next;
   platform::ThisCpu()->current_task = next_task;
-  cpu.slice_end_ns = time::MonotonicNs() + kTimeSliceNs;
+  cpu.slice_end_ns = now + kTimeSliceNs;
   ArmTimer(cpu);
   // `prev` keeps the BKL's ownership with this vCPU: whoever runs next here
   // releases it (on its return to ring 3, or in the idle loop).
@@ -199,13 +206,18 @@ void MakeRunnable(Thread& thread) {
 }
 
 WakeReason Block(int64_t deadline_ns) {
-  CpuScheduler& cpu = Cpu();
-  Thread& self = *cpu.current;
+  Thread& self = *Cpu().current;
   Task* task = TaskOf(&self);
   if (task != nullptr && signal::HasDeliverableSignal(*task)) {
     self.LeaveWaitList(WakeReason::kInterrupted);
     return WakeReason::kInterrupted;
   }
+  return BlockIgnoringSignals(deadline_ns);
+}
+
+WakeReason BlockIgnoringSignals(int64_t deadline_ns) {
+  CpuScheduler& cpu = Cpu();
+  Thread& self = *cpu.current;
   self.state = ThreadState::kBlocked;
   self.wake_reason = WakeReason::kNone;
   self.deadline_ns = deadline_ns;

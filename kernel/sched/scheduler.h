@@ -21,9 +21,14 @@
 
 #include <cstdint>
 
+#include "kernel/mm/address_space.h"
 #include "kernel/sched/queues.h"
 #include "kernel/sched/thread.h"
 #include "kernel/time/timer_queue.h"
+
+namespace sentry::mm {
+class AddressSpace;
+}  // namespace sentry::mm
 
 namespace sentry::sched {
 
@@ -44,6 +49,11 @@ void MakeRunnable(Thread& thread);
 // kInterrupted at once, without sleeping, when the thread already has a
 // signal to take (signal::HasDeliverableSignal), so no wake-up is lost.
 WakeReason Block(int64_t deadline_ns);
+// Block without that early return: for a wait only its event (or an
+// Interrupt) may end. A caller that loops on Block while a signal is
+// pending would otherwise spin here holding the big kernel lock, starving
+// the threads it waits for on other vCPUs.
+WakeReason BlockIgnoringSignals(int64_t deadline_ns);
 
 // Wakes `thread` early if it is blocked: it leaves its wait list and the
 // timer list and Block returns kInterrupted. Signal delivery and group

@@ -8,6 +8,7 @@
 #include "kernel/signal/signal_state.h"
 #include "kernel/task/exit.h"
 #include "kernel/task/task.h"
+#include "kernel/task/wait.h"
 
 namespace sentry::signal {
 namespace {
@@ -74,7 +75,7 @@ void StartGroupStop(Task& task, int signal) {
     group.stopped = true;
     group.stop_signal = signal;
     InterruptAllThreads(task.process());
-    // TODO(issue 4, fork): ReportChildStopped(process, signal) once kernel/task/wait.h exists.
+    ReportChildStopped(task.process(), signal);
   }
   ParkWhileStopped(task);
 }

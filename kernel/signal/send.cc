@@ -4,6 +4,7 @@
 #include "kernel/signal/signal_set.h"
 #include "kernel/signal/signal_state.h"
 #include "kernel/task/task.h"
+#include "kernel/task/wait.h"
 
 namespace sentry::signal {
 namespace {
@@ -55,7 +56,7 @@ void PrepareSignal(Process& process, int signal) {
       group.stopped = false;
       group.stop_signal = 0;
       group.continue_waiters.WakeAll([](sched::Thread& t) { sched::MakeRunnable(t); });
-      // TODO(issue 4, fork): ReportChildContinued(process) once kernel/task/wait.h exists.
+      ReportChildContinued(process);
     }
   }
 }

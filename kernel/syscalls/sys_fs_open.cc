@@ -27,6 +27,7 @@ ktl::Result<int64_t> OpenAt(int dir_fd, UserAddress path_address, uint32_t flags
   if (!(flags & vfs::kO_PATH)) flags |= vfs::kO_LARGEFILE;
   vfs::RefPtr<vfs::FileDescription> description =
       TRY(Namespace().Open(at.caller(), path.view(), flags, mode));
+  TRY(description->FinishOpen());
   return TRY(self.files().Install(description.get(), 0, (flags & vfs::kO_CLOEXEC) != 0, limit));
 }
 

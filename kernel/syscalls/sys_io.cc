@@ -18,6 +18,7 @@ constexpr int kFcntlSetfd = 2;
 constexpr int kFcntlGetfl = 3;
 constexpr int kFcntlSetfl = 4;
 constexpr int kFcntlDupfdCloexec = 1030;
+constexpr int kFcntlSetPipeSize = 1031, kFcntlGetPipeSize = 1032;
 constexpr uint64_t kFdCloexec = 1;
 // The ioctls every file has (do_vfs_ioctl).
 constexpr uint32_t kFionread = 0x541b, kFionbio = 0x5421, kFionclex = 0x5450, kFioclex = 0x5451;
@@ -264,6 +265,9 @@ ktl::Result<int64_t> sys_fcntl(int fd, int command, uint64_t argument) {
     case kFcntlOfdSetlkw:
       return FcntlLock(fd, command, UserAddress{argument});
 
+    case kFcntlSetPipeSize:
+    case kFcntlGetPipeSize:
+      return file->Fcntl(command, argument);
     default:
       return Errno::kEINVAL;
   }

@@ -5,6 +5,7 @@
 #include "kernel/fs/mount_namespace.h"
 #include "kernel/ktl/ktl.h"
 #include "kernel/mm/physical_memory.h"
+#include "kernel/mm/shared_anonymous.h"
 #include "kernel/syscalls/handlers.h"
 #include "kernel/vfs/file_description.h"
 
@@ -101,8 +102,7 @@ ktl::Result<int64_t> sys_mmap(uint64_t address, uint64_t length, int prot, int f
   // For anonymous memory Linux knows only MAP_SHARED and MAP_PRIVATE;
   // MAP_SHARED_VALIDATE is a file-mapping type.
   if ((flags & kMapAnonymous) && type == kMapSharedValidate) return Errno::kEINVAL;
-  // MAP_32BIT and MAP_SHARED anonymous memory behave as private anonymous
-  // memory while there is a single process.
+  // MAP_32BIT is a hint Linux may ignore too.
   (void)kMap32Bit;
   mm::MapRequest request;
   request.address = address;
@@ -110,6 +110,10 @@ ktl::Result<int64_t> sys_mmap(uint64_t address, uint64_t length, int prot, int f
   request.prot = static_cast<uint8_t>(prot);
   if (!(flags & kMapAnonymous)) {
     TRY(PrepareFileMapping(fd, type != kMapPrivate, offset, rounded, &request));
+  } else if (type == kMapShared) {
+    // One memory object, so that fork's children map the same pages.
+    request.file = TRY(mm::CreateSharedAnonymousMapping(mm::PhysicalPages(), rounded));
+    request.kind = mm::VmaKind::kFileShared;
   }
   request.fixed = fixed;
   request.no_replace = (flags & kMapFixedNoreplace) != 0;

@@ -4,6 +4,7 @@
 #include "kernel/syscalls/handlers.h"
 #include "kernel/sched/scheduler.h"
 #include "kernel/task/exit.h"
+#include "kernel/task/process_registry.h"
 #include "kernel/task/thread_life.h"
 #include "kernel/task/system_info.h"
 #include "platform_kvm/guest/cpu.h"
@@ -23,9 +24,20 @@ Process& Self() { return CurrentTask().process(); }
 
 bool IsCanonicalUser(uint64_t address) { return address < mm::VmaSet::kDefaultMaxAddress; }
 
-ktl::Result<int64_t> DoPrlimit(int resource, UserAddress new_limit, UserAddress old_limit) {
+// Whether the caller may read or change `target`'s limits (prlimit64):
+// the same user in every uid and gid, or root (CAP_SYS_RESOURCE).
+bool MayAccessLimits(Process& target) {
+  const Credentials& self = Self().credentials();
+  const Credentials& other = target.credentials();
+  if (self.euid == 0) return true;
+  return self.uid == other.uid && self.uid == other.euid && self.uid == other.suid &&
+         self.gid == other.gid && self.gid == other.egid && self.gid == other.sgid;
+}
+
+ktl::Result<int64_t> DoPrlimit(Process& target, int resource, UserAddress new_limit,
+                               UserAddress old_limit) {
   if (resource < 0 || resource >= linux_abi::kRlimitCount) return Errno::kEINVAL;
-  linux_abi::Rlimit& current = Self().rlimit(resource);
+  linux_abi::Rlimit& current = target.rlimit(resource);
   linux_abi::Rlimit replacement = {};
   if (!new_limit.null()) {
     replacement = TRY(UserPointer<linux_abi::Rlimit>(new_limit.value).Read());
@@ -38,9 +50,11 @@ ktl::Result<int64_t> DoPrlimit(int resource, UserAddress new_limit, UserAddress 
   if (!new_limit.null()) {
     current = replacement;
     if (resource == linux_abi::kRlimitStack) {
-      CurrentTask().address_space().set_stack_limit(replacement.cur);
+      target.address_space().set_stack_limit(replacement.cur);
     } else if (resource == linux_abi::kRlimitData) {
-      CurrentTask().address_space().set_data_limit(replacement.cur);
+      target.address_space().set_data_limit(replacement.cur);
+    } else if (resource == linux_abi::kRlimitAs) {
+      target.address_space().set_address_limit(replacement.cur);
     }
   }
   return 0;
@@ -58,8 +72,6 @@ ktl::Result<int64_t> sys_getegid() { return Self().credentials().egid; }
 
 ktl::Result<int64_t> sys_exit(int status) { ExitThread(status); }
 
-// The sandbox has one process: ending its thread group ends the sandbox,
-// and with it every other thread.
 ktl::Result<int64_t> sys_exit_group(int status) { ExitProcess(status); }
 
 ktl::Result<int64_t> sys_sched_yield() {
@@ -121,13 +133,15 @@ ktl::Result<int64_t> sys_getrlimit(int resource, UserAddress limit) {
 
 ktl::Result<int64_t> sys_setrlimit(int resource, UserAddress limit) {
   if (limit.null()) return Errno::kEFAULT;
-  return DoPrlimit(resource, limit, UserAddress{0});
+  return DoPrlimit(Self(), resource, limit, UserAddress{0});
 }
 
 ktl::Result<int64_t> sys_prlimit64(int pid, int resource, UserAddress new_limit,
                                    UserAddress old_limit) {
-  if (pid != 0 && pid != Self().pid()) return Errno::kESRCH;
-  return DoPrlimit(resource, new_limit, old_limit);
+  Process* target = pid == 0 ? &Self() : pid > 0 ? FindProcess(pid) : nullptr;
+  if (target == nullptr || target->zombie) return Errno::kESRCH;
+  if (!MayAccessLimits(*target)) return Errno::kEPERM;
+  return DoPrlimit(*target, resource, new_limit, old_limit);
 }
 
 }  // namespace sentry::syscalls

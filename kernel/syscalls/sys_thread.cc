@@ -27,7 +27,6 @@ struct CloneArgs {
 };
 constexpr uint64_t kCloneArgsSizeVer0 = 64;
 constexpr uint64_t kCloneSignalMask = 0xff;
-constexpr uint64_t kCloneThread = 0x10000, kCloneParent = 0x8000;
 constexpr uint64_t kMaxPidNamespaceLevel = 32;
 
 // The wait deadline on the monotonic clock for a futex timeout (0: none;
@@ -59,8 +58,11 @@ ktl::Result<Task*> AffinityTarget(int pid) {
 
 ktl::Result<int64_t> sys_clone(uint64_t flags, uint64_t stack, UserAddress parent_tid,
                                UserAddress child_tid, uint64_t tls) {
-  CloneRequest request = {flags, stack, parent_tid.value, child_tid.value, tls};
-  return CloneThread(request, CurrentTask().frame());
+  // The low byte is the exit signal; a thread has none (Linux ignores it).
+  int exit_signal = (flags & kCloneThread) ? 0 : static_cast<int>(flags & kCloneSignalMask);
+  CloneRequest request = {flags & ~kCloneSignalMask, stack, parent_tid.value, child_tid.value,
+                          tls, exit_signal};
+  return Clone(request, CurrentTask().frame());
 }
 
 ktl::Result<int64_t> sys_clone3(UserAddress args_address, uint64_t size) {
@@ -96,8 +98,9 @@ ktl::Result<int64_t> sys_clone3(UserAddress args_address, uint64_t size) {
   // clone3 takes the exit signal separately; in flags it would be a bug.
   if (args.flags & kCloneSignalMask) return Errno::kEINVAL;
   CloneRequest request = {args.flags, args.stack == 0 ? 0 : stack_end,
-                          args.parent_tid, args.child_tid, args.tls};
-  return CloneThread(request, CurrentTask().frame());
+                          args.parent_tid, args.child_tid, args.tls,
+                          static_cast<int>(args.exit_signal)};
+  return Clone(request, CurrentTask().frame());
 }
 
 ktl::Result<int64_t> sys_futex(UserAddress address, int op, uint32_t value,

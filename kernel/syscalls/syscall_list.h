@@ -11,7 +11,9 @@
 #ifndef RINGFENCE_KERNEL_SYSCALLS_SYSCALL_LIST_H_
 #define RINGFENCE_KERNEL_SYSCALLS_SYSCALL_LIST_H_
 
+#include "kernel/syscalls/lists/exec.h"
 #include "kernel/syscalls/lists/io.h"
+#include "kernel/syscalls/lists/ipc.h"
 #include "kernel/syscalls/lists/fs.h"
 #include "kernel/syscalls/lists/memory.h"
 #include "kernel/syscalls/lists/signal.h"
@@ -22,10 +24,12 @@
 
 #define SENTRY_SYSCALLS(X) \
   SENTRY_SYSCALLS_IO(X) \
+  SENTRY_SYSCALLS_IPC(X) \
   SENTRY_SYSCALLS_FS(X) \
   SENTRY_SYSCALLS_MEMORY(X) \
   SENTRY_SYSCALLS_SIGNAL(X) \
   SENTRY_SYSCALLS_PROCESS(X) \
+  SENTRY_SYSCALLS_EXEC(X) \
   SENTRY_SYSCALLS_THREAD(X) \
   SENTRY_SYSCALLS_TIME(X) \
   SENTRY_SYSCALLS_SYSTEM(X)

@@ -1,6 +1,9 @@
 #include "kernel/task/task.h"
 
+#include "kernel/ktl/panic.h"
 #include "kernel/mm/physical_memory.h"
+#include "kernel/sched/scheduler.h"
+#include "kernel/task/fork.h"
 #include "kernel/signal/fpu_state.h"
 #include "platform_kvm/guest/address.h"
 #include "kernel/ktl/string.h"
@@ -10,8 +13,71 @@ namespace sentry {
 
 using linux_abi::kRlimInfinity;
 
+namespace {
+
+// What a zombie has left: no mappings, no files. Never freed.
+mm::AddressSpace& EmptyAddressSpace() {
+  static mm::AddressSpace empty(0);
+  return empty;
+}
+
+Shared<fs::FdTable>* EmptyFiles() {
+  static Shared<fs::FdTable> empty;  // its own reference keeps it alive
+  return &empty;
+}
+
+}  // namespace
+
+Process::Process(int32_t pid, mm::AddressSpace* address_space,
+                 vfs::RefPtr<Shared<fs::FdTable>> files, vfs::RefPtr<Shared<FsContext>> fs_context)
+    : pid_(pid),
+      address_space_(address_space),
+      files_(std::move(files)),
+      fs_(std::move(fs_context)) {
+  for (auto& limit : rlimits_) limit = {kRlimInfinity, kRlimInfinity};
+}
+
+Process::~Process() {
+  ReleaseFiles();
+  if (address_space_ != &EmptyAddressSpace()) address_space_->Unref();
+}
+
+void Process::ReplaceAddressSpace(mm::AddressSpace* fresh) {
+  mm::AddressSpace* old = address_space_;
+  address_space_ = fresh;
+  // The limits the address space enforces itself.
+  fresh->set_stack_limit(rlimits_[linux_abi::kRlimitStack].cur);
+  fresh->set_data_limit(rlimits_[linux_abi::kRlimitData].cur);
+  fresh->set_address_limit(rlimits_[linux_abi::kRlimitAs].cur);
+  if (&CurrentTask().process() == this && fresh != &EmptyAddressSpace()) fresh->Activate();
+  EndVfork(*this);
+  if (old != &EmptyAddressSpace()) old->Unref();
+}
+
+void Process::ReleaseAddressSpace() { ReplaceAddressSpace(&EmptyAddressSpace()); }
+
+void Process::ReleaseFiles() { files_ = vfs::RefPtr<Shared<fs::FdTable>>(EmptyFiles()); }
+
+void Process::InheritFrom(const Process& parent) {
+  credentials_ = parent.credentials_;
+  for (int i = 0; i < linux_abi::kNumSignals; ++i) actions_[i] = parent.actions_[i];
+  for (int i = 0; i < linux_abi::kRlimitCount; ++i) rlimits_[i] = parent.rlimits_[i];
+  ktl::StrCopy(executable_, parent.executable_, sizeof(executable_));
+  ktl::StrCopy(comm_, parent.comm_, sizeof(comm_));
+  program_image_ = parent.program_image_;
+  pgid = parent.pgid;
+  sid = parent.sid;
+}
+
+void Process::SetComm(const char* name) { ktl::StrCopy(comm_, name, sizeof(comm_)); }
+
 Process::Process(int32_t pid, mm::AddressSpace* address_space)
-    : pid_(pid), address_space_(address_space) {
+    : pid_(pid),
+      address_space_(address_space),
+      files_(vfs::MakeRef<Shared<fs::FdTable>>()),
+      fs_(vfs::MakeRef<Shared<FsContext>>()) {
+  if (!files_ || !fs_) ktl::Panic("out of memory creating the first process");
+  pgid = sid = pid;
   // Linux's defaults for a new login session.
   for (auto& limit : rlimits_) limit = {kRlimInfinity, kRlimInfinity};
   rlimits_[linux_abi::kRlimitStack] = {8ull << 20, kRlimInfinity};
@@ -78,6 +144,7 @@ void Process::SetExecutable(const char* path) {
   }
   ktl::StrCopy(comm_, name, sizeof(comm_));
 }
+
 
 void Task::set_blocked_signals(uint64_t mask) {
   // SIGKILL and SIGSTOP can never be blocked.

@@ -1,9 +1,10 @@
 // Tasks (threads) and processes (thread groups).
 //
-// This milestone runs one process with one thread, but the split is the
-// Linux one so that fork/clone can grow into it: the address space, fd
-// table, signal actions and limits belong to the process; the signal mask,
-// alternate stack and TLS belong to the task.
+// The split is Linux's: the address space, fd table, signal actions and
+// limits belong to the process; the signal mask, alternate stack and TLS
+// belong to the task. Processes form the tree fork builds (parent, children,
+// process groups and sessions); a process that has exited stays as a zombie
+// holding its wait status until its parent reaps it (kernel/task/wait.h).
 #ifndef RINGFENCE_KERNEL_TASK_TASK_H_
 #define RINGFENCE_KERNEL_TASK_TASK_H_
 
@@ -15,6 +16,7 @@
 #include "kernel/ktl/intrusive_list.h"
 #include "kernel/ktl/result.h"
 #include "kernel/mm/address_space.h"
+#include "kernel/sched/queues.h"
 #include "kernel/sched/thread.h"
 #include "kernel/signal/signal_state.h"
 #include "kernel/vfs/mount.h"
@@ -42,16 +44,52 @@ struct ProgramImage {
   vfs::Path executable;  // invalid when the file is not in the VFS
 };
 
+// What CLONE_FILES and CLONE_FS share between processes: a counted holder
+// (threads share the whole Process instead).
+template <typename T>
+class Shared {
+ public:
+  Shared() = default;
+  explicit Shared(const T& initial) : value(initial) {}
+  T value;
+  void Ref() { ++references_; }
+  void Unref() {
+    if (--references_ == 0) delete this;
+  }
+
+ private:
+  uint32_t references_ = 1;
+};
+
+class Task;
+
 class Process {
  public:
+  // The first process: a new fd table and fs context; takes over the
+  // reference to `address_space`.
   Process(int32_t pid, mm::AddressSpace* address_space);
+  // A child (fork.cc): shares or copies the parent's pieces.
+  Process(int32_t pid, mm::AddressSpace* address_space, vfs::RefPtr<Shared<fs::FdTable>> files,
+          vfs::RefPtr<Shared<FsContext>> fs_context);
   Process(const Process&) = delete;
+  ~Process();
 
   int32_t pid() const { return pid_; }
-  int32_t parent_pid() const { return parent_pid_; }
+  int32_t parent_pid() const { return parent != nullptr ? parent->pid() : 0; }
   mm::AddressSpace& address_space() { return *address_space_; }
-  fs::FdTable& files() { return files_; }
-  FsContext& fs_context() { return fs_context_; }
+  fs::FdTable& files() { return files_->value; }
+  FsContext& fs_context() { return fs_->value; }
+  const vfs::RefPtr<Shared<fs::FdTable>>& shared_files() { return files_; }
+  const vfs::RefPtr<Shared<FsContext>>& shared_fs_context() { return fs_; }
+  // Puts `fresh` (whose reference this takes) in place of the address space
+  // and drops the old one: exec, and exit (with an empty one). `fresh` gets
+  // the process's RLIMIT_STACK, RLIMIT_DATA and RLIMIT_AS; a vfork parent's
+  // wait ends, as Linux's mm_release does.
+  void ReplaceAddressSpace(mm::AddressSpace* fresh);
+  // The same with an empty address space that is never freed (exit).
+  void ReleaseAddressSpace();
+  // Drops the fd table (exit); files() is an empty table afterwards.
+  void ReleaseFiles();
   Credentials& credentials() { return credentials_; }
   linux_abi::SigAction& signal_action(int signal) { return actions_[signal - 1]; }
   // Pending group signals, group stop, timers (kernel/signal/).
@@ -62,18 +100,52 @@ class Process {
 
   // Live threads in the group (kernel/task/thread_life.cc).
   uint32_t thread_count = 1;
+
+  // --- the process tree (fork.cc, exit.cc, wait.cc) ----------------------
+  Process* parent = nullptr;  // null for PID 1, the sandbox's first process
+  ktl::IntrusiveListNode sibling_node;  // in parent->children
+  ktl::IntrusiveList<Process, &Process::sibling_node> children;
+  int32_t pgid = 0;  // process group and session ids
+  int32_t sid = 0;
+  bool did_exec = false;  // since fork: setpgid by the parent is EACCES then
+  int32_t vfork_parent_tid = 0;  // the thread sleeping in vfork until EndVfork
+  int exit_signal = linux_abi::kSigChld;  // what the parent gets at exit (0: none)
+  int pdeath_signal = 0;                  // PR_SET_PDEATHSIG
+  bool child_subreaper = false;           // PR_SET_CHILD_SUBREAPER
+  // While set, every thread but this one ends at its next return to user
+  // mode (exit_group, execve, a fatal signal): KillOtherThreads.
+  Task* thread_killer = nullptr;
+  bool group_exiting = false;  // the group is ending: exit_group or a fatal signal
+  int group_exit_status = 0;   // the wait status it ends with
+  sched::WaitQueue thread_exits;  // KillOtherThreads waits here
+  bool zombie = false;
+  int wait_status = 0;  // once a zombie: what wait reports
+  // Stop/continue events wait(WUNTRACED / WCONTINUED) has not reported yet.
+  int unreported_stop = 0;  // the stop signal, 0: none
+  bool unreported_continue = false;
+  sched::WaitQueue child_events;  // this process's threads in wait4/waitid
+  // CPU time of the exited threads, and of the reaped children (with their
+  // own reaped children), in nanoseconds.
+  int64_t exited_user_ns = 0;
+  int64_t children_user_ns = 0;
+  int64_t children_maxrss_kb = 0;
   // The program image exec loaded: its path (/proc/<pid>/exe) and the task
   // name (comm: the path's last component, at most 15 bytes).
   void SetExecutable(const char* path);
+  // comm alone, at most 15 bytes kept (exec names it after the path it was
+  // given, which for a script is not the file that runs).
+  void SetComm(const char* name);
   const char* executable() const { return executable_; }
   const char* comm() const { return comm_; }
+  // A fork child's copy of what it inherits from `parent`: credentials,
+  // signal actions, limits, names, process group and session.
+  void InheritFrom(const Process& parent);
 
  private:
   int32_t pid_;
-  int32_t parent_pid_ = 0;  // the sandbox's first process has no parent inside it
   mm::AddressSpace* address_space_;
-  fs::FdTable files_;
-  FsContext fs_context_;
+  vfs::RefPtr<Shared<fs::FdTable>> files_;
+  vfs::RefPtr<Shared<FsContext>> fs_;
   Credentials credentials_;
   linux_abi::SigAction actions_[linux_abi::kNumSignals] = {};
   signal::ProcessSignals signals_{this};
@@ -118,6 +190,15 @@ class Task {
   uint64_t gs_base = 0;
   uint8_t* fpu_area() { return fpu_area_; }
   uint64_t cpu_affinity = ~0ull;  // sched_setaffinity mask (bit per vCPU)
+  // vfork: the child this task waits for until it execs or exits (0: none),
+  // and where it waits (kernel/task/fork.cc).
+  int32_t vfork_child = 0;
+  sched::WaitQueue vfork_done;
+  // CPU time this task used (getrusage, times), in nanoseconds, up to when
+  // the scheduler last switched to it (scheduled_at_ns). The Sentry does not
+  // tell its own time from the app's: all of it counts as user time.
+  int64_t user_ns = 0;
+  int64_t scheduled_at_ns = 0;
   ktl::IntrusiveListNode thread_group_node;  // LiveTasks(), until exit
 
  private:

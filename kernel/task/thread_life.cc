@@ -5,6 +5,8 @@
 #include "kernel/sched/scheduler.h"
 #include "kernel/syscalls/user_pointer.h"
 #include "kernel/task/exit.h"
+#include "kernel/task/fork.h"
+#include "kernel/task/process_registry.h"
 #include "kernel/task/task.h"
 #include "platform_kvm/guest/context_switch.h"
 #include "platform_kvm/guest/cpu.h"
@@ -14,15 +16,6 @@ namespace {
 
 using ktl::Errno;
 
-// clone flags (linux/sched.h).
-constexpr uint64_t kCloneVm = 0x100, kCloneFs = 0x200, kCloneFiles = 0x400,
-                   kCloneSighand = 0x800, kClonePidfd = 0x1000, kCloneVfork = 0x4000,
-                   kCloneParent = 0x8000, kCloneThread = 0x10000, kCloneNewns = 0x20000,
-                   kCloneSysvsem = 0x40000, kCloneSettls = 0x80000,
-                   kCloneParentSettid = 0x100000, kCloneChildCleartid = 0x200000,
-                   kCloneDetached = 0x400000, kCloneChildSettid = 0x1000000,
-                   kCloneNewuser = 0x10000000;
-constexpr uint64_t kCloneSignalMask = 0xff;  // CSIGNAL: the exit signal
 // What glibc's pthread_create passes (CLONE_DETACHED is ignored, as Linux).
 constexpr uint64_t kThreadFlags = kCloneVm | kCloneFs | kCloneFiles | kCloneSighand |
                                   kCloneThread;
@@ -36,18 +29,31 @@ constexpr uint32_t kFutexOwnerDied = 0x40000000u;
 constexpr uint32_t kFutexTidMask = 0x3fffffffu;
 constexpr int kRobustListLimit = 2048;  // ROBUST_LIST_LIMIT: stops a looped list
 
+// What a new process may ask for beyond sharing nothing.
+constexpr uint64_t kProcessFlags = kCloneVm | kCloneFs | kCloneFiles | kCloneVfork |
+                                   kCloneParent | kCloneSysvsem | kCloneSettls |
+                                   kCloneParentSettid | kCloneChildCleartid | kCloneChildSettid |
+                                   kCloneDetached | kClonePtrace | kCloneUntraced | kCloneIo;
+
 // The Linux checks that make a flag combination invalid whatever is
-// supported (copy_process).
-ktl::Result<void> CheckCloneFlags(uint64_t flags) {
+// supported (copy_process), then what the Sentry supports.
+ktl::Result<void> CheckCloneFlags(uint64_t flags, int exit_signal) {
   if ((flags & (kCloneNewns | kCloneFs)) == (kCloneNewns | kCloneFs)) return Errno::kEINVAL;
   if ((flags & (kCloneNewuser | kCloneFs)) == (kCloneNewuser | kCloneFs)) return Errno::kEINVAL;
   if ((flags & kCloneThread) && !(flags & kCloneSighand)) return Errno::kEINVAL;
   if ((flags & kCloneSighand) && !(flags & kCloneVm)) return Errno::kEINVAL;
   if ((flags & kClonePidfd) && (flags & kCloneDetached)) return Errno::kEINVAL;
   if ((flags & kClonePidfd) && (flags & kCloneThread)) return Errno::kEINVAL;
-  // Supported: threads sharing everything pthread_create shares.
+  if (exit_signal < 0 || exit_signal > linux_abi::kNumSignals) return Errno::kEINVAL;
+  if (!(flags & kCloneThread)) {
+    // A process: sharing signal handlers without the thread group is not
+    // supported (it needs handler tables apart from the process).
+    if (flags & ~kProcessFlags) return Errno::kENOSYS;
+    return ktl::Ok();
+  }
+  // Threads share everything pthread_create shares.
   if ((flags & kThreadFlags) != kThreadFlags) return Errno::kENOSYS;
-  if (flags & ~(kThreadFlags | kOptionalThreadFlags | kCloneSignalMask)) return Errno::kENOSYS;
+  if (flags & ~(kThreadFlags | kOptionalThreadFlags)) return Errno::kENOSYS;
   return ktl::Ok();
 }
 
@@ -89,29 +95,31 @@ void ReleaseRobustList(Task& task) {
   }
 }
 
-}  // namespace
-
-ktl::Result<int64_t> CloneThread(const CloneRequest& request, const platform::TrapFrame& parent) {
-  TRY(CheckCloneFlags(request.flags));
-  if ((request.flags & kCloneSettls) && request.tls >= mm::VmaSet::kDefaultMaxAddress) {
-    return Errno::kEPERM;  // as arch_prctl(ARCH_SET_FS) refuses it
+// RLIMIT_NPROC: the tasks of the caller's real user, zombies included as
+// Linux counts them until they are reaped. Root (CAP_SYS_RESOURCE) is exempt.
+ktl::Result<void> CheckTaskLimit(Process& process) {
+  uint32_t uid = process.credentials().uid;
+  if (uid == 0) return ktl::Ok();
+  uint64_t limit = process.rlimit(linux_abi::kRlimitNproc).cur;
+  uint64_t count = 0;
+  for (Task& task : LiveTasks()) {
+    if (task.process().credentials().uid == uid) ++count;
   }
+  ForEachProcess([&](int32_t, Process* other) {
+    if (other->zombie && other->credentials().uid == uid) ++count;
+    return true;
+  });
+  if (count >= limit) return Errno::kEAGAIN;
+  return ktl::Ok();
+}
+
+// A thread in the caller's process.
+ktl::Result<int64_t> CloneThread(const CloneRequest& request, const platform::TrapFrame& parent) {
   Task& self = CurrentTask();
   Process& process = self.process();
   int32_t tid = AllocateTid();
   Task* child = TRY(Task::Create(tid, &process));  // inherits the live FPU state
-
-  platform::TrapFrame frame = parent;
-  frame.rax = 0;  // clone returns 0 in the child
-  if (request.stack != 0) frame.rsp = request.stack;
-  child->thread().saved_rsp = platform::PrepareNewThreadStack(child->kernel_stack_top(), frame);
-  child->fs_base = (request.flags & kCloneSettls) ? request.tls
-                                                 : platform::ReadMsr(platform::kMsrFsBase);
-  child->gs_base = platform::ReadMsr(platform::kMsrKernelGsBase);
-  child->set_blocked_signals(self.blocked_signals());
-  child->cpu_affinity = self.cpu_affinity;
-  if (request.flags & kCloneChildCleartid) child->clear_child_tid = request.child_tid;
-
+  InitChildTask(*child, self, request, parent);
   // Linux ignores faults on these two stores: the thread exists already.
   if (request.flags & kCloneChildSettid) {
     (void)UserPointer<int32_t>(request.child_tid).Write(tid);
@@ -124,20 +132,44 @@ ktl::Result<int64_t> CloneThread(const CloneRequest& request, const platform::Tr
   return tid;
 }
 
-void ExitThread(int status) {
-  Task& task = CurrentTask();
+}  // namespace
+
+ktl::Result<int64_t> Clone(const CloneRequest& request, const platform::TrapFrame& parent) {
+  TRY(CheckCloneFlags(request.flags, request.exit_signal));
+  if ((request.flags & kCloneSettls) && request.tls >= mm::VmaSet::kDefaultMaxAddress) {
+    return Errno::kEPERM;  // as arch_prctl(ARCH_SET_FS) refuses it
+  }
+  TRY(CheckTaskLimit(CurrentTask().process()));
+  if (request.flags & kCloneThread) return CloneThread(request, parent);
+  return CloneProcess(request, parent);
+}
+
+void InitChildTask(Task& child, Task& self, const CloneRequest& request,
+                   const platform::TrapFrame& parent) {
+  platform::TrapFrame frame = parent;
+  frame.rax = 0;  // clone returns 0 in the child
+  if (request.stack != 0) frame.rsp = request.stack;
+  child.thread().saved_rsp = platform::PrepareNewThreadStack(child.kernel_stack_top(), frame);
+  child.fs_base = (request.flags & kCloneSettls) ? request.tls
+                                                : platform::ReadMsr(platform::kMsrFsBase);
+  child.gs_base = platform::ReadMsr(platform::kMsrKernelGsBase);
+  child.set_blocked_signals(self.blocked_signals());
+  child.cpu_affinity = self.cpu_affinity;
+  if (request.flags & kCloneChildCleartid) child.clear_child_tid = request.child_tid;
+}
+
+void ReleaseThreadState(Task& task) {
   ReleaseRobustList(task);
   if (task.clear_child_tid != 0) {
     // What pthread_join waits for: the tid word cleared, then a wake.
     if (UserPointer<int32_t>(task.clear_child_tid).Write(0).ok()) {
       (void)sched::FutexWake(task.clear_child_tid, 1, sched::kFutexBitsetMatchAny);
     }
+    task.clear_child_tid = 0;
   }
-  Process& process = task.process();
-  if (task.thread_group_node.InList()) LiveTasks().Remove(&task);
-  if (--process.thread_count == 0) ExitProcess(status);
-  sched::ExitCurrent();
 }
+
+void ExitThread(int status) { EndThread(CurrentTask(), ExitedStatus(status)); }
 
 Task* FindThread(int32_t tid) {
   for (Task& task : LiveTasks()) {

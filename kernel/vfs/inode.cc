@@ -55,7 +55,14 @@ ktl::Result<void> Inode::Setxattr(ktl::StringView, std::span<const char>, uint32
 ktl::Result<void> Inode::Listxattr(ktl::Vector<char>*) { return ktl::Errno::kEOPNOTSUPP; }
 ktl::Result<void> Inode::Removexattr(ktl::StringView) { return ktl::Errno::kEOPNOTSUPP; }
 
+namespace {
+FifoOpener g_fifo_opener = nullptr;
+}  // namespace
+
+void SetFifoOpener(FifoOpener opener) { g_fifo_opener = opener; }
+
 ktl::Result<RefPtr<FileDescription>> Inode::Open(const Path& path, uint32_t flags) {
+  if (type_ == kS_IFIFO && g_fifo_opener != nullptr) return g_fifo_opener(*this, path, flags);
   if (!IsRegular() && !IsDir()) return ktl::Errno::kENXIO;
   RefPtr<FileDescription> description = RefPtr<FileDescription>::Adopt(
       new (std::nothrow) FileDescription(flags, path));

@@ -97,6 +97,12 @@ class FileSystem {
   uint64_t device_;
 };
 
+// What opens FIFO inodes as pipe ends (kernel/ipc/fifo.cc in the Sentry;
+// none in hosted builds).
+using FifoOpener = ktl::Result<RefPtr<FileDescription>> (*)(Inode& inode, const Path& path,
+                                                            uint32_t flags);
+void SetFifoOpener(FifoOpener opener);
+
 class Inode {
  public:
   // `mode` fixes the file type for the inode's life.
@@ -198,8 +204,9 @@ class Inode {
   // already checked permissions, O_DIRECTORY, O_TRUNC and so on; O_PATH
   // never gets here. The default gives regular files and directories the
   // generic FileDescription (backed by Read/Write/ReadDir above) and
-  // refuses the rest with ENXIO: sockets, as Linux does, and, until pipes
-  // and devices are wired in, fifos and device nodes too.
+  // refuses the rest with ENXIO: sockets, as Linux does, and device nodes
+  // of file systems that do not serve them. FIFOs open through the opener
+  // SetFifoOpener installed (ENXIO without one).
   virtual ktl::Result<RefPtr<FileDescription>> Open(const Path& path, uint32_t flags);
 
   // --- memory mapping ----------------------------------------------------------

@@ -20,7 +20,6 @@ inline constexpr uint32_t kBootInfoVersion = 1;
 inline constexpr uint32_t kHandleStdin = 0;
 inline constexpr uint32_t kHandleStdout = 1;
 inline constexpr uint32_t kHandleStderr = 2;
-inline constexpr uint32_t kHandleExecutable = 3;
 inline constexpr uint32_t kHandleLog = 4;  // the Sentry's debug log (--log)
 // Handles from here on are handed out at run time (Gofer-opened files).
 inline constexpr uint32_t kFirstDynamicHandle = 8;

@@ -75,6 +75,28 @@ void PageTable::FlushRange(uint64_t start, uint64_t end) const {
   if (start < end) InvalidateTlbRange(root_, start, end);
 }
 
+void PageTable::ForEachPresent(uint64_t start, uint64_t end,
+                               ktl::FunctionRef<void(uint64_t va, uint64_t& entry)> visit) const {
+  if (end > ringfence::abi::kUserAddressEnd) end = ringfence::abi::kUserAddressEnd;
+  // Depth-first over the levels; `table` covers the range starting at `base`.
+  auto walk = [&](auto& self, PhysAddr table, int level, uint64_t base) -> void {
+    const uint64_t span = 1ull << (12 + 9 * level);  // bytes one entry covers
+    for (int i = 0; i < kEntriesPerTable; ++i) {
+      uint64_t first = base + static_cast<uint64_t>(i) * span;
+      if (first >= end) return;
+      if (first + span <= start) continue;
+      uint64_t& entry = Entries(table)[i];
+      if (!(entry & kPtePresent)) continue;
+      if (level == 0) {
+        visit(first, entry);
+      } else {
+        self(self, entry & kPteAddressMask, level - 1, first);
+      }
+    }
+  };
+  if (start < end) walk(walk, root_, 3, 0);
+}
+
 void PageTable::Destroy() {
   if (root_ == 0) return;
   // No vCPU may keep a freed table in CR3 (an idle one would still walk it).

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 
+#include "kernel/ktl/function_ref.h"
 #include "kernel/ktl/result.h"
 #include "kernel/mm/page_allocator.h"
 
@@ -52,10 +53,17 @@ class PageTable {
   // Clears the mapping of `va`; returns the frame it mapped, or 0.
   PhysAddr Unmap(uint64_t va);
 
+  // Calls `visit` with the address and leaf entry of every present page in
+  // [start, end) (page-aligned), skipping whole tables that do not exist, so
+  // a huge sparse range costs only what is mapped in it.
+  void ForEachPresent(uint64_t start, uint64_t end,
+                      ktl::FunctionRef<void(uint64_t va, uint64_t& entry)> visit) const;
+
   // Flushes `va` from the TLB of every vCPU that has this table loaded
   // (a shootdown when other vCPUs have it: platform/smp.h).
   void Flush(uint64_t va) const;
-  // The same for the pages of [start, end), with one shootdown.
+  // The same for the pages of [start, end), with one shootdown (page by
+  // page for a few pages, the whole TLB otherwise).
   void FlushRange(uint64_t start, uint64_t end) const;
 
   // Frees every user-half table page (not the frames they map).

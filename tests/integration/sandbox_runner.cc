@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -122,6 +123,11 @@ bool SandboxRun::Native() {
   return v != nullptr && strcmp(v, "1") == 0;
 }
 
+std::string SandboxRun::DefaultCpus() {
+  const char* v = getenv("RINGFENCE_TEST_CPUS");
+  return v != nullptr ? v : "";
+}
+
 std::string SandboxRun::RingfenceBinary() {
   const char* v = getenv("RINGFENCE_BINARY");
   if (v != nullptr && *v) return v;
@@ -149,12 +155,62 @@ SandboxRun& SandboxRun::OnHost() {
   return *this;
 }
 
+namespace {
+
+// "/tmp/NAME" for a directory /tmp/NAME of the host or a path under it,
+// else "".
+std::string TmpTopDirectory(const std::string& path) {
+  if (path.rfind("/tmp/", 0) != 0) return "";
+  std::string top = path.substr(0, path.find('/', 5));
+  struct stat st;
+  if (stat(top.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return "";
+  return top;
+}
+
+}  // namespace
+
+std::vector<std::string> SandboxRun::VolumeFlags() const {
+  // The sandbox's /tmp is its own tmpfs: host files under /tmp that the
+  // sandbox must run or read (the program, the test programs of a build
+  // tree under /tmp, shared directories) come in as read-only volumes at
+  // the same paths.
+  for (const auto& flag : flags_) {
+    if (flag.rfind("--root", 0) == 0) return {};  // paths then name the root's files
+  }
+  std::vector<std::string> wanted = shares_;
+  wanted.push_back(program_);
+#ifdef RINGFENCE_TEST_PROGRAMS_DIR
+  wanted.push_back(RINGFENCE_TEST_PROGRAMS_DIR);
+#endif
+  std::vector<std::string> tops;
+  for (const auto& path : wanted) {
+    std::string top = TmpTopDirectory(path);
+    if (!top.empty() && std::find(tops.begin(), tops.end(), top) == tops.end()) {
+      tops.push_back(top);
+    }
+  }
+  std::vector<std::string> volumes;
+  for (const auto& top : tops) volumes.push_back("--volume=" + top + ":" + top + ":ro");
+  return volumes;
+}
+
+SandboxRun& SandboxRun::Share(std::string host_path) {
+  shares_.push_back(std::move(host_path));
+  return *this;
+}
+
 std::vector<std::string> SandboxRun::Argv() const {
   std::vector<std::string> argv;
   if (!on_host_ && !Native()) {
     argv.push_back(RingfenceBinary());
     argv.push_back("do");
-    for (const auto& f : flags_) argv.push_back(f);
+    for (const auto& v : VolumeFlags()) argv.push_back(v);
+    bool has_cpus = false;
+    for (const auto& f : flags_) {
+      argv.push_back(f);
+      has_cpus = has_cpus || f.rfind("--cpus", 0) == 0;
+    }
+    if (!has_cpus && !DefaultCpus().empty()) argv.push_back("--cpus=" + DefaultCpus());
     argv.push_back("--");
   }
   argv.push_back(program_);

@@ -60,6 +60,10 @@ class SandboxRun {
 
   // True when RINGFENCE_TEST_NATIVE=1: no ringfence in between.
   static bool Native();
+  // The vCPU count every run without its own --cpus flag gets: env
+  // RINGFENCE_TEST_CPUS (a ctest entry runs a few suites on 2 vCPUs so), or
+  // "" for ringfence's default.
+  static std::string DefaultCpus();
   // The ringfence binary (compile definition RINGFENCE_BINARY, overridable
   // with env RINGFENCE_BINARY).
   static std::string RingfenceBinary();
@@ -69,6 +73,11 @@ class SandboxRun {
   SandboxRun& Flag(std::string flag);
   SandboxRun& Env(const std::string& name, const std::string& value);
   SandboxRun& TimeoutSeconds(int seconds);
+  // Makes a host file or directory under /tmp visible at the same path in
+  // the sandbox (whose /tmp is its own tmpfs), read-only. The program and
+  // the test programs' directory are shared so without asking. No effect
+  // elsewhere, natively or with --root.
+  SandboxRun& Share(std::string host_path);
   // Runs the program directly on the host even in sandbox mode, as the
   // reference a sandboxed run of the same argv is compared with.
   SandboxRun& OnHost();
@@ -78,8 +87,11 @@ class SandboxRun {
   RunResult Run() const;
 
  private:
+  std::vector<std::string> VolumeFlags() const;
+
   std::string program_;
   std::vector<std::string> args_;
+  std::vector<std::string> shares_;
   std::vector<std::string> flags_;
   std::string stdin_;
   std::map<std::string, std::string> env_;

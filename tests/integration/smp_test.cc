@@ -91,6 +91,31 @@ TEST(SmpTest, ThreadTestsOnTwoCpus) {
   EXPECT_EQ(exit_group.status, 7) << exit_group.Describe();
 }
 
+// exit_group and execve end threads that run ring 3 or sleep on another
+// vCPU (an IPI makes the runner enter the Sentry), and never wait forever.
+TEST(SmpTest, ExitGroupAndExecEndThreadsOnTheOtherCpu) {
+  SKIP_NATIVE_WITHOUT_CPUS(2);
+  RunResult exit_group =
+      SandboxRun(Program("smp_process"), {"exit_group"}).Flag("--cpus=2").TimeoutSeconds(120).Run();
+  EXPECT_EQ(exit_group.status, 7) << exit_group.Describe();
+  EXPECT_FALSE(exit_group.timed_out) << exit_group.Describe();
+  ExpectPassesOn(2, "smp_process", {"exec"}, "exec_target done");
+}
+
+// fork write-protects the parent's pages while its other thread writes them
+// on CPU 1: that thread's writes must not reach the child's copy.
+TEST(SmpTest, ForkCopyOnWriteWhileAThreadWritesOnTheOtherCpu) {
+  SKIP_NATIVE_WITHOUT_CPUS(2);
+  ExpectPassesOn(2, "smp_process", {"fork_cow"}, "fork_cow done");
+}
+
+// Pipes, epoll, eventfd, timerfd and a process timer's signal wake a thread
+// blocked on the other vCPU.
+TEST(SmpTest, WakeupsReachAThreadBlockedOnTheOtherCpu) {
+  SKIP_NATIVE_WITHOUT_CPUS(2);
+  ExpectPassesOn(2, "smp_process", {"wakeups"}, "wakeups done");
+}
+
 // The CLI refuses counts outside 1..64 before starting anything.
 TEST(SmpTest, CpusFlagIsValidated) {
   for (const char* bad : {"0", "65", "-1", "two", "1.5", "2x"}) {
@@ -105,6 +130,7 @@ TEST(SmpTest, CpusFlagIsValidated) {
 
 TEST(SmpTest, DefaultCpuCountIsTheCallersCpus) {
   if (SandboxRun::Native()) GTEST_SKIP() << "about ringfence itself";
+  if (!SandboxRun::DefaultCpus().empty()) GTEST_SKIP() << "RINGFENCE_TEST_CPUS sets --cpus";
   RunResult r = SandboxRun(Program("thread_basic")).TimeoutSeconds(120).Run();
   EXPECT_EQ(r.status, 0) << r.Describe();
   int expected = HostCpus() > 64 ? 64 : HostCpus();

@@ -67,8 +67,11 @@ void FillMemory(Process& process, ProcessSnapshot* s) {
 ProcessSnapshot Snapshot(Process& process) {
   ProcessSnapshot s;
   s.name = process.comm();
-  s.pid = s.tgid = s.pgrp = s.session = process.pid();
+  s.pid = s.tgid = process.pid();
+  s.pgrp = process.pgid;
+  s.session = process.sid;
   s.ppid = process.parent_pid();
+  if (process.zombie) s.state = 'Z';
   const Credentials& creds = process.credentials();
   uint32_t uids[4] = {creds.uid, creds.euid, creds.suid, creds.euid};
   uint32_t gids[4] = {creds.gid, creds.egid, creds.sgid, creds.egid};

@@ -135,6 +135,9 @@ class HostFileInode final : public synthetic::Inode {
 
 // The readlink text Linux gives a file that has no path.
 ktl::Result<void> AppendAnonymousName(fs::File& file, ktl::Vector<char>* out) {
+  if (const char* name = file.AnonymousName()) {
+    return synthetic::Appendf(out, "anon_inode:[%s]", name);
+  }
   linux_abi::Stat stat;
   TRY(file.Stat(&stat));
   uint32_t type = stat.mode & vfs::kS_IFMT;

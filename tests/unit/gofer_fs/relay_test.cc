@@ -136,9 +136,9 @@ TEST_F(RelayTest, CreateDonatesAReadWriteHandle) {
 
 TEST_F(RelayTest, StaticHandlesCannotBeClosed) {
   ASSERT_TRUE(guest_->handles().Install(abi::kHandleStdout, dup(1), vmm::kRightWrite, true));
-  ASSERT_TRUE(guest_->handles().Install(abi::kHandleExecutable, dup(1), vmm::kRightPread, true));
+  ASSERT_TRUE(guest_->handles().Install(abi::kHandleLog, dup(1), vmm::kRightWrite, true));
   EXPECT_EQ(guest_->Hypercall(Hypercall::kCloseHandle, abi::kHandleStdout), -EBADF);
-  EXPECT_EQ(guest_->Hypercall(Hypercall::kCloseHandle, abi::kHandleExecutable), -EBADF);
+  EXPECT_EQ(guest_->Hypercall(Hypercall::kCloseHandle, abi::kHandleLog), -EBADF);
   EXPECT_EQ(guest_->Hypercall(Hypercall::kCloseHandle, abi::kMaxHandles), -EBADF);
   EXPECT_EQ(guest_->Hypercall(Hypercall::kCloseHandle, ~0ull), -EBADF);
   EXPECT_EQ(guest_->handles().size(), 2u);

@@ -195,5 +195,21 @@ TEST_F(InitialStackTest, TotalBoundedByAQuarterOfTheStackLimit) {
   EXPECT_EQ(BuildStackImage(request).error(), ktl::Errno::kE2BIG);
 }
 
+TEST(ArgumentLimitsTest, ExecChecksWhatTheStackBuilderWouldRefuse) {
+  // What execve checks before its point of no return: the same limits.
+  EXPECT_EQ(ArgumentSpace(8ull << 20), 2ull << 20);
+  EXPECT_EQ(ArgumentSpace(64 * 1024), kMinArgSpace);
+  EXPECT_EQ(ArgumentSpace(1ull << 62), kMaxArgSpace);
+  ExecArguments small = Make({"prog", "x"}, {"A=1"});
+  EXPECT_TRUE(CheckArgumentLimits(small, "/bin/prog", 8ull << 20).ok());
+  ExecArguments big = Make(std::vector<std::string>(21, std::string(100 * 1024, 'z')), {});
+  EXPECT_EQ(CheckArgumentLimits(big, "/bin/prog", 8ull << 20).error(), ktl::Errno::kE2BIG);
+  EXPECT_TRUE(CheckArgumentLimits(big, "/bin/prog", 16ull << 20).ok());
+  // The exec filename counts too.
+  EXPECT_EQ(CheckArgumentLimits(small, std::string(kMaxArgStringBytes, 'f').c_str(), 8ull << 20)
+                .error(),
+            ktl::Errno::kE2BIG);
+}
+
 }  // namespace
 }  // namespace sentry::loader

@@ -9,6 +9,7 @@
 #include "kernel/mm/page_cache.h"
 #include "kernel/mm/vma_set.h"
 #include "kernel/vfs/inode_page_cache.h"
+#include "tests/unit/kernel/host_frames.h"
 #include "tests/unit/kernel/vfs_test_fixture.h"
 
 namespace sentry::vfs::testing {
@@ -18,24 +19,7 @@ using ktl::Errno;
 using mm::kPageSize;
 using mm::PhysAddr;
 
-// A PageAllocator over a host buffer standing in for guest memory.
-class HostFrames {
- public:
-  explicit HostFrames(size_t pages)
-      : bytes_(pages * kPageSize),
-        buffer_(static_cast<std::byte*>(std::aligned_alloc(kPageSize, bytes_))) {
-    EXPECT_TRUE(allocator.Init(buffer_ - kBase, kBase, kBase + bytes_).ok());
-  }
-  ~HostFrames() { std::free(buffer_); }
-  char* At(PhysAddr frame) { return reinterpret_cast<char*>(allocator.DirectMap(frame)); }
-
-  mm::PageAllocator allocator;
-
- private:
-  static constexpr PhysAddr kBase = 0x100000;
-  size_t bytes_;
-  std::byte* buffer_;
-};
+using sentry::testing::HostFrames;
 
 // A page cache over a std::string, with injectable write failures.
 class StringCache final : public mm::PageCache {
