@@ -1,9 +1,10 @@
 // Several vCPUs: threads pinned to CPUs, FPU state across migrations, and
-// the TLB shootdown of munmap. Modes (each prints "<mode> done"):
+// the TLB shootdowns of munmap, mprotect and mremap. Modes (each prints "<mode> done"):
 //   pin N        N threads, thread i pins itself to CPU i and reports getcpu
 //   fpu N        threads keep SSE registers across migrations over N CPUs
-//   munmap       a thread on CPU 1 reads a page; CPU 0 unmaps it; the
-//                reader's next access must fault (SIGSEGV) every time
+//   munmap, mprotect, remap
+//                a thread on CPU 1 keeps touching a page while CPU 0 changes
+//                its mapping; its next access must see the change (below)
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <sched.h>
@@ -125,12 +126,23 @@ static void fpu(int n) {
   printf("fpu done\n");
 }
 
-// --- munmap ---------------------------------------------------------------
+// --- munmap, mprotect, remap ------------------------------------------------
+// A thread on CPU 1 keeps touching a page in ring 3 (so its TLB holds the
+// entry) while CPU 0 changes the mapping; once the call has returned, the
+// toucher's next access must see the change:
+//   munmap    the page is unmapped: the read faults
+//   mprotect  the page becomes read-only: the write faults
+//   remap     mremap moves another page (other contents, another frame) over
+//             it: the read sees the new contents
 enum { kRounds = 20 };
+enum change { kMunmap, kMprotect, kRemap };
+static enum change g_change;
 static volatile uint64_t *g_page;
-static atomic_int g_phase;  // 0: reader spins, 1: reader warmed up, 2: unmapped
+static uint64_t g_expected;  // kRemap: what the page holds after the change
+static atomic_int g_phase;   // 0: toucher warms up, 1: touching, 2: changed, 3: round over
 static sigjmp_buf g_jump;
 static atomic_int g_faults;
+static atomic_int g_stale;
 static volatile uint64_t g_fault_address;
 
 static void on_segv(int sig, siginfo_t *info, void *context) {
@@ -140,7 +152,15 @@ static void on_segv(int sig, siginfo_t *info, void *context) {
   siglongjmp(g_jump, 1);
 }
 
-static void *reader_main(void *arg) {
+static uint64_t touch(volatile uint64_t *page, int i) {
+  if (g_change == kMprotect) {
+    page[i % 512] = (uint64_t)i;
+    return 0;
+  }
+  return page[i % 512];
+}
+
+static void *toucher_main(void *arg) {
   (void)arg;
   pin_to(1);
   for (int round = 0; round < kRounds; round++) {
@@ -148,56 +168,86 @@ static void *reader_main(void *arg) {
     }
     volatile uint64_t *page = g_page;
     uint64_t sum = 0;
-    // Warm this CPU's TLB with the page, then keep reading it in ring 3
-    // until the other CPU has unmapped it.
-    for (int i = 0; i < 1000; i++) sum += page[i % 512];
-    // A read may fault while munmap runs; once it has returned (phase 2)
-    // every read must.
+    for (int i = 0; i < 1000; i++) sum += touch(page, i);
+    // A fault may come while the change is under way; once the call has
+    // returned (phase 2) the next access must see it.
     if (sigsetjmp(g_jump, 1) == 0) {
       atomic_store(&g_phase, 1);
-      while (atomic_load(&g_phase) != 2) sum += page[0];
-      sum += page[1];
-      check_fail("access_after_munmap_faults", "round %d read %lu", round, (unsigned long)sum);
+      while (atomic_load(&g_phase) != 2) sum += touch(page, 0);
+      if (g_change == kRemap) {
+        uint64_t seen = page[0];
+        if (seen != g_expected) atomic_fetch_add(&g_stale, 1);
+        atomic_store(&g_phase, 3);
+        continue;
+      }
+      sum += touch(page, 1);
+      atomic_fetch_add(&g_stale, 1);
+      printf("stale access in round %d (sum %lu)\n", round, (unsigned long)sum);
+    } else {
+      CHECK(g_fault_address - (uint64_t)(uintptr_t)page < 4096, "fault_address_in_page");
+      atomic_fetch_add(&g_faults, 1);
     }
-    CHECK(g_fault_address - (uint64_t)(uintptr_t)page < 4096, "fault_address_in_page");
-    atomic_fetch_add(&g_faults, 1);
-    while (atomic_load(&g_phase) != 2) {  // a fault inside munmap's window
+    while (atomic_load(&g_phase) != 2) {  // a fault inside the call's window
     }
     atomic_store(&g_phase, 3);
   }
   return NULL;
 }
 
-static void unmap_race(void) {
+static volatile uint64_t *new_page(uint64_t fill) {
+  volatile uint64_t *page =
+      mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  CHECK(page != MAP_FAILED, "mmap");
+  for (int i = 0; i < 512; i++) page[i] = fill;
+  return page;
+}
+
+static void change_race(enum change change, const char *name) {
+  g_change = change;
   struct sigaction action = {0};
   action.sa_sigaction = on_segv;
   action.sa_flags = SA_SIGINFO | SA_NODEFER;
   sigemptyset(&action.sa_mask);
   CHECK_EQ(sigaction(SIGSEGV, &action, NULL), 0, "sigaction");
   pin_to(0);
-  g_page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  CHECK(g_page != MAP_FAILED, "mmap");
-  g_page[0] = 1;
   atomic_store(&g_phase, 3);
-  pthread_t reader;
-  CHECK_EQ(pthread_create(&reader, NULL, reader_main, NULL), 0, "create");
+  pthread_t toucher;
+  CHECK_EQ(pthread_create(&toucher, NULL, toucher_main, NULL), 0, "create");
   for (int round = 0; round < kRounds; round++) {
-    if (round > 0) {
-      g_page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-      CHECK(g_page != MAP_FAILED, "mmap");
-      g_page[0] = round;
+    if (g_page == NULL || change != kMprotect) {
+      g_page = new_page(1000 + round);
+    } else {
+      CHECK_EQ(mprotect((void *)g_page, 4096, PROT_READ | PROT_WRITE), 0, "mprotect_rw");
     }
+    // kRemap: the replacement exists (its own frame) before the race.
+    volatile uint64_t *replacement = change == kRemap ? new_page(2000 + round) : NULL;
+    g_expected = 2000 + round;
     atomic_store(&g_phase, 0);
     while (atomic_load(&g_phase) != 1) {
     }
-    CHECK_EQ(munmap((void *)g_page, 4096), 0, "munmap");
+    switch (change) {
+      case kMunmap:
+        CHECK_EQ(munmap((void *)g_page, 4096), 0, "munmap");
+        break;
+      case kMprotect:
+        CHECK_EQ(mprotect((void *)g_page, 4096, PROT_READ), 0, "mprotect_ro");
+        break;
+      case kRemap:
+        CHECK(mremap((void *)replacement, 4096, 4096, MREMAP_MAYMOVE | MREMAP_FIXED,
+                     (void *)g_page) == (void *)g_page,
+              "mremap");
+        break;
+    }
     atomic_store(&g_phase, 2);
     while (atomic_load(&g_phase) != 3) {
     }
+    if (change == kRemap) CHECK_EQ(munmap((void *)g_page, 4096), 0, "munmap_after");
   }
-  pthread_join(reader, NULL);
+  pthread_join(toucher, NULL);
   printf("faults %d\n", atomic_load(&g_faults));
-  printf("munmap done\n");
+  printf("stale %d\n", atomic_load(&g_stale));
+  CHECK_EQ(atomic_load(&g_stale), 0, "no_stale_tlb_entry_used");
+  printf("%s done\n", name);
 }
 
 int main(int argc, char **argv) {
@@ -208,9 +258,13 @@ int main(int argc, char **argv) {
   } else if (strcmp(mode, "fpu") == 0) {
     fpu(n);
   } else if (strcmp(mode, "munmap") == 0) {
-    unmap_race();
+    change_race(kMunmap, mode);
+  } else if (strcmp(mode, "mprotect") == 0) {
+    change_race(kMprotect, mode);
+  } else if (strcmp(mode, "remap") == 0) {
+    change_race(kRemap, mode);
   } else {
-    fprintf(stderr, "usage: smp_cpus pin|fpu|munmap [cpus]\n");
+    fprintf(stderr, "usage: smp_cpus pin|fpu|munmap|mprotect|remap [cpus]\n");
     return 2;
   }
   return 0;
