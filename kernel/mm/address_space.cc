@@ -110,7 +110,11 @@ bool AddressSpace::MayGrowBy(uint64_t bytes) const {
   return total <= address_limit_ && bytes <= address_limit_ - total;
 }
 
-void AddressSpace::Activate() const { platform::LoadPageTable(page_table_.root()); }
+void AddressSpace::Activate() const {
+  // A process between exit and reaping has no page table: the kernel's own.
+  PhysAddr root = page_table_.root();
+  platform::LoadPageTable(root != 0 ? root : platform::KernelPageTable());
+}
 
 void AddressSpace::InvalidateRange(uint64_t start, uint64_t end) const {
   page_table_.FlushRange(start, end);
@@ -303,17 +307,25 @@ ktl::Result<uint64_t> AddressSpace::Remap(uint64_t old_start, uint64_t old_lengt
   if (result.moved) {
     // Move the frames (not their contents) to the new range, each keeping
     // its entry's flags (a copy-on-write page stays read-only).
+    bool moved_any = false;
     for (uint64_t offset = 0; offset < result.moved_length; offset += kPageSize) {
       uint64_t* pte = page_table_.Lookup(old_start + offset);
       if (pte == nullptr || !(*pte & platform::kPtePresent)) continue;
       uint64_t flags = *pte & ~(platform::kPteAddressMask | platform::kPtePresent);
-      PhysAddr frame = page_table_.Unmap(old_start + offset);
+      PhysAddr frame = *pte & platform::kPteAddressMask;
+      *pte = 0;
+      moved_any = true;
       if (!page_table_.Map(result.new_start + offset, frame, flags).ok()) {
         // No memory for a page table: the page reads back as zeros later,
-        // which is what the app would have after an ENOMEM-less move.
+        // which is what the app would have after an ENOMEM-less move. The
+        // frame goes only once no TLB reaches it.
+        page_table_.Flush(old_start + offset);
         PhysicalPages().Unref(frame);
       }
     }
+    // One shootdown for the old range (until it, another vCPU may still
+    // reach the frames at their old addresses, as if mremap had not run yet).
+    if (moved_any) page_table_.FlushRange(old_start, old_start + result.moved_length);
   }
   return result.new_start;
 }
