@@ -10,6 +10,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/types/optional.h"
+#include "gofer/packet_socket.h"
 
 namespace ringfence::gofer {
 namespace {
@@ -46,32 +47,16 @@ absl::StatusOr<RawReply> GoferClient::RoundTrip(
     return TransportError(absl::StrCat("send: ", strerror(errno)));
   }
   std::vector<uint8_t> buf(kMaxMessageSize + 1);
-  alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int) * 8)];
-  struct iovec iov = {buf.data(), buf.size()};
-  struct msghdr msg = {};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof(control);
-  ssize_t n;
-  while ((n = recvmsg(socket_fd_, &msg, MSG_CMSG_CLOEXEC)) < 0) {
-    if (errno == EINTR) continue;
-    return TransportError(absl::StrCat("recvmsg: ", strerror(errno)));
+  ReceivedPacket received;
+  if (int err = ReceivePacket(socket_fd_, absl::MakeSpan(buf), &received);
+      err != 0) {
+    return TransportError(absl::StrCat("recvmsg: ", strerror(err)));
   }
   RawReply reply;
-  // Take ownership of every received fd first, so all paths close them.
-  for (struct cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr;
-       c = CMSG_NXTHDR(&msg, c)) {
-    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
-    size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-    for (size_t i = 0; i < count; ++i) {
-      int fd;
-      std::memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
-      reply.fds.emplace_back(fd);
-    }
-  }
+  reply.fds = std::move(received.fds);
+  const size_t n = received.size;
   if (n == 0) return TransportError("the gofer hung up");
-  if ((msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) != 0) {
+  if (received.truncated || received.control_truncated || n > kMaxMessageSize) {
     return TransportError("reply truncated");
   }
   absl::Span<const uint8_t> packet_in(buf.data(), static_cast<size_t>(n));

@@ -11,23 +11,12 @@
 namespace ringfence::gofer {
 namespace {
 
+using vmm::ArgEquals;
+using vmm::MaskedEquals;
 using vmm::SeccompArgCondition;
 
 // A dirfd is an int: bit 31 clear means >= 0, which excludes AT_FDCWD.
 constexpr uint64_t kIntSignBit = 0x80000000ull;
-
-SeccompArgCondition MaskedEquals(unsigned arg, uint64_t mask, uint64_t value,
-                                 std::string note) {
-  return {.arg = arg,
-          .op = SCMP_CMP_MASKED_EQ,
-          .datum_a = mask,
-          .datum_b = value,
-          .note = std::move(note)};
-}
-
-SeccompArgCondition ArgEquals(unsigned arg, uint64_t value, std::string note) {
-  return {.arg = arg, .op = SCMP_CMP_EQ, .datum_a = value, .note = note};
-}
 
 SeccompArgCondition DirFdNotCwd(unsigned arg) {
   return MaskedEquals(arg, kIntSignBit, 0, "dirfd >= 0");

@@ -20,6 +20,8 @@
 #include <type_traits>
 #include <utility>
 
+#include "gofer/packet_socket.h"
+
 namespace ringfence::gofer {
 namespace {
 
@@ -194,14 +196,21 @@ int GoferServer::NewChildFid(const FidEntry& dir, const std::string& name,
   return 0;
 }
 
-// Sets the owner of `name` in `dir_fd` (never following a symlink).
-int GoferServer::ApplyOwner(int dir_fd, const std::string& name, uint32_t uid,
-                            uint32_t gid) {
-  if (uid == kNoId && gid == kNoId) return 0;
-  if (fchownat(dir_fd, name.c_str(), uid, gid, AT_SYMLINK_NOFOLLOW) != 0) {
-    return errno;
+// Completes the creation of `name` in `dir`: sets its owner (never following
+// a symlink) and gives it a fid. On failure the new node is removed again
+// (`unlink_flags` as for unlinkat), so a failed request leaves nothing behind.
+int GoferServer::FinishCreate(const FidEntry& dir, const std::string& name,
+                              uint32_t uid, uint32_t gid, int unlink_flags,
+                              NodeReply* reply) {
+  const int dir_fd = dir.node->get();
+  int err = 0;
+  if ((uid != kNoId || gid != kNoId) &&
+      fchownat(dir_fd, name.c_str(), uid, gid, AT_SYMLINK_NOFOLLOW) != 0) {
+    err = errno;
   }
-  return 0;
+  if (err == 0) err = NewChildFid(dir, name, &reply->fid, &reply->stat);
+  if (err != 0) unlinkat(dir_fd, name.c_str(), unlink_flags);
+  return err;
 }
 
 // --- Operations -------------------------------------------------------------
@@ -349,10 +358,7 @@ int GoferServer::DoMkdir(const MkdirRequest& req, NodeReply* reply) {
   if (options_.read_only) return EROFS;
   if ((req.mode & ~07777u) != 0) return EINVAL;
   if (mkdirat(dir->node->get(), req.name.c_str(), req.mode) != 0) return errno;
-  int err = ApplyOwner(dir->node->get(), req.name, req.uid, req.gid);
-  if (err == 0) err = NewChildFid(*dir, req.name, &reply->fid, &reply->stat);
-  if (err != 0) unlinkat(dir->node->get(), req.name.c_str(), AT_REMOVEDIR);
-  return err;
+  return FinishCreate(*dir, req.name, req.uid, req.gid, AT_REMOVEDIR, reply);
 }
 
 int GoferServer::DoMknod(const MknodRequest& req, NodeReply* reply) {
@@ -367,10 +373,7 @@ int GoferServer::DoMknod(const MknodRequest& req, NodeReply* reply) {
   if (mknodat(dir->node->get(), req.name.c_str(), req.mode, 0) != 0) {
     return errno;
   }
-  int err = ApplyOwner(dir->node->get(), req.name, req.uid, req.gid);
-  if (err == 0) err = NewChildFid(*dir, req.name, &reply->fid, &reply->stat);
-  if (err != 0) unlinkat(dir->node->get(), req.name.c_str(), 0);
-  return err;
+  return FinishCreate(*dir, req.name, req.uid, req.gid, 0, reply);
 }
 
 int GoferServer::DoSymlink(const SymlinkRequest& req, NodeReply* reply) {
@@ -381,10 +384,7 @@ int GoferServer::DoSymlink(const SymlinkRequest& req, NodeReply* reply) {
   if (symlinkat(req.target.c_str(), dir->node->get(), req.name.c_str()) != 0) {
     return errno;
   }
-  int err = ApplyOwner(dir->node->get(), req.name, req.uid, req.gid);
-  if (err == 0) err = NewChildFid(*dir, req.name, &reply->fid, &reply->stat);
-  if (err != 0) unlinkat(dir->node->get(), req.name.c_str(), 0);
-  return err;
+  return FinishCreate(*dir, req.name, req.uid, req.gid, 0, reply);
 }
 
 int GoferServer::DoLink(const LinkRequest& req, StatReply* reply) {
@@ -879,43 +879,24 @@ absl::Status GoferServer::Serve(int socket_fd) {
   // One byte more than the limit, so an oversized packet is seen as such
   // even where MSG_TRUNC would not be reported.
   std::vector<uint8_t> buf(kMaxMessageSize + 1);
-  alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int) * 16)];
   while (true) {
-    struct iovec iov = {buf.data(), buf.size()};
-    struct msghdr msg = {};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof(control);
-    ssize_t n = recvmsg(socket_fd, &msg, MSG_CMSG_CLOEXEC);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return absl::ErrnoToStatus(errno, "gofer: recvmsg");
+    ReceivedPacket received;
+    if (int err = ReceivePacket(socket_fd, absl::MakeSpan(buf), &received);
+        err != 0) {
+      return absl::ErrnoToStatus(err, "gofer: recvmsg");
     }
+    const size_t n = received.size;
     // A zero-length read is the peer hanging up (an empty packet is
     // indistinguishable, and is no valid request either).
     if (n == 0) return absl::OkStatus();
-    // Requests never carry fds: close whatever arrived, refuse the request.
-    bool had_control = msg.msg_controllen > 0 || (msg.msg_flags & MSG_CTRUNC);
-    for (struct cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr;
-         c = CMSG_NXTHDR(&msg, c)) {
-      if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-        size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-        for (size_t i = 0; i < count; ++i) {
-          int fd;
-          std::memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
-          close(fd);
-        }
-      }
-    }
-    absl::Span<const uint8_t> packet(buf.data(), static_cast<size_t>(n));
+    absl::Span<const uint8_t> packet(buf.data(), n);
     Response response;
-    if (had_control) {
+    if (received.had_control) {
+      // Requests never carry fds: `received` closes whatever arrived.
       Header header;
       ParseHeader(packet, &header);
       response = ErrorResponse(header.tag, EBADMSG);
-    } else if ((msg.msg_flags & MSG_TRUNC) != 0 ||
-               static_cast<size_t>(n) > kMaxMessageSize) {
+    } else if (received.truncated || n > kMaxMessageSize) {
       Header header;
       ParseHeader(packet.subspan(0, kHeaderSize), &header);
       response = ErrorResponse(header.tag, EMSGSIZE);

@@ -102,8 +102,8 @@ class GoferServer {
   int Reopen(const FidEntry& entry, int flags, UniqueFd* out);
   int NewChildFid(const FidEntry& dir, const std::string& name, Fid* fid,
                   Stat* stat);
-  int ApplyOwner(int dir_fd, const std::string& name, uint32_t uid,
-                 uint32_t gid);
+  int FinishCreate(const FidEntry& dir, const std::string& name, uint32_t uid,
+                   uint32_t gid, int unlink_flags, NodeReply* reply);
 
   UniqueFd root_;
   ServerOptions options_;

@@ -112,15 +112,6 @@ SeccompRule FailWith(int syscall, int errno_value) {
   return rule;
 }
 
-SeccompArgCondition MaskedEquals(unsigned arg, uint64_t mask, uint64_t value,
-                                 std::string note) {
-  return {.arg = arg,
-          .op = SCMP_CMP_MASKED_EQ,
-          .datum_a = mask,
-          .datum_b = value,
-          .note = note};
-}
-
 SeccompArgCondition IsOwnPid(unsigned arg) {
   return {.arg = arg,
           .op = SCMP_CMP_EQ,
@@ -506,6 +497,22 @@ SeccompPolicyBuilder VmmPolicy(absl::Span<const int> gofer_sockets,
   if (!gofer_sockets.empty()) builder.AllowGoferChannels(gofer_sockets);
   if (!gofer_pids.empty()) builder.AllowReapingChildren(gofer_pids);
   return builder;
+}
+
+SeccompArgCondition MaskedEquals(unsigned arg, uint64_t mask, uint64_t value,
+                                 std::string note) {
+  return {.arg = arg,
+          .op = SCMP_CMP_MASKED_EQ,
+          .datum_a = mask,
+          .datum_b = value,
+          .note = std::move(note)};
+}
+
+SeccompArgCondition ArgEquals(unsigned arg, uint64_t value, std::string note) {
+  return {.arg = arg,
+          .op = SCMP_CMP_EQ,
+          .datum_a = value,
+          .note = std::move(note)};
 }
 
 }  // namespace ringfence::vmm

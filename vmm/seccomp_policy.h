@@ -49,6 +49,11 @@ struct SeccompArgCondition {
   bool operator==(const SeccompArgCondition&) const = default;
 };
 
+// Conditions by name: (argument `arg` & mask) == value, and argument == value.
+SeccompArgCondition MaskedEquals(unsigned arg, uint64_t mask, uint64_t value,
+                                 std::string note);
+SeccompArgCondition ArgEquals(unsigned arg, uint64_t value, std::string note);
+
 // One allow rule: the syscall is permitted when all conditions hold. Several
 // rules for one syscall are alternatives. `errno_value` != 0 makes the rule
 // fail the call with that errno instead of allowing it.

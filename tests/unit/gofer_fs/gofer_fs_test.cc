@@ -44,6 +44,16 @@ class GoferFsTest : public gofer::testing::GoferTest {
  protected:
   void SetUp() override {
     GoferTest::SetUp();
+    ASSERT_NO_FATAL_FAILURE(Connect());
+  }
+  void TearDown() override {
+    Disconnect();
+    GoferTest::TearDown();
+  }
+
+  // Mounts the Gofer server's tree as the VFS root through a fresh loopback
+  // guest.
+  void Connect() {
     guest_ = std::make_unique<LoopbackGuest>(client());
     transport_ = std::make_unique<LoopbackTransport>(*guest_);
     vfs_ = std::make_unique<vfs::Vfs>();
@@ -52,15 +62,15 @@ class GoferFsTest : public gofer::testing::GoferTest {
     ASSERT_TRUE(vfs_->MountRoot(std::move(root).value(), 0).ok());
     root_path_ = vfs_->root();
   }
-  void TearDown() override {
+  // Drops the VFS and with it every inode: handles closed, fids clunked.
+  void Disconnect() {
     root_path_ = {};
-    vfs_.reset();  // drops every inode: handles closed, fids clunked
+    vfs_.reset();
     if (guest_) {
       EXPECT_EQ(guest_->handles().size(), 0u) << "host handles leaked";
     }
     transport_.reset();
     guest_.reset();
-    GoferTest::TearDown();
   }
 
   vfs::Caller AsRoot() { return vfs::Caller{root_path_, root_path_, creds_, 022}; }
@@ -387,18 +397,9 @@ TEST_F(GoferFsTest, WalkOverMoreFilesThanFidsStaysBounded) {
     }
   }
   // Reconnect to a server allowing far fewer fids than there are files.
-  root_path_ = {};
-  vfs_.reset();
-  transport_.reset();
-  guest_.reset();
+  Disconnect();
   StartServer({.max_fids = kMaxFids});
-  guest_ = std::make_unique<LoopbackGuest>(client());
-  transport_ = std::make_unique<LoopbackTransport>(*guest_);
-  vfs_ = std::make_unique<vfs::Vfs>();
-  auto root = sentry::fs::gofer::Attach(*transport_, 0);
-  ASSERT_TRUE(root.ok());
-  ASSERT_TRUE(vfs_->MountRoot(std::move(root).value(), 0).ok());
-  root_path_ = vfs_->root();
+  ASSERT_NO_FATAL_FAILURE(Connect());
 
   auto kept = Open("/many/d0/f7", vfs::kO_RDONLY);
   ASSERT_TRUE(kept.ok());
