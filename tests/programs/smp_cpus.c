@@ -15,13 +15,7 @@
 #include <sys/mman.h>
 
 #include "check.h"
-
-static void pin_to(int cpu) {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  CPU_SET(cpu, &set);
-  CHECK_EQ(syscall(SYS_sched_setaffinity, 0, sizeof(set), &set), 0, "setaffinity");
-}
+#include "pin_cpu.h"
 
 static unsigned current_cpu(void) {
   unsigned cpu = 9999;

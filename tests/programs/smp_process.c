@@ -25,13 +25,7 @@
 #include <sys/wait.h>
 
 #include "check.h"
-
-static void pin_to(int cpu) {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  CPU_SET(cpu, &set);
-  CHECK_EQ(syscall(SYS_sched_setaffinity, 0, sizeof(set), &set), 0, "setaffinity");
-}
+#include "pin_cpu.h"
 
 static void start_thread(void *(*fn)(void *), void *arg) {
   pthread_t thread;
