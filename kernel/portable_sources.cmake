@@ -51,6 +51,7 @@ set(SENTRY_PORTABLE_SOURCES
   fs/tmpfs/page_source.cc
   fs/tmpfs/tmpfs.cc
   fs/tmpfs/xattr_set.cc
+  task/credentials.cc
   task/process_registry.cc
 )
 

@@ -40,6 +40,7 @@ set(SENTRY_ONLY_SOURCES
   syscalls/sys_fs_open.cc
   syscalls/sys_fs_stat.cc
   syscalls/sys_fs_xattr.cc
+  syscalls/sys_credentials.cc
   syscalls/sys_epoll.cc
   syscalls/sys_event_files.cc
   syscalls/sys_io.cc

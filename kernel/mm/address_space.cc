@@ -478,6 +478,14 @@ ktl::Result<PhysAddr> AddressSpace::FrameFor(uint64_t address, Access access) {
   return frame.value();
 }
 
+ktl::Result<PhysAddr> AddressSpace::SharedWordAddress(uint64_t address) {
+  const Vma* vma = vmas_.Find(address);
+  if (vma == nullptr) return ktl::Errno::kEFAULT;
+  if (vma->kind != VmaKind::kFileShared) return 0;
+  PhysAddr frame = TRY(FrameFor(address, Access::kRead));
+  return frame + (address & (kPageSize - 1));
+}
+
 uint64_t AddressSpace::FaultInFilePages(uint64_t address, uint64_t length, Access access) {
   if (length == 0 || address + length < address) return length;
   const uint64_t end = address + length;

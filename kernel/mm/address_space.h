@@ -137,6 +137,12 @@ class AddressSpace {
   // (past the end of the file). Other memory is left to the copy.
   uint64_t FaultInFilePages(uint64_t address, uint64_t length, Access access);
 
+  // For futex(2): the guest-physical address of the word at `address` if it
+  // lies in a shared mapping, whose frames every process mapping the page
+  // sees (faulting the page in); 0 in private memory, where the address is
+  // the identity. EFAULT if the address is unmapped or unreadable.
+  ktl::Result<PhysAddr> SharedWordAddress(uint64_t address);
+
   // Describes [address, address + length) as guest physical segments for a
   // hypercall, faulting pages in. Stops early when `max_segments` are used;
   // returns the bytes covered (possibly less than length, never 0 unless

@@ -25,8 +25,8 @@ enum class WakeReason : uint8_t {
   kInterrupted,  // sched::Interrupt: a signal (or group exit) needs the thread
 };
 
-// Identifies a futex word: the address space (private futexes, and shared
-// ones while the sandbox has a single process) and the user address.
+// Identifies a futex word: the address space and user address, or for a
+// shared futex in shared memory a tag and the word's physical address.
 struct FutexKey {
   const void* space = nullptr;
   uint64_t address = 0;

@@ -23,6 +23,7 @@ struct RestartBlock {
   uint64_t address = 0;      // kFutexWait: the word, its expected value and bitset
   uint32_t expected = 0;
   uint32_t bitset = 0;
+  bool shared = false;       // kFutexWait: not FUTEX_PRIVATE_FLAG
 };
 
 class TaskSignals {

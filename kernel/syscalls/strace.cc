@@ -75,8 +75,15 @@ void AppendDirFd(ktl::Formatter& out, uint64_t value) {
   }
 }
 
+// As strace -f: a line from any thread but the first names its thread.
+void AppendThread(ktl::Formatter& out) {
+  int32_t tid = CurrentTask().tid();
+  if (tid != 1) out.AppendString("[pid ").AppendDec(tid).AppendString("] ");
+}
+
 void AppendCall(ktl::Formatter& out, const SyscallInfo& info, const uint64_t* args,
                 int64_t result, bool returned) {
+  AppendThread(out);
   out.AppendString(info.name).AppendChar('(');
   for (int i = 0; info.format[i] != '\0'; ++i) {
     if (i > 0) out.AppendString(", ");
@@ -146,6 +153,7 @@ void TraceResult(const SyscallInfo& info, const uint64_t* args, int64_t result) 
 void TraceUnimplemented(uint64_t number, const uint64_t* args) {
   char line[256];
   ktl::Formatter out(line, sizeof(line) - 1);
+  AppendThread(out);
   out.AppendString("syscall_").AppendUnsigned(number).AppendChar('(');
   for (int i = 0; i < 6; ++i) {
     if (i > 0) out.AppendString(", ");

@@ -171,8 +171,10 @@ ktl::Result<int64_t> sys_restart_syscall() {
     case signal::RestartBlock::Kind::kSleep:
       return SleepUntilDeadline(restart.deadline_ns, false, restart.remaining);
     case signal::RestartBlock::Kind::kFutexWait:
-      return sched::FutexWait(restart.address, restart.expected, restart.bitset,
-                              restart.deadline_ns);
+      return sched::FutexWait(restart.address,
+                              restart.shared ? sched::FutexScope::kShared
+                                             : sched::FutexScope::kPrivate,
+                              restart.expected, restart.bitset, restart.deadline_ns);
     case signal::RestartBlock::Kind::kNone:
       break;
   }

@@ -108,6 +108,8 @@ ktl::Result<int64_t> sys_futex(UserAddress address, int op, uint32_t value,
                                uint32_t value3) {
   int command = op & ~(kFutexPrivateFlag | kFutexClockRealtime);
   bool realtime = (op & kFutexClockRealtime) != 0;
+  sched::FutexScope scope =
+      (op & kFutexPrivateFlag) ? sched::FutexScope::kPrivate : sched::FutexScope::kShared;
   if (realtime && command != kFutexWaitBitset) return Errno::kENOSYS;
   // For the requeue and wake-op commands the fourth argument is a count.
   int value2 = static_cast<int>(static_cast<uint32_t>(timeout_or_value2));
@@ -117,22 +119,22 @@ ktl::Result<int64_t> sys_futex(UserAddress address, int op, uint32_t value,
       [[fallthrough]];
     case kFutexWaitBitset: {
       int64_t deadline = TRY(FutexDeadline(command, realtime, timeout_or_value2));
-      return sched::FutexWait(address.value, value, value3, deadline);
+      return sched::FutexWait(address.value, scope, value, value3, deadline);
     }
     case kFutexWake:
       value3 = sched::kFutexBitsetMatchAny;
       [[fallthrough]];
     case kFutexWakeBitset:
-      return sched::FutexWake(address.value, static_cast<int>(value), value3);
+      return sched::FutexWake(address.value, scope, static_cast<int>(value), value3);
     case kFutexRequeue:
-      return sched::FutexRequeue(address.value, address2.value, static_cast<int>(value), value2,
-                                 nullptr);
+      return sched::FutexRequeue(address.value, address2.value, scope, static_cast<int>(value),
+                                 value2, nullptr);
     case kFutexCmpRequeue:
-      return sched::FutexRequeue(address.value, address2.value, static_cast<int>(value), value2,
-                                 &value3);
+      return sched::FutexRequeue(address.value, address2.value, scope, static_cast<int>(value),
+                                 value2, &value3);
     case kFutexWakeOp:
-      return sched::FutexWakeOp(address.value, address2.value, static_cast<int>(value), value2,
-                                value3);
+      return sched::FutexWakeOp(address.value, address2.value, scope, static_cast<int>(value),
+                                value2, value3);
     default:
       return Errno::kENOSYS;  // PI futexes and FUTEX_WAIT_REQUEUE_PI: not yet
   }

@@ -19,15 +19,11 @@
 #include "kernel/sched/queues.h"
 #include "kernel/sched/thread.h"
 #include "kernel/signal/signal_state.h"
+#include "kernel/task/credentials.h"
 #include "kernel/vfs/mount.h"
 #include "platform_kvm/guest/trap_frame.h"
 
 namespace sentry {
-
-struct Credentials {
-  uint32_t uid = 0, euid = 0, suid = 0;
-  uint32_t gid = 0, egid = 0, sgid = 0;
-};
 
 // Where a process's paths start: its root (chroot) and working directory,
 // and the umask applied to the modes of files it creates.

@@ -65,7 +65,9 @@ void ReleaseRobustFutex(uint64_t address, int32_t tid) {
   if (!value.ok() || (value.value() & kFutexTidMask) != static_cast<uint32_t>(tid)) return;
   uint32_t released = (value.value() & kFutexWaiters) | kFutexOwnerDied;
   if (!word.Write(released).ok()) return;
-  if (value.value() & kFutexWaiters) (void)sched::FutexWake(address, 1, sched::kFutexBitsetMatchAny);
+  if (value.value() & kFutexWaiters) {
+    (void)sched::FutexWake(address, sched::FutexScope::kShared, 1, sched::kFutexBitsetMatchAny);
+  }
 }
 
 // Walks the robust list registered with set_robust_list (struct
@@ -163,7 +165,8 @@ void ReleaseThreadState(Task& task) {
   if (task.clear_child_tid != 0) {
     // What pthread_join waits for: the tid word cleared, then a wake.
     if (UserPointer<int32_t>(task.clear_child_tid).Write(0).ok()) {
-      (void)sched::FutexWake(task.clear_child_tid, 1, sched::kFutexBitsetMatchAny);
+      (void)sched::FutexWake(task.clear_child_tid, sched::FutexScope::kShared, 1,
+                             sched::kFutexBitsetMatchAny);
     }
     task.clear_child_tid = 0;
   }

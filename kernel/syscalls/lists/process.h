@@ -15,12 +15,20 @@
   X(100, times, "p", (UserAddress buffer))                                              \
   X(102, getuid, "", ())                                                                \
   X(104, getgid, "", ())                                                                \
+  X(105, setuid, "u", (uint32_t uid))                                                   \
+  X(106, setgid, "u", (uint32_t gid))                                                   \
   X(107, geteuid, "", ())                                                               \
   X(108, getegid, "", ())                                                               \
   X(109, setpgid, "dd", (int pid, int pgid))                                            \
   X(110, getppid, "", ())                                                               \
   X(111, getpgrp, "", ())                                                               \
   X(112, setsid, "", ())                                                                \
+  X(113, setreuid, "uu", (uint32_t real, uint32_t effective))                           \
+  X(114, setregid, "uu", (uint32_t real, uint32_t effective))                           \
+  X(117, setresuid, "uuu", (uint32_t real, uint32_t effective, uint32_t saved))         \
+  X(118, getresuid, "ppp", (UserAddress real, UserAddress effective, UserAddress saved)) \
+  X(119, setresgid, "uuu", (uint32_t real, uint32_t effective, uint32_t saved))         \
+  X(120, getresgid, "ppp", (UserAddress real, UserAddress effective, UserAddress saved)) \
   X(121, getpgid, "d", (int pid))                                                       \
   X(124, getsid, "d", (int pid))                                                        \
   X(157, prctl, "dxxxx",                                                                \
