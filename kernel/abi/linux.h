@@ -33,6 +33,19 @@ struct Utsname {
 };
 static_assert(sizeof(Utsname) == 390);
 
+// sysinfo(2). Loads are fixed point with 16 fraction bits (SI_LOAD_SHIFT).
+struct Sysinfo {
+  int64_t uptime;  // seconds since boot
+  uint64_t loads[3];
+  uint64_t totalram, freeram, sharedram, bufferram, totalswap, freeswap;
+  uint16_t procs;
+  uint16_t pad;
+  uint64_t totalhigh, freehigh;
+  uint32_t mem_unit;  // the unit of the *ram/*swap/*high fields, in bytes
+  char reserved[4];
+};
+static_assert(sizeof(Sysinfo) == 112);
+
 struct Stat {
   uint64_t dev;
   uint64_t ino;

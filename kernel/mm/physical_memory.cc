@@ -7,6 +7,7 @@
 namespace sentry::mm {
 namespace {
 PageAllocator g_pages;
+uint64_t g_memory_bytes = 0;
 }  // namespace
 
 void InitPhysicalMemory(PhysAddr free_start, PhysAddr memory_end) {
@@ -15,8 +16,11 @@ void InitPhysicalMemory(PhysAddr free_start, PhysAddr memory_end) {
     ktl::Panic("cannot initialize the physical page allocator");
   }
   InitKernelHeap(&g_pages);
+  g_memory_bytes = memory_end;
 }
 
 PageAllocator& PhysicalPages() { return g_pages; }
+
+uint64_t MemoryBytes() { return g_memory_bytes; }
 
 }  // namespace sentry::mm

@@ -12,6 +12,9 @@ void InitPhysicalMemory(PhysAddr free_start, PhysAddr memory_end);
 
 PageAllocator& PhysicalPages();
 
+// The guest's memory size (the end of physical memory), as the VMM gave it.
+uint64_t MemoryBytes();
+
 }  // namespace sentry::mm
 
 #endif  // RINGFENCE_KERNEL_MM_PHYSICAL_MEMORY_H_

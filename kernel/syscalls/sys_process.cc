@@ -1,12 +1,14 @@
-// Process identity, exit, TLS, resource limits, uname, sched_yield.
+// Process identity, exit, TLS, resource limits, uname, sysinfo, sched_yield.
 #include "kernel/abi/linux.h"
 #include "kernel/ktl/string.h"
+#include "kernel/mm/physical_memory.h"
 #include "kernel/syscalls/handlers.h"
 #include "kernel/sched/scheduler.h"
 #include "kernel/task/exit.h"
 #include "kernel/task/process_registry.h"
 #include "kernel/task/thread_life.h"
 #include "kernel/task/system_info.h"
+#include "kernel/time/clock.h"
 #include "platform_kvm/guest/cpu.h"
 
 namespace sentry::syscalls {
@@ -122,6 +124,19 @@ ktl::Result<int64_t> sys_uname(UserAddress name) {
   ktl::StrCopy(info.machine, "x86_64", sizeof(info.machine));
   ktl::StrCopy(info.domainname, "(none)", sizeof(info.domainname));
   TRY(UserPointer<linux_abi::Utsname>(name.value).Write(info));
+  return 0;
+}
+
+ktl::Result<int64_t> sys_sysinfo(UserAddress info) {
+  linux_abi::Sysinfo out = {};
+  const int64_t up_ns = time::MonotonicNs();  // boottime: see /proc/uptime
+  // Linux rounds a partial second up.
+  out.uptime = (up_ns + time::kNsPerSecond - 1) / time::kNsPerSecond;
+  out.totalram = mm::MemoryBytes();
+  out.freeram = mm::PhysicalPages().free_pages() * mm::kPageSize;
+  out.procs = static_cast<uint16_t>(ProcessCount() < 0xffff ? ProcessCount() : 0xffff);
+  out.mem_unit = 1;
+  TRY(UserPointer<linux_abi::Sysinfo>(info.value).Write(out));
   return 0;
 }
 

@@ -1,7 +1,10 @@
-// uname: the utsname fields, printed; self-checks the Linux facts.
+// uname: the utsname fields, printed; self-checks the Linux facts. Also
+// sysinfo, whose uptime must agree with CLOCK_BOOTTIME.
 #include "check.h"
 
+#include <sys/sysinfo.h>
 #include <sys/utsname.h>
+#include <time.h>
 
 int main(void) {
   struct utsname u;
@@ -24,6 +27,21 @@ int main(void) {
   CHECK(u.version[0] != 0, "version_non_empty");
   CHECK_ERR(syscall(SYS_uname, (void *)1), EFAULT, "uname_bad_pointer_efault");
   CHECK_ERR(syscall(SYS_uname, NULL), EFAULT, "uname_null_efault");
+
+  struct timespec before, after;
+  struct sysinfo info;
+  memset(&info, 0x7f, sizeof info);
+  clock_gettime(CLOCK_BOOTTIME, &before);
+  CHECK_EQ(syscall(SYS_sysinfo, &info), 0, "sysinfo");
+  clock_gettime(CLOCK_BOOTTIME, &after);
+  // Linux rounds a partial second of uptime up.
+  CHECK(info.uptime >= before.tv_sec && info.uptime <= after.tv_sec + 1,
+        "sysinfo_uptime_is_boottime");
+  CHECK(info.mem_unit >= 1 && info.totalram > 0 && info.freeram > 0 &&
+            info.freeram <= info.totalram,
+        "sysinfo_memory_plausible");
+  CHECK(info.procs >= 1, "sysinfo_counts_this_process");
+  CHECK_ERR(syscall(SYS_sysinfo, (void *)1), EFAULT, "sysinfo_bad_pointer_efault");
   printf("uname done\n");
   return 0;
 }

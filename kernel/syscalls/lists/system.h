@@ -7,6 +7,7 @@
 #define SENTRY_SYSCALLS_SYSTEM(X)                                                       \
   X(63, uname, "p", (UserAddress name))                                                 \
   X(97, getrlimit, "dp", (int resource, UserAddress limit))                             \
+  X(99, sysinfo, "p", (UserAddress info))                                               \
   X(160, setrlimit, "dp", (int resource, UserAddress limit))                            \
   X(302, prlimit64, "ddpp",                                                             \
     (int pid, int resource, UserAddress new_limit, UserAddress old_limit))              \
