@@ -1,6 +1,6 @@
 // What the two-thread hand-over benchmarks (thread_pingpong, pipe_pingpong)
-// share: a monotonic clock in ns and pinning to CPU 0, so that every
-// hand-over is a context switch on one CPU natively and in the sandbox.
+// share: a monotonic clock in ns and pinning to a CPU (CPU 0 for both makes
+// every hand-over a context switch on one CPU natively and in the sandbox).
 #ifndef RINGFENCE_BENCHMARKS_PINGPONG_UTIL_H_
 #define RINGFENCE_BENCHMARKS_PINGPONG_UTIL_H_
 
@@ -15,11 +15,13 @@ static inline double now_ns(void) {
   return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
 }
 
-static inline void pin_to_cpu0(void) {
+static inline int pin_to(int cpu) {
   cpu_set_t set;
   CPU_ZERO(&set);
-  CPU_SET(0, &set);
-  syscall(SYS_sched_setaffinity, 0, sizeof(set), &set);
+  CPU_SET(cpu, &set);
+  return (int)syscall(SYS_sched_setaffinity, 0, sizeof(set), &set);
 }
+
+static inline void pin_to_cpu0(void) { pin_to(0); }
 
 #endif  // RINGFENCE_BENCHMARKS_PINGPONG_UTIL_H_

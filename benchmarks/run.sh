@@ -11,6 +11,8 @@
 #   RUNS        runs per startup measurement; the median is reported (default 11)
 # Env: PINGPONG_ROUNDS (default 20000) for thread_pingpong and pipe_pingpong.
 # Env: FORK_ITERATIONS (default 2000) for fork_exit_wait.
+# The sandbox runs use --cpus=1, plus an SMP section with --cpus=2 (the big
+# kernel lock's cost on getpid, and the futex ping-pong across two vCPUs).
 # Env: SIGNAL_ROUNDS (default 100000) for signal_roundtrip.
 # Env: RINGFENCE_BINARY=path overrides BUILD_DIR/cmd/ringfence.
 set -euo pipefail
@@ -54,7 +56,7 @@ native_ns=$(field ns_per_call "$tmp/native.out")
 sandbox_ns="" exits="" exits_per_call="" sandbox_status=""
 if [[ $have_rf == 1 ]]; then
   set +e
-  "$RF" do --stats -- "$BENCH/getpid_loop" "$ITER" > "$tmp/sandbox.out" 2> "$tmp/sandbox.err"
+  "$RF" do --stats --cpus=1 -- "$BENCH/getpid_loop" "$ITER" > "$tmp/sandbox.out" 2> "$tmp/sandbox.err"
   sandbox_status=$?
   set -e
   sandbox_ns=$(field ns_per_call "$tmp/sandbox.out")
@@ -73,11 +75,26 @@ pp_native_futex=$(field futex_ns_per_round_trip "$tmp/pp.native.out")
 pp_native_yield=$(field yield_ns_per_switch "$tmp/pp.native.out")
 pp_sandbox_futex="" pp_sandbox_yield="" pp_exits="" pp_kvm_exits=""
 if [[ $have_rf == 1 ]]; then
-  "$RF" do --stats -- "$BENCH/thread_pingpong" "$ROUNDS" > "$tmp/pp.sandbox.out" 2> "$tmp/pp.sandbox.err" || true
+  "$RF" do --stats --cpus=1 -- "$BENCH/thread_pingpong" "$ROUNDS" > "$tmp/pp.sandbox.out" 2> "$tmp/pp.sandbox.err" || true
   pp_sandbox_futex=$(field futex_ns_per_round_trip "$tmp/pp.sandbox.out")
   pp_sandbox_yield=$(field yield_ns_per_switch "$tmp/pp.sandbox.out")
   pp_exits=$(stat_of exits.total "$tmp/pp.sandbox.err")
   pp_kvm_exits=$(stat_of kvm.exits "$tmp/pp.sandbox.err")
+fi
+
+# --- SMP: two vCPUs --------------------------------------------------------
+# getpid with the big kernel lock taken and released on every syscall by a
+# 2-vCPU Sentry; the ping-pong pinned to one vCPU and across two.
+pp_native_cross=$(field futex_cross_cpu_ns_per_round_trip "$tmp/pp.native.out")
+smp_getpid="" smp_futex="" smp_yield="" smp_cross="" smp_kvm_exits=""
+if [[ $have_rf == 1 ]]; then
+  "$RF" do --cpus=2 -- "$BENCH/getpid_loop" "$ITER" > "$tmp/smp.getpid.out" 2>&1 || true
+  smp_getpid=$(field ns_per_call "$tmp/smp.getpid.out")
+  "$RF" do --stats --cpus=2 -- "$BENCH/thread_pingpong" "$ROUNDS" > "$tmp/smp.pp.out" 2> "$tmp/smp.pp.err" || true
+  smp_futex=$(field futex_ns_per_round_trip "$tmp/smp.pp.out")
+  smp_yield=$(field yield_ns_per_switch "$tmp/smp.pp.out")
+  smp_cross=$(field futex_cross_cpu_ns_per_round_trip "$tmp/smp.pp.out")
+  smp_kvm_exits=$(stat_of kvm.exits "$tmp/smp.pp.err")
 fi
 
 # --- fork+exit+wait: ns/op, and VM exits/op over a setup-only run --------
@@ -86,8 +103,8 @@ FORKS=${FORK_ITERATIONS:-2000}
 fork_native=$(field ns_per_fork "$tmp/fork.native.out")
 fork_sandbox="" fork_exits=""
 if [[ $have_rf == 1 ]]; then
-  "$RF" do --stats -- "$BENCH/fork_exit_wait" 0 > /dev/null 2> "$tmp/fork.base.err" || true
-  "$RF" do --stats -- "$BENCH/fork_exit_wait" "$FORKS" > "$tmp/fork.sandbox.out" 2> "$tmp/fork.sandbox.err" ||
+  "$RF" do --stats --cpus=1 -- "$BENCH/fork_exit_wait" 0 > /dev/null 2> "$tmp/fork.base.err" || true
+  "$RF" do --stats --cpus=1 -- "$BENCH/fork_exit_wait" "$FORKS" > "$tmp/fork.sandbox.out" 2> "$tmp/fork.sandbox.err" ||
     { echo "run.sh: fork_exit_wait in the sandbox failed:" >&2; tail -3 "$tmp/fork.sandbox.err" >&2; }
   fork_sandbox=$(field ns_per_fork "$tmp/fork.sandbox.out")
   # The measured run also does FORKS/10 warm-up forks.
@@ -103,8 +120,8 @@ SIGNAL_ROUNDS=${SIGNAL_ROUNDS:-100000}
 sig_native=$(field ns_per_signal "$tmp/sig.native.out")
 sig_sandbox="" sig_exits_per=""
 if [[ $have_rf == 1 ]]; then
-  "$RF" do --stats -- "$BENCH/signal_roundtrip" 0 > /dev/null 2> "$tmp/sig.base.err" || true
-  "$RF" do --stats -- "$BENCH/signal_roundtrip" "$SIGNAL_ROUNDS" > "$tmp/sig.sandbox.out" 2> "$tmp/sig.sandbox.err" || true
+  "$RF" do --stats --cpus=1 -- "$BENCH/signal_roundtrip" 0 > /dev/null 2> "$tmp/sig.base.err" || true
+  "$RF" do --stats --cpus=1 -- "$BENCH/signal_roundtrip" "$SIGNAL_ROUNDS" > "$tmp/sig.sandbox.out" 2> "$tmp/sig.sandbox.err" || true
   sig_sandbox=$(field ns_per_signal "$tmp/sig.sandbox.out")
   sig_exits_per=$(awk -v t="$(stat_of kvm.exits "$tmp/sig.sandbox.err")" -v b="$(stat_of kvm.exits "$tmp/sig.base.err")" \
     -v n="$SIGNAL_ROUNDS" 'BEGIN { if (t == "" || b == "") print "n/a"; else printf "%.4f", (t - b) / (n * 1.1) }')
@@ -115,7 +132,7 @@ fi
 pipe_native=$(field pipe_ns_per_round_trip "$tmp/pipe.native.out")
 pipe_sandbox="" pipe_exits="" pipe_kvm_exits=""
 if [[ $have_rf == 1 ]]; then
-  "$RF" do --stats -- "$BENCH/pipe_pingpong" "$ROUNDS" > "$tmp/pipe.sandbox.out" 2> "$tmp/pipe.sandbox.err" || true
+  "$RF" do --stats --cpus=1 -- "$BENCH/pipe_pingpong" "$ROUNDS" > "$tmp/pipe.sandbox.out" 2> "$tmp/pipe.sandbox.err" || true
   pipe_sandbox=$(field pipe_ns_per_round_trip "$tmp/pipe.sandbox.out")
   pipe_exits=$(stat_of exits.total "$tmp/pipe.sandbox.err")
   pipe_kvm_exits=$(stat_of kvm.exits "$tmp/pipe.sandbox.err")
@@ -128,8 +145,8 @@ FORK_EXEC_ROUNDS=${FORK_EXEC_ROUNDS:-200}
 fe_native=$(field ns_per_op "$tmp/fe.native.out")
 fe_sandbox="" fe_exits_per_op=""
 if [[ $have_rf == 1 ]]; then
-  "$RF" do --stats -- "$BENCH/fork_exec" 0 > /dev/null 2> "$tmp/fe.base.err" || true
-  "$RF" do --stats -- "$BENCH/fork_exec" "$FORK_EXEC_ROUNDS" > "$tmp/fe.sandbox.out" 2> "$tmp/fe.sandbox.err" ||
+  "$RF" do --stats --cpus=1 -- "$BENCH/fork_exec" 0 > /dev/null 2> "$tmp/fe.base.err" || true
+  "$RF" do --stats --cpus=1 -- "$BENCH/fork_exec" "$FORK_EXEC_ROUNDS" > "$tmp/fe.sandbox.out" 2> "$tmp/fe.sandbox.err" ||
     { echo "run.sh: fork_exec in the sandbox failed:" >&2; tail -3 "$tmp/fe.sandbox.err" >&2; }
   fe_sandbox=$(field ns_per_op "$tmp/fe.sandbox.out")
   fe_base=$(stat_of exits.total "$tmp/fe.base.err")
@@ -153,7 +170,7 @@ for what in true busybox; do
   line=$(measure "$tmp/m.native.$what" "${cmd[@]}")
   read -r wall[native_$what] rss[native_$what] st[native_$what] <<< "$line"
   if [[ $have_rf == 1 ]]; then
-    line=$(measure "$tmp/m.sandbox.$what" "$RF" do -- "${cmd[@]}")
+    line=$(measure "$tmp/m.sandbox.$what" "$RF" do --cpus=1 -- "${cmd[@]}")
     read -r wall[sandbox_$what] rss[sandbox_$what] st[sandbox_$what] <<< "$line"
   fi
 done
@@ -173,7 +190,7 @@ fs_value() {  # fs_value OP OUT: ns_per_op, or MiB/s for the streaming ops
 }
 fs_sandbox() {  # fs_sandbox OP DIR COUNT OUT [ringfence flags...]: exits.total
   local op=$1 dir=$2 count=$3 out=$4; shift 4
-  "$RF" do --stats "$@" -- "$BENCH/fs_ops" "$op" "$dir" "$count" > "$out" 2> "$out.err" ||
+  "$RF" do --stats --cpus=1 "$@" -- "$BENCH/fs_ops" "$op" "$dir" "$count" > "$out" 2> "$out.err" ||
     { echo "run.sh: fs_ops $op in the sandbox failed:" >&2; tail -3 "$out.err" >&2; }
   stat_of exits.total "$out.err"
 }
@@ -205,6 +222,11 @@ printf '%-34s %14s %14s %10s\n' "sched_yield ns/switch" "$(or_na "$pp_native_yie
 printf '%-34s %14s %14s %10s\n' "pingpong exits to VMM (run)" "-" "$(or_na "$pp_exits")" "-"
 printf '%-34s %14s %14s %10s\n' "pingpong KVM exits (run, all)" "-" "$(or_na "$pp_kvm_exits")" "-"
 printf '%-34s %14s %14s %10s\n' "pingpong KVM exits/round trip" "-" "$(div "$pp_kvm_exits" "$ROUNDS")" "-"
+printf '%-34s %14s %14s %10s\n' "getpid ns/call, 2 vCPUs" "$(or_na "$native_ns")" "$(or_na "$smp_getpid")" "$(ratio "$native_ns" "$smp_getpid")"
+printf '%-34s %14s %14s %10s\n' "futex ns/round trip, 2 vCPUs" "$(or_na "$pp_native_futex")" "$(or_na "$smp_futex")" "$(ratio "$pp_native_futex" "$smp_futex")"
+printf '%-34s %14s %14s %10s\n' "sched_yield ns/switch, 2 vCPUs" "$(or_na "$pp_native_yield")" "$(or_na "$smp_yield")" "$(ratio "$pp_native_yield" "$smp_yield")"
+printf '%-34s %14s %14s %10s\n' "futex across CPUs ns/round trip" "$(or_na "$pp_native_cross")" "$(or_na "$smp_cross")" "$(ratio "$pp_native_cross" "$smp_cross")"
+printf '%-34s %14s %14s %10s\n' "2-vCPU pingpong KVM exits/op" "-" "$(div "$smp_kvm_exits" "$((3 * ROUNDS))")" "-"
 printf '%-34s %14s %14s %10s\n' "fork+exit+wait ns/op" "$(or_na "$fork_native")" "$(or_na "$fork_sandbox")" "$(ratio "$fork_native" "$fork_sandbox")"
 printf '%-34s %14s %14s %10s\n' "fork+exit+wait VM exits/op" "-" "$(or_na "$fork_exits")" "-"
 printf '%-34s %14s %14s %10s\n' "signal ns/round trip (kill+handler)" "$(or_na "$sig_native")" "$(or_na "$sig_sandbox")" "$(ratio "$sig_native" "$sig_sandbox")"

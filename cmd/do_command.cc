@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <limits.h>
+#include <sched.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -36,6 +37,21 @@ bool ParseMemorySize(const std::string& text, uint64_t* bytes) {
   uint64_t value;
   if (!absl::SimpleAtoi(digits, &value) || value > (~0ull) / multiplier) return false;
   *bytes = value * multiplier;
+  return true;
+}
+
+// --cpus: a count in 1..kMaxCpus; empty means the CPUs this process may run
+// on (its affinity mask, as nproc counts them), capped at kMaxCpus.
+bool ParseCpuCount(const std::string& text, uint32_t* count) {
+  if (text.empty()) {
+    cpu_set_t set;
+    int online = sched_getaffinity(0, sizeof(set), &set) == 0 ? CPU_COUNT(&set) : 1;
+    *count = online < 1 ? 1 : (online > static_cast<int>(vmm::kMaxCpus) ? vmm::kMaxCpus : online);
+    return true;
+  }
+  uint32_t value;
+  if (!absl::SimpleAtoi(text, &value) || value < 1 || value > vmm::kMaxCpus) return false;
+  *count = value;
   return true;
 }
 
@@ -149,6 +165,11 @@ int RunDo(const DoOptions& options, const std::vector<std::string>& command) {
   vmm::SandboxConfig config;
   if (!ParseMemorySize(options.memory, &config.memory_bytes)) {
     fprintf(stderr, "ringfence: --memory: cannot parse size '%s'\n", options.memory.c_str());
+    return kStatusSandboxError;
+  }
+  if (!ParseCpuCount(options.cpus, &config.cpu_count)) {
+    fprintf(stderr, "ringfence: --cpus: '%s' is not a vCPU count from 1 to %u\n",
+            options.cpus.c_str(), vmm::kMaxCpus);
     return kStatusSandboxError;
   }
   char root[PATH_MAX];

@@ -17,6 +17,7 @@ struct DoOptions {
   bool stats = false;
   bool seccomp = true;
   std::string memory = "512M";
+  std::string cpus;  // vCPU count; empty: the host CPUs this process may use
   std::string hostname = "ringfence";
   std::string log;  // path, "-" for stderr, empty for none
   std::string root = "/";            // host directory served as the sandbox's /

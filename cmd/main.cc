@@ -16,6 +16,8 @@
 ABSL_FLAG(bool, strace, false, "print every syscall of the program to stderr");
 ABSL_FLAG(bool, stats, false, "print VM exits by kind and syscall counts at exit");
 ABSL_FLAG(std::string, memory, "512M", "guest memory size (e.g. 256M, 1G)");
+ABSL_FLAG(std::string, cpus, "",
+          "vCPUs of the sandbox, 1..64 (default: the host CPUs this process may run on)");
 ABSL_FLAG(std::string, hostname, "ringfence", "the sandbox's hostname");
 ABSL_FLAG(std::string, log, "",
           "write the Sentry's debug log (e.g. unimplemented syscalls) to this file, or - for stderr");
@@ -32,7 +34,7 @@ namespace {
 
 constexpr const char kUsage[] =
     "ringfence: an application kernel for containers\n"
-    "  ringfence do [--strace] [--stats] [--memory=SIZE] [--root=DIR] [--writable-root]\n"
+    "  ringfence do [--strace] [--stats] [--memory=SIZE] [--cpus=N] [--root=DIR] [--writable-root]\n"
     "               [--volume=HOST:GUEST[:ro]]... -- PROGRAM [ARGS...]\n"
     "  ringfence seccomp-policy";
 
@@ -89,6 +91,7 @@ int main(int argc, char** argv) {
     options.strace = absl::GetFlag(FLAGS_strace);
     options.stats = absl::GetFlag(FLAGS_stats);
     options.memory = absl::GetFlag(FLAGS_memory);
+    options.cpus = absl::GetFlag(FLAGS_cpus);
     options.hostname = absl::GetFlag(FLAGS_hostname);
     options.seccomp = !absl::GetFlag(FLAGS_danger_no_seccomp);
     options.log = absl::GetFlag(FLAGS_log);

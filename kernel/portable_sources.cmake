@@ -22,6 +22,7 @@ set(SENTRY_PORTABLE_SOURCES
   mm/shared_anonymous.cc
   mm/vma_set.cc
   sched/futex_table.cc
+  sched/placement.cc
   sched/queues.cc
   signal/pending.cc
   time/timer_queue.cc

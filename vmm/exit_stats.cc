@@ -144,6 +144,10 @@ absl::string_view ExitStats::HypercallName(uint32_t number) {
       return "gofer";
     case abi::Hypercall::kCloseHandle:
       return "close_handle";
+    case abi::Hypercall::kStartCpu:
+      return "start_cpu";
+    case abi::Hypercall::kYield:
+      return "yield";
   }
   return {};
 }

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <termios.h>
+#include <sched.h>
 #include <time.h>
 
 #include <cerrno>
@@ -73,7 +74,17 @@ HypercallOutcome HypercallService::Handle(uint64_t request_gpa) {
     return outcome;
   }
   stats_.RecordHypercall(request.number);
-  int64_t result = request.reserved != 0 ? -EINVAL : Dispatch(request, outcome);
+  int64_t result;
+  if (request.reserved != 0) {
+    result = -EINVAL;
+  } else if (request.number == static_cast<uint32_t>(Hypercall::kYield)) {
+    // Outside the lock: a spinning vCPU must not wait for a slow request.
+    sched_yield();
+    result = 0;
+  } else {
+    std::lock_guard lock(mutex_);
+    result = Dispatch(request, outcome);
+  }
   // The result slot lies inside the block validated above.
   memory_.WriteObject(request_gpa + offsetof(abi::HypercallRequest, result), result);
   return outcome;
@@ -107,6 +118,11 @@ int64_t HypercallService::Dispatch(const abi::HypercallRequest& request,
       return gofer_->Handle(args[0], args[1]);
     case Hypercall::kCloseHandle:
       return handles_.Close(args[0]) ? 0 : -EBADF;
+    case Hypercall::kStartCpu:
+      if (cpus_ == nullptr) return -EINVAL;
+      return cpus_->StartCpu(args[0], args[1], args[2]);
+    case Hypercall::kYield:
+      return 0;  // served in Handle()
   }
   return -ENOSYS;
 }

@@ -5,6 +5,7 @@
 #define RINGFENCE_VMM_HYPERCALL_SERVICE_H_
 
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -31,15 +32,26 @@ struct HypercallOutcome {
   std::optional<abi::PanicRegisters> registers; // sent with a panic
 };
 
+// Starts an application processor for kStartCpu (vmm/vcpu_runner.h).
+class CpuStarter {
+ public:
+  virtual ~CpuStarter() = default;
+  // Returns 0, -EINVAL (no such application processor) or -EBUSY.
+  virtual int64_t StartCpu(uint64_t index, uint64_t rip, uint64_t rsp) = 0;
+};
+
 class HypercallService {
  public:
   // `gofer`: serves kGofer (null: the sandbox has no Gofer, ENOSYS).
+  // `cpus`: serves kStartCpu (null: one vCPU, EINVAL).
   HypercallService(const GuestMemory& memory, HandleTable& handles,
-                   ExitStats& stats, GoferRelay* gofer = nullptr)
-      : memory_(memory), handles_(handles), stats_(stats), gofer_(gofer) {}
+                   ExitStats& stats, GoferRelay* gofer = nullptr,
+                   CpuStarter* cpus = nullptr)
+      : memory_(memory), handles_(handles), stats_(stats), gofer_(gofer), cpus_(cpus) {}
 
   // Serves the request at guest physical address `request_gpa`, the value
-  // the Sentry wrote to kHypercallPort.
+  // the Sentry wrote to kHypercallPort. Safe from several vCPU threads: the
+  // handle table and the Gofer relay are used by one request at a time.
   HypercallOutcome Handle(uint64_t request_gpa);
 
  private:
@@ -54,6 +66,8 @@ class HypercallService {
   HandleTable& handles_;
   ExitStats& stats_;
   GoferRelay* gofer_;
+  CpuStarter* cpus_;
+  std::mutex mutex_;  // serialises Dispatch (except kYield)
 };
 
 }  // namespace ringfence::vmm

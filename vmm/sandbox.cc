@@ -24,6 +24,7 @@
 #include "vmm/seccomp_policy.h"
 #include "vmm/sentry_loader.h"
 #include "vmm/vcpu.h"
+#include "vmm/vcpu_runner.h"
 
 namespace ringfence::vmm {
 namespace {
@@ -103,12 +104,14 @@ int ReportCrash(const KvmVm& vm, const Vcpu& vcpu, const std::string& reason,
   return kCrashExitStatus;
 }
 
-// Serves exits until the guest exits or crashes.
+// Serves `vcpu`'s exits until the guest exits or crashes, or another vCPU
+// ended the sandbox (`runner.stopping()`: the status is then ignored).
 int RunExitLoop(const KvmVm& vm, Vcpu& vcpu, HypercallService& service,
-                ExitStats& stats) {
+                ExitStats& stats, const VcpuRunner& runner) {
   kvm_run* run = vcpu.run_state();
   for (;;) {
     absl::Status status = vcpu.Run();
+    if (runner.stopping()) return kCrashExitStatus;
     if (!status.ok()) {
       return ReportCrash(vm, vcpu, std::string(status.message()), std::nullopt);
     }
@@ -179,16 +182,24 @@ absl::StatusOr<int> RunSandbox(const SandboxConfig& config) {
 
   auto sentry = LoadSentry(guest_memory, EmbeddedSentryImage());
   if (!sentry.ok()) return sentry.status();
-  auto vcpu = Vcpu::Create(**vm, 0);
-  if (!vcpu.ok()) return vcpu.status();
+  if (config.cpu_count == 0 || config.cpu_count > kMaxCpus) {
+    return absl::InvalidArgumentError(absl::StrFormat("the vCPU count must be 1..%d", kMaxCpus));
+  }
+  std::vector<std::unique_ptr<Vcpu>> vcpus;
+  for (uint32_t i = 0; i < config.cpu_count; ++i) {
+    auto vcpu = Vcpu::Create(**vm, static_cast<int>(i));
+    if (!vcpu.ok()) return vcpu.status();
+    vcpus.push_back(std::move(*vcpu));
+  }
+  Vcpu& boot_vcpu = *vcpus[0];
   std::optional<KvmVcpuStats> kvm_stats;
-  if (config.stats) kvm_stats = KvmVcpuStats::Open((*vcpu)->fd());
+  if (config.stats) kvm_stats = KvmVcpuStats::Open(boot_vcpu.fd());
 
   abi::BootInfo info = {};
-  info.vcpu_count = 1;
+  info.vcpu_count = config.cpu_count;
   info.memory_bytes = guest_memory.size();
   info.free_phys_start = sentry->image_end;
-  info.tsc_khz = (*vcpu)->tsc_khz();
+  info.tsc_khz = boot_vcpu.tsc_khz();
   info.flags = (config.strace ? abi::kBootFlagStrace : 0) |
                (config.stats ? abi::kBootFlagStats : 0);
   if (getrandom(info.random_seed, sizeof(info.random_seed), 0) !=
@@ -203,7 +214,13 @@ absl::StatusOr<int> RunSandbox(const SandboxConfig& config) {
   }
   LongModeEntry entry = {sentry->cr3, sentry->entry,
                          abi::kPhysmapBase + abi::kBootInfoGpa};
-  if (auto status = (*vcpu)->EnterLongMode(**vm, entry); !status.ok()) return status;
+  for (auto& vcpu : vcpus) {
+    // Application processors get their rip/rsp when the Sentry starts them.
+    if (auto status = vcpu->EnterLongMode(**vm, entry); !status.ok()) return status;
+    if (vcpu.get() != &boot_vcpu) {
+      if (auto status = vcpu->MakeRunnable(); !status.ok()) return status;
+    }
+  }
 
   // From here on the VMM only needs what the exit loop uses.
   std::vector<int> gofer_sockets, gofer_pids;
@@ -215,14 +232,25 @@ absl::StatusOr<int> RunSandbox(const SandboxConfig& config) {
     if (mount.pid > 0) gofer_pids.push_back(mount.pid);
     clients.push_back(&gofer_clients.emplace_back(mount.socket_fd));
   }
+  ExitStats stats;
+  GoferRelay relay(guest_memory, handles, std::move(clients));
+  std::unique_ptr<HypercallService> service;
+  VcpuRunner runner(vcpus, [&](Vcpu& vcpu) {
+    return RunExitLoop(**vm, vcpu, *service, stats, runner);
+  });
+  service = std::make_unique<HypercallService>(
+      guest_memory, handles, stats, config.gofer_mounts.empty() ? nullptr : &relay,
+      vcpus.size() > 1 ? &runner : nullptr);
+  // Threads and the kick handler before the filter, which allows neither
+  // thread stacks (mmap) nor new signal handlers.
+  if (vcpus.size() > 1) {
+    if (auto status = VcpuRunner::InstallKickHandler(); !status.ok()) return status;
+    runner.SpawnThreads();
+  }
   if (config.install_seccomp) {
     if (auto status = VmmPolicy(gofer_sockets, gofer_pids).Install(); !status.ok()) return status;
   }
-  ExitStats stats;
-  GoferRelay relay(guest_memory, handles, std::move(clients));
-  HypercallService service(guest_memory, handles, stats,
-                           config.gofer_mounts.empty() ? nullptr : &relay);
-  int exit_status = RunExitLoop(**vm, **vcpu, service, stats);
+  int exit_status = runner.Run();
   if (config.stats) {
     stats.Print(stderr);
     // Which Gofer operations the kGofer exits were.

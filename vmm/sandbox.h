@@ -26,6 +26,7 @@ struct SandboxConfig {
   std::vector<std::string> argv;
   std::vector<std::string> envp;
   uint64_t memory_bytes = abi::kDefaultGuestMemory;
+  uint32_t cpu_count = 1;  // vCPUs, 1..kMaxCpus
   bool strace = false;
   bool stats = false;
   bool install_seccomp = true;
@@ -36,6 +37,9 @@ struct SandboxConfig {
   std::vector<GoferMountConfig> gofer_mounts;
   std::string cwd = "/";  // inside the sandbox
 };
+
+// The most vCPUs a sandbox may have (the Sentry's per-CPU tables).
+inline constexpr uint32_t kMaxCpus = 64;
 
 // Returns the exit status to report (0..255, 128+N for signal N), or an error
 // if the sandbox could not be started. A guest crash prints a crash report to

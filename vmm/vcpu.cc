@@ -110,9 +110,14 @@ absl::Status Vcpu::EnterLongMode(const KvmVm& vm, const LongModeEntry& entry) {
     }
   }
 
+  return SetEntryRegisters(entry.rip, entry.rsp, entry.rdi);
+}
+
+absl::Status Vcpu::SetEntryRegisters(uint64_t rip, uint64_t rsp, uint64_t rdi) {
   kvm_regs regs = {};
-  regs.rip = entry.rip;
-  regs.rdi = entry.rdi;
+  regs.rip = rip;
+  regs.rsp = rsp;
+  regs.rdi = rdi;
   regs.rflags = 0x2;  // bit 1 is reserved-one; IF clear
   if (ioctl(fd_.get(), KVM_SET_REGS, &regs) != 0) {
     return absl::ErrnoToStatus(errno, "KVM_SET_REGS");
@@ -120,11 +125,22 @@ absl::Status Vcpu::EnterLongMode(const KvmVm& vm, const LongModeEntry& entry) {
   return absl::OkStatus();
 }
 
+absl::Status Vcpu::MakeRunnable() {
+  kvm_mp_state state = {KVM_MP_STATE_RUNNABLE};
+  if (ioctl(fd_.get(), KVM_SET_MP_STATE, &state) != 0) {
+    return absl::ErrnoToStatus(errno, "KVM_SET_MP_STATE");
+  }
+  return absl::OkStatus();
+}
+
 absl::Status Vcpu::Run() {
-  // EINTR: a host signal interrupted the run before any guest exit; the VMM
-  // installs no handlers that need to act on it, so simply run again.
+  // EINTR: a host signal interrupted the run before any guest exit. Unless
+  // it was a kick (immediate_exit), simply run again.
   while (ioctl(fd_.get(), KVM_RUN, 0) != 0) {
     if (errno != EINTR) return absl::ErrnoToStatus(errno, "KVM_RUN");
+    if (__atomic_load_n(&run_->immediate_exit, __ATOMIC_SEQ_CST)) {
+      return absl::CancelledError("vCPU stopped");
+    }
   }
   return absl::OkStatus();
 }

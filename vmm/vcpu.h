@@ -17,6 +17,7 @@ struct LongModeEntry {
   uint64_t cr3;
   uint64_t rip;
   uint64_t rdi;  // first argument to the Sentry's entry point
+  uint64_t rsp = 0;
 };
 
 class Vcpu {
@@ -29,9 +30,22 @@ class Vcpu {
   // Loads CPUID and the register state for `entry`.
   absl::Status EnterLongMode(const KvmVm& vm, const LongModeEntry& entry);
 
+  // Makes an application processor runnable without INIT/SIPI (KVM parks
+  // every vCPU but the first until then). Before the seccomp filter.
+  absl::Status MakeRunnable();
+
+  // Points rip/rsp/rdi at a new entry (KVM_SET_REGS, allowed after seccomp):
+  // an application processor the Sentry starts with kStartCpu.
+  absl::Status SetEntryRegisters(uint64_t rip, uint64_t rsp, uint64_t rdi);
+
   // Runs until the next exit to user space (retrying when a host signal
-  // interrupts KVM_RUN); an error means the vCPU cannot run.
+  // interrupts KVM_RUN). Cancelled once Kick() was called; any other error
+  // means the vCPU cannot run.
   absl::Status Run();
+
+  // Makes the current and every later Run() return Cancelled; the caller
+  // then signals the vCPU's thread to leave a KVM_RUN in progress. Any thread.
+  void Kick() { __atomic_store_n(&run_->immediate_exit, 1, __ATOMIC_SEQ_CST); }
 
   kvm_run* run_state() const { return run_; }
   int fd() const { return fd_.get(); }

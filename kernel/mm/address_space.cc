@@ -6,7 +6,7 @@
 #include "kernel/mm/memory_object.h"
 #include "kernel/mm/physical_memory.h"
 #include "platform_kvm/guest/address.h"
-#include "platform_kvm/guest/cpu.h"
+#include "platform_kvm/guest/smp.h"
 
 namespace sentry::mm {
 namespace {
@@ -42,11 +42,10 @@ uint64_t PteFlagsForProt(uint8_t prot) {
 }
 
 AddressSpace::~AddressSpace() {
-  // The vCPU must not keep walking tables that are about to be freed.
-  if (page_table_.root() != 0 &&
-      (platform::ReadCr3() & platform::kPteAddressMask) == page_table_.root()) {
-    platform::WriteCr3(kernel_root_);
-  }
+  // No vCPU may keep walking (or caching) tables that are about to be freed:
+  // every vCPU that has this one loaded switches to the kernel's first, which
+  // also spares the page-by-page shootdowns of dropping the pages below.
+  if (page_table_.root() != 0) platform::RetirePageTable(page_table_.root());
   for (const Vma& vma : vmas_.vmas()) ReleaseRange(vma);
   page_table_.Destroy();
 }
@@ -112,14 +111,38 @@ bool AddressSpace::MayGrowBy(uint64_t bytes) const {
 }
 
 void AddressSpace::Activate() const {
-  asm volatile("mov %0, %%cr3" ::"r"(page_table_.root()) : "memory");
+  // A process between exit and reaping has no page table: the kernel's own.
+  PhysAddr root = page_table_.root();
+  platform::LoadPageTable(root != 0 ? root : platform::KernelPageTable());
+}
+
+void AddressSpace::InvalidateRange(uint64_t start, uint64_t end) const {
+  page_table_.FlushRange(start, end);
 }
 
 void AddressSpace::DropPages(uint64_t start, uint64_t end) {
-  for (uint64_t page = start; page < end; page += kPageSize) {
-    PhysAddr frame = page_table_.Unmap(page);
-    if (frame != 0) PhysicalPages().Unref(frame);
-  }
+  // A frame is released only once no vCPU's TLB can reach it: clear a batch
+  // of entries, flush them everywhere with one shootdown (not one per page),
+  // then drop the batch's frames.
+  constexpr int kBatchPages = 64;
+  PhysAddr frames[kBatchPages];
+  int count = 0;
+  uint64_t batch_start = start;
+  auto release_batch = [&](uint64_t batch_end) {
+    if (count == 0) return;
+    page_table_.FlushRange(batch_start, batch_end);
+    for (int i = 0; i < count; ++i) PhysicalPages().Unref(frames[i]);
+    count = 0;
+  };
+  page_table_.ForEachPresent(start, end, [&](uint64_t va, uint64_t& entry) {
+    if (count == kBatchPages) {
+      release_batch(va);
+      batch_start = va;
+    }
+    frames[count++] = entry & platform::kPteAddressMask;
+    entry = 0;
+  });
+  release_batch(end);
 }
 
 void AddressSpace::ReleaseRange(const Vma& removed) {
@@ -140,8 +163,8 @@ void AddressSpace::ApplyProtection(uint64_t start, uint64_t end, uint8_t prot) {
     uint64_t entry = keep | flags | platform::kPtePresent;
     if (entry & platform::kPteWriteFaults) entry &= ~kPteWritable;
     *pte = entry;
-    page_table_.Flush(page);
   }
+  page_table_.FlushRange(start, end);  // one shootdown for the whole range
 }
 
 void AddressSpace::WriteProtect(uint64_t start, uint64_t end) {
@@ -149,8 +172,8 @@ void AddressSpace::WriteProtect(uint64_t start, uint64_t end) {
     uint64_t* pte = page_table_.Lookup(page);
     if (pte == nullptr || !(*pte & platform::kPtePresent)) continue;
     *pte = (*pte & ~kPteWritable) | platform::kPteWriteFaults;
-    page_table_.Flush(page);
   }
+  page_table_.FlushRange(start, end);
 }
 
 bool AddressSpace::ForEachPiece(uint64_t start, uint64_t end,
@@ -284,17 +307,25 @@ ktl::Result<uint64_t> AddressSpace::Remap(uint64_t old_start, uint64_t old_lengt
   if (result.moved) {
     // Move the frames (not their contents) to the new range, each keeping
     // its entry's flags (a copy-on-write page stays read-only).
+    bool moved_any = false;
     for (uint64_t offset = 0; offset < result.moved_length; offset += kPageSize) {
       uint64_t* pte = page_table_.Lookup(old_start + offset);
       if (pte == nullptr || !(*pte & platform::kPtePresent)) continue;
       uint64_t flags = *pte & ~(platform::kPteAddressMask | platform::kPtePresent);
-      PhysAddr frame = page_table_.Unmap(old_start + offset);
+      PhysAddr frame = *pte & platform::kPteAddressMask;
+      *pte = 0;
+      moved_any = true;
       if (!page_table_.Map(result.new_start + offset, frame, flags).ok()) {
         // No memory for a page table: the page reads back as zeros later,
-        // which is what the app would have after an ENOMEM-less move.
+        // which is what the app would have after an ENOMEM-less move. The
+        // frame goes only once no TLB reaches it.
+        page_table_.Flush(old_start + offset);
         PhysicalPages().Unref(frame);
       }
     }
+    // One shootdown for the old range (until it, another vCPU may still
+    // reach the frames at their old addresses, as if mremap had not run yet).
+    if (moved_any) page_table_.FlushRange(old_start, old_start + result.moved_length);
   }
   return result.new_start;
 }

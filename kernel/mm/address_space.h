@@ -57,7 +57,13 @@ class AddressSpace {
   ktl::Result<void> Init(PhysAddr kernel_root);
   // The Sentry's own page table given to Init.
   PhysAddr kernel_root() const { return kernel_root_; }
+  // Loads the page table on this vCPU (no-op if it is already loaded).
   void Activate() const;
+  // After changing the page-table entries of [start, end) directly: flushes
+  // them from every vCPU's TLB that may hold them (other vCPUs running this
+  // address space get an IPI; returns once they have flushed). Unmap,
+  // Protect and the fault paths already do this page by page.
+  void InvalidateRange(uint64_t start, uint64_t end) const;
 
   // Processes sharing the address space (CLONE_VM without CLONE_THREAD:
   // vfork) each hold a reference; the last Unref deletes it. Starts at 1.

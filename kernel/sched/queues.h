@@ -29,6 +29,14 @@ class RunQueue {
   // The next thread to run, or null.
   Thread* Pop() { return list_.PopFront(); }
   void Remove(Thread& thread) { list_.Remove(&thread); }
+  // The oldest thread for which `pred` holds, or null.
+  template <typename Pred>
+  Thread* Find(Pred pred) {
+    for (Thread& thread : list_) {
+      if (pred(thread)) return &thread;
+    }
+    return nullptr;
+  }
 
  private:
   ktl::IntrusiveList<Thread, &Thread::run_node> list_;

@@ -1,5 +1,6 @@
 #include "kernel/sched/scheduler.h"
 
+#include "kernel/sched/placement.h"
 #include "kernel/signal/fpu_state.h"
 #include "kernel/signal/send.h"
 #include "kernel/task/task.h"
@@ -8,27 +9,39 @@
 #include "platform_kvm/guest/cpu.h"
 #include "platform_kvm/guest/lapic.h"
 #include "platform_kvm/guest/percpu.h"
+#include "platform_kvm/guest/smp.h"
 
 namespace sentry::sched {
 namespace {
 
+// Everything here is guarded by the big kernel lock (see scheduler.h),
+// except `armed_tsc`, which only its own vCPU touches.
 struct CpuScheduler {
   Thread idle;                  // the boot context, running RunIdleLoop
   Thread* current = &idle;
   RunQueue run_queue;
-  TimerList timers;             // sleepers whose deadline this vCPU watches
-  time::TimerQueue kernel_timers;  // callbacks (itimers, POSIX timers)
+  TimerList timers;             // sleepers that blocked on this vCPU
   Task* dead = nullptr;         // exited, its stack still in use until the switch
-  const mm::AddressSpace* loaded_space = nullptr;  // what CR3 holds
   int64_t slice_end_ns = 0;     // when the current thread may be preempted
   uint64_t armed_tsc = 0;       // the LAPIC deadline set, 0 when none
+  bool online = false;
 };
 
-CpuScheduler g_cpu;  // one vCPU for now: see scheduler.h
+CpuScheduler g_cpus[platform::kMaxCpus];
+// Kernel callbacks (itimers, POSIX timers): one queue, so a timer armed on
+// one vCPU can be cancelled from another; every vCPU's LAPIC deadline
+// covers its first entry, and whichever fires first expires it.
+time::TimerQueue g_kernel_timers;
 
-CpuScheduler& Cpu() { return g_cpu; }
+uint32_t Here() { return platform::ThisCpu()->index; }
+CpuScheduler& Cpu() { return g_cpus[Here()]; }
 
 Task* TaskOf(Thread* thread) { return static_cast<Task*>(thread->owner()); }
+
+uint64_t AffinityOf(Thread& thread) {
+  Task* task = TaskOf(&thread);
+  return task != nullptr ? task->cpu_affinity : ~0ull;
+}
 
 // Arms the LAPIC for the earliest of: the first sleeper's deadline, and the
 // end of the current slice when others wait to run. Only re-arms when that
@@ -36,7 +49,7 @@ Task* TaskOf(Thread* thread) { return static_cast<Task*>(thread->owner()); }
 // handler re-arms), while every wrmsr may cost a trip into KVM.
 void ArmTimer(CpuScheduler& cpu) {
   int64_t deadline = cpu.timers.EarliestDeadline();
-  int64_t kernel_deadline = cpu.kernel_timers.EarliestDeadline();
+  int64_t kernel_deadline = g_kernel_timers.EarliestDeadline();
   if (kernel_deadline != 0 && (deadline == 0 || kernel_deadline < deadline)) {
     deadline = kernel_deadline;
   }
@@ -52,7 +65,34 @@ void ArmTimer(CpuScheduler& cpu) {
   platform::ArmTimerAtTsc(tsc);
 }
 
-// The user-visible CPU state that is not in the TrapFrame.
+// Queues `thread` on vCPU `target` and makes sure that vCPU notices: the
+// local timer here, a wakeup IPI there (it wakes an idle vCPU from HLT and
+// makes a busy one arm its slice timer).
+void Enqueue(Thread& thread, uint32_t target) {
+  CpuScheduler& cpu = g_cpus[target];
+  bool was_empty = cpu.run_queue.empty();
+  thread.cpu = target;
+  cpu.run_queue.Push(thread);
+  if (target == Here()) {
+    ArmTimer(cpu);
+  } else if (cpu.current == &cpu.idle || was_empty) {
+    platform::SendIpi(target, platform::kWakeupVector);
+  }
+}
+
+// Picks a vCPU for `thread` (placement.h) and queues it there.
+void Place(Thread& thread) {
+  uint32_t count = platform::CpuCount();
+  CpuLoad loads[platform::kMaxCpus];
+  for (uint32_t i = 0; i < count; ++i) {
+    loads[i] = {g_cpus[i].online, g_cpus[i].current == &g_cpus[i].idle, g_cpus[i].run_queue.size()};
+  }
+  Enqueue(thread, ChooseCpu(loads, count, AffinityOf(thread), thread.cpu, Here()));
+}
+
+// The user-visible CPU state that is not in the TrapFrame. The FPU state
+// lives in the task while it is off a CPU, so a thread resumes on any vCPU
+// with its own registers.
 void SaveUserState(Task& task) {
   task.fs_base = platform::ReadMsr(platform::kMsrFsBase);
   // In the Sentry the user's GS base sits in KERNEL_GS_BASE (after SWAPGS).
@@ -60,15 +100,11 @@ void SaveUserState(Task& task) {
   signal::SaveLiveFpu(task.fpu_area());
 }
 
-void LoadUserState(CpuScheduler& cpu, Task& task) {
+void LoadUserState(Task& task) {
   platform::WriteMsr(platform::kMsrFsBase, task.fs_base);
   platform::WriteMsr(platform::kMsrKernelGsBase, task.gs_base);
   signal::LoadLiveFpu(task.fpu_area());
-  mm::AddressSpace& space = task.address_space();
-  if (cpu.loaded_space != &space) {
-    space.Activate();
-    cpu.loaded_space = &space;
-  }
+  task.address_space().Activate();
   platform::SetKernelStack(task.kernel_stack_top());
 }
 
@@ -76,6 +112,7 @@ void SwitchTo(Thread& next) {
   CpuScheduler& cpu = Cpu();
   Thread* prev = cpu.current;
   next.state = ThreadState::kRunning;
+  next.cpu = Here();
   if (&next == prev) return;
   Task* prev_task = TaskOf(prev);
   Task* next_task = TaskOf(&next);
@@ -85,15 +122,18 @@ void SwitchTo(Thread& next) {
     prev_task->user_ns += now - prev_task->scheduled_at_ns;  // getrusage, times
   }
   if (next_task != nullptr) {
-    LoadUserState(cpu, *next_task);
+    LoadUserState(*next_task);
     next_task->scheduled_at_ns = now;
   }
   cpu.current = &next;
   platform::ThisCpu()->current_task = next_task;
   cpu.slice_end_ns = now + kTimeSliceNs;
   ArmTimer(cpu);
+  // `prev` keeps the BKL's ownership with this vCPU: whoever runs next here
+  // releases it (on its return to ring 3, or in the idle loop).
   SwitchKernelStack(&prev->saved_rsp, next.saved_rsp);
-  FinishContextSwitch();  // back here when someone switches to `prev` again
+  FinishContextSwitch();  // back here when someone switches to `prev` again,
+                          // maybe on another vCPU
 }
 
 // The current thread has been queued or blocked: run the next one.
@@ -103,43 +143,81 @@ void Schedule() {
   SwitchTo(next != nullptr ? *next : cpu.idle);
 }
 
+void ExpireTimers(CpuScheduler& cpu) {
+  int64_t now = time::MonotonicNs();
+  cpu.timers.Expire(now, [](Thread& thread) { Place(thread); });
+  g_kernel_timers.Expire(now);
+}
+
+// An idle vCPU takes a waiting thread from the busiest other run queue.
+Thread* Steal() {
+  uint32_t count = platform::CpuCount();
+  CpuLoad loads[platform::kMaxCpus];
+  for (uint32_t i = 0; i < count; ++i) {
+    loads[i] = {g_cpus[i].online, g_cpus[i].current == &g_cpus[i].idle, g_cpus[i].run_queue.size()};
+  }
+  int victim = ChooseVictim(loads, count, Here());
+  if (victim < 0) return nullptr;
+  return StealFrom(g_cpus[victim].run_queue, Here(), [](Thread& thread) { return AffinityOf(thread); });
+}
+
+// The current thread may not stay here (its affinity changed): move it.
+bool MigrateIfDisallowed() {
+  CpuScheduler& cpu = Cpu();
+  if (cpu.current == &cpu.idle || CpuAllowed(AffinityOf(*cpu.current), Here())) return false;
+  Place(*cpu.current);
+  Schedule();
+  return true;
+}
+
 }  // namespace
 
 void InitCpu(uint64_t tsc_khz) {
   platform::InitLocalApic(tsc_khz);
-  Cpu().idle.state = ThreadState::kRunning;
+  CpuScheduler& cpu = Cpu();
+  cpu.idle.state = ThreadState::kRunning;
+  cpu.idle.cpu = Here();
+  cpu.online = true;
 }
 
 void RunIdleLoop() {
-  CpuScheduler& cpu = Cpu();
   for (;;) {
+    CpuScheduler& cpu = Cpu();
+    ExpireTimers(cpu);
     Thread* next = cpu.run_queue.Pop();
+    if (next == nullptr) next = Steal();
     if (next != nullptr) {
       SwitchTo(*next);
       continue;
     }
     ArmTimer(cpu);
-    // STI takes effect after the next instruction, so an interrupt cannot
-    // slip in between the check above and the HLT and be missed.
+    // Halt without the lock. STI takes effect after the next instruction,
+    // so an interrupt (a wakeup IPI for a thread queued here after the
+    // release) cannot slip in before the HLT and be missed.
+    platform::BklRelease();
     asm volatile("sti; hlt; cli" ::: "memory");
+    platform::BklAcquire();
   }
 }
 
 void MakeRunnable(Thread& thread) {
-  CpuScheduler& cpu = Cpu();
-  cpu.timers.Remove(thread);
-  cpu.run_queue.Push(thread);
-  ArmTimer(cpu);
+  g_cpus[thread.cpu].timers.Remove(thread);
+  Place(thread);
 }
 
 WakeReason Block(int64_t deadline_ns) {
-  CpuScheduler& cpu = Cpu();
-  Thread& self = *cpu.current;
+  Thread& self = *Cpu().current;
   Task* task = TaskOf(&self);
   if (task != nullptr && signal::HasDeliverableSignal(*task)) {
     self.LeaveWaitList(WakeReason::kInterrupted);
     return WakeReason::kInterrupted;
   }
+  return BlockIgnoringSignals(deadline_ns);
+}
+
+WakeReason BlockIgnoringSignals(int64_t deadline_ns) {
+  CpuScheduler& cpu = Cpu();
+  Thread& self = *cpu.current;
   self.state = ThreadState::kBlocked;
   self.wake_reason = WakeReason::kNone;
   self.deadline_ns = deadline_ns;
@@ -149,6 +227,7 @@ WakeReason Block(int64_t deadline_ns) {
       self.state = ThreadState::kRunning;
       return WakeReason::kTimeout;
     }
+    self.cpu = Here();
     cpu.timers.Add(self);
   }
   Schedule();
@@ -156,6 +235,12 @@ WakeReason Block(int64_t deadline_ns) {
 }
 
 void Interrupt(Thread& thread) {
+  if (thread.state == ThreadState::kRunning && thread.cpu != Here()) {
+    // It runs ring 3 on another vCPU: make it enter the Sentry, whose
+    // return to ring 3 acts on what the caller set up (a signal, an exit).
+    platform::SendIpi(thread.cpu, platform::kWakeupVector);
+    return;
+  }
   if (thread.state != ThreadState::kBlocked) return;
   thread.LeaveWaitList(WakeReason::kInterrupted);
   MakeRunnable(thread);
@@ -169,18 +254,40 @@ WakeReason SleepUntil(int64_t deadline_ns) {
 }
 
 void ArmKernelTimer(time::KernelTimer& timer, int64_t deadline_ns) {
-  CpuScheduler& cpu = Cpu();
-  cpu.kernel_timers.Arm(timer, deadline_ns);
-  ArmTimer(cpu);
+  g_kernel_timers.Arm(timer, deadline_ns);
+  ArmTimer(Cpu());
 }
 
-void CancelKernelTimer(time::KernelTimer& timer) { Cpu().kernel_timers.Cancel(timer); }
+void CancelKernelTimer(time::KernelTimer& timer) { g_kernel_timers.Cancel(timer); }
 
 void Yield() {
   CpuScheduler& cpu = Cpu();
-  if (cpu.run_queue.empty() || cpu.current == &cpu.idle) return;
+  if (cpu.current == &cpu.idle || MigrateIfDisallowed()) return;
+  if (cpu.run_queue.empty()) return;
   cpu.run_queue.Push(*cpu.current);
   Schedule();
+}
+
+void AffinityChanged(Thread& thread) {
+  uint64_t allowed = AffinityOf(thread);
+  if (CpuAllowed(allowed, thread.cpu)) return;
+  switch (thread.state) {
+    case ThreadState::kRunnable:
+      g_cpus[thread.cpu].run_queue.Remove(thread);
+      Place(thread);
+      break;
+    case ThreadState::kRunning:
+      if (thread.cpu == Here()) {
+        MigrateIfDisallowed();
+      } else {
+        // It runs ring 3 there (this vCPU holds the BKL): the IPI makes it
+        // move itself (HandleWakeupInterrupt).
+        platform::SendIpi(thread.cpu, platform::kWakeupVector);
+      }
+      break;
+    default:
+      break;  // blocked or dead: placed when it wakes
+  }
 }
 
 void ExitCurrent() {
@@ -195,22 +302,32 @@ void HandleTimerInterrupt(bool from_user) {
   CpuScheduler& cpu = Cpu();
   cpu.armed_tsc = 0;  // one-shot: it fired
   platform::EndOfInterrupt();
-  int64_t now = time::MonotonicNs();
-  cpu.timers.Expire(now, [&cpu](Thread& thread) { cpu.run_queue.Push(thread); });
-  cpu.kernel_timers.Expire(now);
-  if (from_user && now >= cpu.slice_end_ns && !cpu.run_queue.empty()) {
+  // In the idle loop's HLT this vCPU does not hold the BKL: the loop expires
+  // the timers once it has retaken it.
+  if (!from_user) return;
+  ExpireTimers(cpu);
+  if (MigrateIfDisallowed()) return;
+  if (time::MonotonicNs() >= cpu.slice_end_ns && !cpu.run_queue.empty()) {
     Yield();  // preempt the app: its TrapFrame waits on its kernel stack
     return;
   }
   ArmTimer(cpu);
 }
 
-void ForgetAddressSpace(const mm::AddressSpace& space) {
-  if (Cpu().loaded_space == &space) Cpu().loaded_space = nullptr;
+void HandleWakeupInterrupt(bool from_user) {
+  platform::EndOfInterrupt();
+  if (!from_user) return;  // the idle loop looks at its run queue itself
+  CpuScheduler& cpu = Cpu();
+  if (MigrateIfDisallowed()) return;
+  if (time::MonotonicNs() >= cpu.slice_end_ns && !cpu.run_queue.empty()) {
+    Yield();
+    return;
+  }
+  ArmTimer(cpu);
 }
 
-uint32_t CurrentCpu() { return platform::ThisCpu()->index; }
-uint32_t CpuCount() { return 1; }
+uint32_t CurrentCpu() { return Here(); }
+uint32_t CpuCount() { return platform::CpuCount(); }
 
 }  // namespace sentry::sched
 
@@ -220,4 +337,11 @@ extern "C" void FinishContextSwitch() {
     sentry::Task::Destroy(cpu.dead);
     cpu.dead = nullptr;
   }
+}
+
+// A new thread's first run (context_switch.S): it leaves for ring 3 at once,
+// so it drops the BKL like every other return to ring 3.
+extern "C" void FinishNewThread() {
+  FinishContextSwitch();
+  platform::BklRelease();
 }

@@ -48,6 +48,9 @@ class Thread {
 
   // Kernel stack pointer saved by the context switch while not running.
   uint64_t saved_rsp = 0;
+  // The vCPU it runs on, whose run queue holds it, or (blocked) whose timer
+  // list holds it and where it last ran.
+  uint32_t cpu = 0;
 
   // While blocked: the wait list holding wait_node (null if none), and
   // the absolute deadline on the monotonic clock (0: none).

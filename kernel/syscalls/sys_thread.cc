@@ -158,6 +158,7 @@ ktl::Result<int64_t> sys_sched_setaffinity(int pid, uint64_t length, UserAddress
   TRY(CurrentTask().address_space().CopyIn(mask.value, &bits, copied));
   if ((bits & OnlineCpus()) == 0) return Errno::kEINVAL;
   task->cpu_affinity = bits;
+  sched::AffinityChanged(task->thread());
   return 0;
 }
 

@@ -116,9 +116,9 @@ void KillOtherThreads(Task& survivor) {
   }
   while (process.thread_count > 1) {
     process.thread_exits.Add(survivor.thread());
-    // Killable only: a signal for the survivor must not stop the wait, but
-    // the others need the CPU to end.
-    if (sched::Block(0) == sched::WakeReason::kInterrupted) sched::Yield();
+    // A signal for the survivor must not end the wait, nor turn it into a
+    // spin: the others may be ending on other vCPUs, which need the BKL.
+    sched::BlockIgnoringSignals(0);
   }
   process.thread_killer = nullptr;
 }

@@ -51,7 +51,6 @@ void Process::ReplaceAddressSpace(mm::AddressSpace* fresh) {
   fresh->set_data_limit(rlimits_[linux_abi::kRlimitData].cur);
   fresh->set_address_limit(rlimits_[linux_abi::kRlimitAs].cur);
   if (&CurrentTask().process() == this && fresh != &EmptyAddressSpace()) fresh->Activate();
-  sched::ForgetAddressSpace(*old);
   EndVfork(*this);
   if (old != &EmptyAddressSpace()) old->Unref();
 }

@@ -52,9 +52,17 @@ enum class Hypercall : uint32_t {
   kGofer = 10,
   // Releases a handle a kGofer open or create returned. args[0] = handle.
   kCloseHandle = 11,
+  // Starts application processor args[0] (1 .. vcpu_count-1, once each) in
+  // 64-bit ring 0 on the boot page tables, interrupts off, with rip =
+  // args[1], rsp = args[2] and rdi = its index. -EINVAL for a bad index,
+  // -EBUSY if it already runs.
+  kStartCpu = 12,
+  // The vCPU spins for a lock another vCPU holds: let the host run the
+  // other vCPU threads (sched_yield) instead of burning this one's slice.
+  kYield = 13,
 };
 
-inline constexpr uint32_t kHypercallCount = 12;
+inline constexpr uint32_t kHypercallCount = 14;
 
 struct alignas(kHypercallRequestAlign) HypercallRequest {
   uint32_t number;    // enum Hypercall

@@ -12,7 +12,9 @@
 #include "platform_kvm/abi/boot_info.h"
 #include "platform_kvm/guest/cpu.h"
 #include "platform_kvm/guest/hypercall.h"
+#include "platform_kvm/guest/page_table.h"
 #include "platform_kvm/guest/percpu.h"
+#include "platform_kvm/guest/smp.h"
 
 extern "C" void (*const __init_array_start[])();
 extern "C" void (*const __init_array_end[])();
@@ -49,6 +51,8 @@ void EnableCpuProtections() {
   WriteCr4(cr4);
 }
 
+uint64_t g_tsc_khz = 0;  // for the application processors' LAPIC timers
+
 void RunGlobalConstructors() {
   for (auto* constructor = __init_array_start; constructor != __init_array_end; ++constructor) {
     (*constructor)();
@@ -60,16 +64,33 @@ void RunGlobalConstructors() {
 
 extern "C" [[noreturn]] void SentryMain(const ringfence::abi::BootInfo* boot) {
   platform::InitCpu(0);
+  // The boot CPU holds the big kernel lock until the first return to ring 3.
+  platform::BklAcquire();
   platform::CheckBootInfo(*boot);
+  platform::SetKernelPageTable(platform::ReadCr3() & platform::kPteAddressMask);
+  platform::SetCpuCount(boot->vcpu_count);
   platform::EnableCpuProtections();
   platform::RunGlobalConstructors();
   sentry::mm::InitPhysicalMemory(boot->free_phys_start, boot->memory_bytes);
   sentry::time::InitClock(boot->tsc_khz);
   sentry::sched::InitCpu(boot->tsc_khz);
+  platform::g_tsc_khz = boot->tsc_khz;
+  platform::StartApplicationProcessors();
   sentry::InitEntropy(boot->random_seed);
   sentry::SetHostname(boot->hostname);
   platform::EnableLog((boot->flags & ringfence::abi::kBootFlagLog) != 0);
   sentry::syscalls::EnableStrace((boot->flags & ringfence::abi::kBootFlagStrace) != 0);
   sentry::SetPrintStatsAtExit((boot->flags & ringfence::abi::kBootFlagStats) != 0);
   sentry::StartInitProcess(*boot);
+}
+
+// An application processor (entry.S, sentry_ap_entry): the same per-vCPU
+// setup as the boot CPU, then it idles until the scheduler gives it work.
+extern "C" [[noreturn]] void SentryApMain(uint32_t index) {
+  platform::InitCpu(index);
+  platform::LoadPageTable(platform::KernelPageTable());
+  platform::EnableCpuProtections();
+  platform::BklAcquire();
+  sentry::sched::InitCpu(platform::g_tsc_khz);
+  sentry::sched::RunIdleLoop();
 }

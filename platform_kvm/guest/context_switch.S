@@ -25,10 +25,11 @@ SwitchKernelStack:
         ret
 
 // Where a new thread's first switch "returns" (see PrepareNewThreadStack):
-// its TrapFrame sits right above, so finish the switch and go to ring 3.
+// its TrapFrame sits right above, so finish the switch (which releases the
+// big kernel lock) and go to ring 3.
         .global NewThreadTrampoline
 NewThreadTrampoline:
-        call FinishContextSwitch
+        call FinishNewThread
         movq %rsp, %rdi
         jmp ReturnToUser
 

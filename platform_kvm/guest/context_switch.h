@@ -11,6 +11,8 @@ extern "C" void NewThreadTrampoline();
 // Called on the new stack by the trampoline, before the first return to
 // ring 3 (the scheduler defines it).
 extern "C" void FinishContextSwitch();
+// The trampoline's call: FinishContextSwitch, then drops the big kernel lock.
+extern "C" void FinishNewThread();
 
 namespace platform {
 

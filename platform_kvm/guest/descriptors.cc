@@ -116,6 +116,8 @@ void InitCpu(uint32_t index) {
   WriteMsr(kMsrSfmask, kRflagsMaskOnSyscall);
 }
 
+PerCpu& CpuData(uint32_t index) { return g_cpus[index]; }
+
 void SetKernelStack(uint64_t stack_top) {
   PerCpu* cpu = ThisCpu();
   cpu->kernel_rsp = stack_top;

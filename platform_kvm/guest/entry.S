@@ -20,6 +20,16 @@ sentry_entry:
 1:      hlt
         jmp 1b
 
+// An application processor, started by the VMM (kStartCpu) in long mode
+// with interrupts off, %rsp = its own stack, %rdi = its index.
+        .global sentry_ap_entry
+sentry_ap_entry:
+        cli
+        xorl %ebp, %ebp
+        call SentryApMain
+2:      hlt
+        jmp 2b
+
         .text
 
 // Pushes the general registers in TrapFrame order (r15 ends lowest).

@@ -15,6 +15,8 @@ constexpr uint32_t kMsrX2apicId = 0x802;
 constexpr uint32_t kMsrX2apicTpr = 0x808;
 constexpr uint32_t kMsrX2apicEoi = 0x80b;
 constexpr uint32_t kMsrX2apicSvr = 0x80f;
+constexpr uint32_t kMsrX2apicIcr = 0x830;
+constexpr uint64_t kIcrAssert = 1ull << 14;
 constexpr uint32_t kMsrX2apicLvtTimer = 0x832;
 constexpr uint32_t kMsrX2apicInitialCount = 0x838;
 constexpr uint32_t kMsrX2apicDivide = 0x83e;
@@ -69,5 +71,11 @@ void ArmTimerAtTsc(uint64_t tsc) {
 void EndOfInterrupt() { WriteMsr(kMsrX2apicEoi, 0); }
 
 uint32_t LocalApicId() { return static_cast<uint32_t>(ReadMsr(kMsrX2apicId)); }
+
+void SendIpi(uint32_t apic_id, uint8_t vector) {
+  // x2APIC: one 64-bit write, destination in the high half, physical mode,
+  // fixed delivery.
+  WriteMsr(kMsrX2apicIcr, (static_cast<uint64_t>(apic_id) << 32) | kIcrAssert | vector);
+}
 
 }  // namespace platform

@@ -11,6 +11,7 @@ namespace platform {
 
 inline constexpr uint8_t kTimerVector = 0x20;
 inline constexpr uint8_t kWakeupVector = 0x21;  // IPI: "look at your run queue"
+inline constexpr uint8_t kTlbShootdownVector = 0x22;  // IPI: serve the TLB mailbox (smp.h)
 inline constexpr uint8_t kSpuriousVector = 0xff;
 
 // Enables x2APIC mode and the timer on this vCPU; panics without x2APIC.
@@ -24,8 +25,11 @@ void ArmTimerAtTsc(uint64_t tsc);
 // Signals the end of the interrupt being handled.
 void EndOfInterrupt();
 
-// This vCPU's x2APIC id.
+// This vCPU's x2APIC id (KVM makes it the vCPU index).
 uint32_t LocalApicId();
+
+// Sends a fixed interrupt `vector` to the vCPU with x2APIC id `apic_id`.
+void SendIpi(uint32_t apic_id, uint8_t vector);
 
 }  // namespace platform
 

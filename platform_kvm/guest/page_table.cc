@@ -4,6 +4,7 @@
 #include "kernel/ktl/string.h"
 #include "platform_kvm/guest/address.h"
 #include "platform_kvm/guest/cpu.h"
+#include "platform_kvm/guest/smp.h"
 
 namespace platform {
 namespace {
@@ -68,19 +69,10 @@ PhysAddr PageTable::Unmap(uint64_t va) {
   return frame;
 }
 
-void PageTable::Flush(uint64_t va) const {
-  if ((ReadCr3() & kPteAddressMask) == root_) InvalidatePage(va);
-}
+void PageTable::Flush(uint64_t va) const { InvalidateTlbRange(root_, va, va + sentry::mm::kPageSize); }
 
 void PageTable::FlushRange(uint64_t start, uint64_t end) const {
-  if ((ReadCr3() & kPteAddressMask) != root_) return;
-  // Past this many pages one CR3 reload (all non-global entries) is cheaper.
-  constexpr uint64_t kMaxSinglePageFlushes = 32;
-  if ((end - start) / 4096 > kMaxSinglePageFlushes) {
-    WriteCr3(ReadCr3());
-    return;
-  }
-  for (uint64_t va = start; va < end; va += 4096) InvalidatePage(va);
+  if (start < end) InvalidateTlbRange(root_, start, end);
 }
 
 void PageTable::ForEachPresent(uint64_t start, uint64_t end,
@@ -107,6 +99,8 @@ void PageTable::ForEachPresent(uint64_t start, uint64_t end,
 
 void PageTable::Destroy() {
   if (root_ == 0) return;
+  // No vCPU may keep a freed table in CR3 (an idle one would still walk it).
+  RetirePageTable(root_);
   // Free the lower-half tables bottom-up; leaf frames belong to the caller.
   uint64_t* pml4 = Entries(root_);
   for (int i = 0; i < kFirstKernelEntry; ++i) {

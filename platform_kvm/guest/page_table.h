@@ -59,10 +59,11 @@ class PageTable {
   void ForEachPresent(uint64_t start, uint64_t end,
                       ktl::FunctionRef<void(uint64_t va, uint64_t& entry)> visit) const;
 
-  // Flushes `va` from this vCPU's TLB if this table is the active one.
+  // Flushes `va` from the TLB of every vCPU that has this table loaded
+  // (a shootdown when other vCPUs have it: platform/smp.h).
   void Flush(uint64_t va) const;
-  // Flushes [start, end) the same way: the one place that invalidates a
-  // range (page by page for a few pages, the whole TLB otherwise).
+  // The same for the pages of [start, end), with one shootdown (page by
+  // page for a few pages, the whole TLB otherwise).
   void FlushRange(uint64_t start, uint64_t end) const;
 
   // Frees every user-half table page (not the frames they map).

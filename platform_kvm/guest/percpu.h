@@ -3,6 +3,7 @@
 #ifndef RINGFENCE_PLATFORM_KVM_GUEST_PERCPU_H_
 #define RINGFENCE_PLATFORM_KVM_GUEST_PERCPU_H_
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 
@@ -32,6 +33,16 @@ struct PerCpu {
   uint32_t index;
   // One hypercall at a time per vCPU; the VMM reads it by physical address.
   ringfence::abi::HypercallRequest hypercall;
+  // The page table CR3 holds (physical address): TLB shootdowns go to the
+  // vCPUs that have the changed table loaded (smp.h).
+  std::atomic<uint64_t> loaded_root;
+  // TLB shootdown mailbox, written by the BKL holder before it sets
+  // flush_pending and waits for this vCPU to clear it.
+  uint64_t flush_root;
+  uint64_t flush_start;
+  uint64_t flush_end;
+  bool flush_retire;  // switch to the kernel page table if flush_root is loaded
+  std::atomic<bool> flush_pending;
   alignas(16) uint64_t gdt[8];
   Tss tss;
 };
@@ -47,6 +58,9 @@ inline PerCpu* ThisCpu() {
 // Sets up the descriptor tables, TSS, SYSCALL MSRs and %gs for vCPU `index`
 // and loads them on the calling vCPU.
 void InitCpu(uint32_t index);
+
+// vCPU `index`'s block (index < kMaxCpus).
+PerCpu& CpuData(uint32_t index);
 
 // Points the TSS's ring-0 stack and the SYSCALL entry stack at `stack_top`.
 void SetKernelStack(uint64_t stack_top);

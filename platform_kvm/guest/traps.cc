@@ -12,6 +12,7 @@
 #include "platform_kvm/guest/cpu.h"
 #include "platform_kvm/guest/hypercall.h"
 #include "platform_kvm/guest/lapic.h"
+#include "platform_kvm/guest/smp.h"
 #include "platform_kvm/guest/trap_frame.h"
 
 namespace platform {
@@ -41,31 +42,53 @@ ringfence::abi::PanicRegisters g_panic_registers;
 
 namespace {
 // Device interrupts: from ring 3 or the idle loop's HLT (the Sentry
-// otherwise runs with interrupts off).
+// otherwise runs with interrupts off). The BKL is held only when
+// `frame` is from ring 3.
 void HandleInterrupt(const platform::TrapFrame& frame) {
   switch (frame.vector) {
     case platform::kTimerVector:
       sentry::sched::HandleTimerInterrupt(frame.FromUser());
       break;
+    case platform::kWakeupVector:
+      sentry::sched::HandleWakeupInterrupt(frame.FromUser());
+      break;
     case platform::kSpuriousVector:
       break;  // no EOI for the spurious vector
     default:
-      platform::EndOfInterrupt();  // a wakeup IPI: its work is the run queue check
+      platform::EndOfInterrupt();
       break;
   }
+}
+
+// Every return to ring 3 ends here: signals and the like, then the BKL goes.
+void LeaveForUser(platform::TrapFrame& frame) {
+  sentry::PrepareReturnToUser(sentry::CurrentTask(), frame);
+  platform::BklRelease();
 }
 }  // namespace
 
 extern "C" void SentrySyscall(platform::TrapFrame* frame) {
+  platform::BklAcquire();
   sentry::CurrentTask().set_frame(frame);
   sentry::syscalls::DispatchSyscall(*frame);
-  sentry::PrepareReturnToUser(sentry::CurrentTask(), *frame);
+  LeaveForUser(*frame);
 }
 
 extern "C" void SentryTrap(platform::TrapFrame* frame) {
+  if (frame->vector == platform::kTlbShootdownVector) {
+    // Without the BKL: its holder is waiting for this acknowledgment.
+    platform::ServeTlbShootdown();
+    platform::EndOfInterrupt();
+    return;
+  }
   if (frame->vector >= platform::kFirstInterruptVector) {
+    if (!frame->FromUser()) {
+      HandleInterrupt(*frame);  // in the idle loop's HLT
+      return;
+    }
+    platform::BklAcquire();
     HandleInterrupt(*frame);
-    if (frame->FromUser()) sentry::PrepareReturnToUser(sentry::CurrentTask(), *frame);
+    LeaveForUser(*frame);
     return;
   }
   if (!frame->FromUser()) {
@@ -74,8 +97,9 @@ extern "C" void SentryTrap(platform::TrapFrame* frame) {
                   frame->vector, frame->error_code);
     platform::PanicWithFrame(message, frame);
   }
+  platform::BklAcquire();
   sentry::HandleUserException(*frame, platform::ReadCr2());
-  sentry::PrepareReturnToUser(sentry::CurrentTask(), *frame);
+  LeaveForUser(*frame);
 }
 
 namespace ktl {

@@ -123,6 +123,11 @@ bool SandboxRun::Native() {
   return v != nullptr && strcmp(v, "1") == 0;
 }
 
+std::string SandboxRun::DefaultCpus() {
+  const char* v = getenv("RINGFENCE_TEST_CPUS");
+  return v != nullptr ? v : "";
+}
+
 std::string SandboxRun::RingfenceBinary() {
   const char* v = getenv("RINGFENCE_BINARY");
   if (v != nullptr && *v) return v;
@@ -200,7 +205,12 @@ std::vector<std::string> SandboxRun::Argv() const {
     argv.push_back(RingfenceBinary());
     argv.push_back("do");
     for (const auto& v : VolumeFlags()) argv.push_back(v);
-    for (const auto& f : flags_) argv.push_back(f);
+    bool has_cpus = false;
+    for (const auto& f : flags_) {
+      argv.push_back(f);
+      has_cpus = has_cpus || f.rfind("--cpus", 0) == 0;
+    }
+    if (!has_cpus && !DefaultCpus().empty()) argv.push_back("--cpus=" + DefaultCpus());
     argv.push_back("--");
   }
   argv.push_back(program_);

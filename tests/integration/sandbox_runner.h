@@ -60,6 +60,10 @@ class SandboxRun {
 
   // True when RINGFENCE_TEST_NATIVE=1: no ringfence in between.
   static bool Native();
+  // The vCPU count every run without its own --cpus flag gets: env
+  // RINGFENCE_TEST_CPUS (a ctest entry runs a few suites on 2 vCPUs so), or
+  // "" for ringfence's default.
+  static std::string DefaultCpus();
   // The ringfence binary (compile definition RINGFENCE_BINARY, overridable
   // with env RINGFENCE_BINARY).
   static std::string RingfenceBinary();

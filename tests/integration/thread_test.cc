@@ -31,7 +31,8 @@ RunResult ExpectPasses(const std::string& name, std::vector<std::string> args,
 TEST(ThreadTest, CreateJoinEightThreads) {
   RunResult r = ExpectPasses("thread_basic", {}, "thread_basic done");
   if (!SandboxRun::Native()) {
-    EXPECT_EQ(r.Field("cpus"), "1") << r.Describe();
+    // `ringfence do` defaults to the caller's CPUs (smp_test.cc checks the count).
+    EXPECT_NE(r.Field("cpus"), "") << r.Describe();
   }
 }
 

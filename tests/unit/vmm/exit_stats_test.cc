@@ -62,7 +62,9 @@ TEST(ExitStatsTest, Names) {
   const char* expected[] = {"exit",           "writev",   "readv",
                             "preadv",         "pwritev",  "fstat",
                             "terminal_ioctl", "get_time", "panic",
-                            "gofer",          "close_handle"};
+                            "gofer",          "close_handle", "start_cpu",
+                            "yield"};
+  static_assert(std::size(expected) == abi::kHypercallCount - 1);
   for (uint32_t n = 1; n < abi::kHypercallCount; ++n) {
     EXPECT_EQ(ExitStats::HypercallName(n), expected[n - 1]);
   }

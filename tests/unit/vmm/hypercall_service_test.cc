@@ -281,6 +281,38 @@ TEST_F(HypercallServiceTest, GoferWithoutARelayIsEnosys) {
   EXPECT_EQ(Call(Hypercall::kGofer, {kBufferGpa, kBufferGpa + 256}), -ENOSYS);
 }
 
+// --- kStartCpu and kYield ----------------------------------------------------
+
+struct RecordingStarter : CpuStarter {
+  int64_t StartCpu(uint64_t index, uint64_t rip, uint64_t rsp) override {
+    calls.push_back({index, rip, rsp});
+    return index == 1 ? 0 : -EINVAL;
+  }
+  std::vector<std::array<uint64_t, 3>> calls;
+};
+
+TEST_F(HypercallServiceTest, StartCpuWithOneVcpuIsEinval) {
+  EXPECT_EQ(Call(Hypercall::kStartCpu, {1, 0x1000, 0x2000}), -EINVAL);
+}
+
+TEST_F(HypercallServiceTest, StartCpuHandsTheRequestToTheStarter) {
+  RecordingStarter starter;
+  HypercallService service(*memory_, handles_, stats_, nullptr, &starter);
+  PutRequest(kRequestGpa, Num(Hypercall::kStartCpu), {1, 0xffffffff80001000ull, 0x123000});
+  EXPECT_EQ(service.Handle(kRequestGpa).kind, Kind::kResume);
+  EXPECT_EQ(ResultAt(kRequestGpa), 0);
+  PutRequest(kRequestGpa, Num(Hypercall::kStartCpu), {7, 0, 0});
+  EXPECT_EQ(service.Handle(kRequestGpa).kind, Kind::kResume);
+  EXPECT_EQ(ResultAt(kRequestGpa), -EINVAL);
+  ASSERT_EQ(starter.calls.size(), 2u);
+  EXPECT_EQ(starter.calls[0], (std::array<uint64_t, 3>{1, 0xffffffff80001000ull, 0x123000}));
+}
+
+TEST_F(HypercallServiceTest, YieldSucceedsAndIsCounted) {
+  EXPECT_EQ(Call(Hypercall::kYield, {}), 0);
+  EXPECT_EQ(stats_.Hypercalls(Hypercall::kYield), 1u);
+}
+
 TEST_F(HypercallServiceTest, ValidCallsAreCountedByNumber) {
   Call(Hypercall::kGetTime, {kBufferGpa});
   Call(Hypercall::kGetTime, {kBufferGpa});

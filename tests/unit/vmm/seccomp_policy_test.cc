@@ -2,6 +2,8 @@
 
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -14,10 +16,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <condition_variable>
 #include <cstring>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -237,6 +243,53 @@ TEST(SeccompPolicyInstallTest, ThreadsWork) {
     pthread_join(thread, nullptr);
     return value == 42;
   });
+  EXPECT_TRUE(ExitedCleanly(status)) << "wait status " << status;
+}
+
+// What the vCPU threads of a multi-vCPU sandbox do under the filter
+// (vmm/vcpu_runner.cc): wait on a condition variable (futex), kick a thread
+// blocked in a host call with a signal that interrupts it (tgkill, the
+// handler's rt_sigreturn), sched_yield (kYield), and exit and join.
+TEST(SeccompPolicyInstallTest, VcpuThreadKicksWork) {
+  static int fds[2];  // made here: the policy allows no new pipes
+  ASSERT_EQ(pipe(fds), 0);
+  int status = RunUnderVmmPolicy([] {
+    struct sigaction action = {};
+    action.sa_handler = [](int) {};
+    sigemptyset(&action.sa_mask);
+    if (sigaction(SIGUSR2, &action, nullptr) != 0) return false;  // no SA_RESTART
+    static std::mutex mutex;
+    static std::condition_variable ready;
+    static bool blocked = false;
+    static std::atomic<ssize_t> read_result{0};
+    static std::atomic<int> read_errno{0};
+    std::thread vcpu([] {
+      {
+        std::lock_guard lock(mutex);
+        blocked = true;
+      }
+      ready.notify_all();
+      char byte;
+      ssize_t result = read(fds[0], &byte, 1);
+      read_errno = errno;
+      read_result = result;
+    });
+    {
+      std::unique_lock lock(mutex);
+      ready.wait(lock, [] { return blocked; });
+    }
+    // Kick until the read is interrupted (the thread may not be in it yet).
+    for (int i = 0; i < 1000 && vcpu.joinable(); ++i) {
+      pthread_kill(vcpu.native_handle(), SIGUSR2);
+      sched_yield();
+      usleep(1000);
+      if (read_result == -1) break;
+    }
+    vcpu.join();
+    return read_result == -1 && read_errno == EINTR;
+  });
+  close(fds[0]);
+  close(fds[1]);
   EXPECT_TRUE(ExitedCleanly(status)) << "wait status " << status;
 }
 
