@@ -16,10 +16,7 @@
 
 #include "gtest/gtest.h"
 #include "tests/integration/sandbox_runner.h"
-
-#ifndef RINGFENCE_TEST_PROGRAMS_DIR
-#error "RINGFENCE_TEST_PROGRAMS_DIR must be defined by CMake"
-#endif
+#include "tests/integration/test_programs.h"
 
 namespace ringfence::testing {
 namespace {
@@ -53,7 +50,7 @@ TEST(EscapeTest, FileSystemEscapesFail) {
     ASSERT_EQ(mkdir((host.path() + dir).c_str(), 0755), 0) << dir;
   }
   host.WriteFile("root/bin/escape",
-                 ReadFile(std::string(RINGFENCE_TEST_PROGRAMS_DIR) + "/escape"));
+                 ReadFile(TestProgram("escape")));
   host.WriteFile("root/etc/marker", "root marker\n");
   ASSERT_EQ(symlink(secret.c_str(), (root + "/etc/abs_link").c_str()), 0);
   ASSERT_EQ(symlink("../../secret.txt", (root + "/etc/rel_link").c_str()), 0);

@@ -19,15 +19,12 @@
 
 #include "gtest/gtest.h"
 #include "tests/integration/sandbox_runner.h"
+#include "tests/integration/test_programs.h"
 
 namespace ringfence::testing {
 namespace {
 
 bool Native() { return SandboxRun::Native(); }
-
-std::string Program(const std::string& name) {
-  return std::string(RINGFENCE_TEST_PROGRAMS_DIR) + "/" + name;
-}
 
 void ExpectPassed(const RunResult& r) {
   EXPECT_EQ(r.status, 0) << r.Describe();
@@ -64,7 +61,7 @@ void ExpectStartFailure(const RunResult& r, int status, const std::string& errno
 class ExecInfoTest : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(ExecInfoTest, AuxvAndLayout) {
-  std::string path = Program("exec_info" + GetParam());
+  std::string path = TestProgram("exec_info" + GetParam());
   RunResult r = SandboxRun(path, {"one", "two words", ""}).Env("EXEC_TEST", "1").Run();
   ExpectPassed(r);
   EXPECT_EQ(Argv(r), (std::vector<std::string>{path, "one", "two words", ""})) << r.Describe();
@@ -79,13 +76,13 @@ INSTANTIATE_TEST_SUITE_P(LinkModes, ExecInfoTest, ::testing::Values("", "_pie", 
                          });
 
 TEST(DynamicProgramTest, Hello) {
-  RunResult r = SandboxRun(Program("hello_dyn")).Run();
+  RunResult r = SandboxRun(TestProgram("hello_dyn")).Run();
   EXPECT_EQ(r.status, 0) << r.Describe();
   EXPECT_TRUE(Contains(r.out, "hello")) << r.Describe();
 }
 
 TEST(DynamicProgramTest, StartupChecks) {
-  RunResult r = SandboxRun(Program("startup_dyn"), {"a b", "c"})
+  RunResult r = SandboxRun(TestProgram("startup_dyn"), {"a b", "c"})
                     .Env("RINGFENCE_TEST_VAR", "dynamic")
                     .Run();
   EXPECT_EQ(r.status, 0) << r.Describe();
@@ -96,7 +93,7 @@ TEST(DynamicProgramTest, StartupChecks) {
 }
 
 TEST(DynamicProgramTest, ExitStatus) {
-  RunResult r = SandboxRun(Program("exitcode_dyn"), {"exit42"}).Run();
+  RunResult r = SandboxRun(TestProgram("exitcode_dyn"), {"exit42"}).Run();
   EXPECT_EQ(r.status, 42) << r.Describe();
 }
 
@@ -111,7 +108,7 @@ class ScriptTest : public ::testing::Test {
 };
 
 TEST_F(ScriptTest, InterpreterGetsTheScriptAndOneArgument) {
-  std::string interpreter = Program("exec_info_dyn");
+  std::string interpreter = TestProgram("exec_info_dyn");
   std::string script = Script("s", "#!" + interpreter + "  -x  -y \nignored\n");
   RunResult r = SandboxRun(script, {"a", "b c"}).Run();
   ExpectPassed(r);
@@ -121,7 +118,7 @@ TEST_F(ScriptTest, InterpreterGetsTheScriptAndOneArgument) {
 }
 
 TEST_F(ScriptTest, StaticInterpreterWithoutArgument) {
-  std::string interpreter = Program("exec_info");
+  std::string interpreter = TestProgram("exec_info");
   std::string script = Script("s", "#!" + interpreter);  // no newline at all
   RunResult r = SandboxRun(script).Run();
   ExpectPassed(r);
@@ -129,7 +126,7 @@ TEST_F(ScriptTest, StaticInterpreterWithoutArgument) {
 }
 
 TEST_F(ScriptTest, FiveNestedScriptsRunTheSixthIsEloop) {
-  std::string previous = Program("exec_info");
+  std::string previous = TestProgram("exec_info");
   std::vector<std::string> expected = {previous};
   std::vector<std::string> scripts;
   for (int i = 0; i < 6; ++i) {
@@ -159,7 +156,7 @@ TEST_F(ScriptTest, BadLines) {
 }
 
 TEST_F(ScriptTest, NonExecutableInterpreterIs126) {
-  std::string target = dir_.WriteFile("not-executable", ReadFileOrEmpty(Program("exec_info")));
+  std::string target = dir_.WriteFile("not-executable", ReadFileOrEmpty(TestProgram("exec_info")));
   chmod(target.c_str(), 0644);
   ExpectStartFailure(SandboxRun(Script("s", "#!" + target + "\n")).Run(), 126, "EACCES");
 }
@@ -172,7 +169,7 @@ TEST_F(ScriptTest, NonExecutableInterpreterIs126) {
 class InterpreterTest : public ::testing::Test {
  protected:
   std::string WithInterpreter(const std::string& interpreter) {
-    std::string elf = ReadFileOrEmpty(Program("exec_info_dyn"));
+    std::string elf = ReadFileOrEmpty(TestProgram("exec_info_dyn"));
     EXPECT_GT(elf.size(), 64u);
     uint64_t phoff = 0;
     uint16_t phnum = 0;
@@ -252,7 +249,7 @@ TEST(FindProgramTest, DirectoryIs126) {
 
 TEST(FindProgramTest, NoExecutePermissionIs126) {
   TempDir dir;
-  std::string path = dir.WriteFile("prog", ReadFileOrEmpty(Program("exec_info")));
+  std::string path = dir.WriteFile("prog", ReadFileOrEmpty(TestProgram("exec_info")));
   chmod(path.c_str(), 0644);
   RunResult r = SandboxRun(path).Run();
   // As root (the harness), the missing x bits still refuse: EACCES.
@@ -271,7 +268,7 @@ TEST(FindProgramTest, SearchesPathInTheSandboxEnvironment) {
                     .Run();
   ExpectPassed(r);
   EXPECT_EQ(Argv(r), (std::vector<std::string>{"exec_info", "x"})) << r.Describe();
-  EXPECT_EQ(r.Field("execfn"), "<" + Program("exec_info") + ">") << r.Describe();
+  EXPECT_EQ(r.Field("execfn"), "<" + TestProgram("exec_info") + ">") << r.Describe();
 }
 
 TEST(FindProgramTest, CommandNotFound) {
@@ -286,9 +283,9 @@ TEST(FindProgramTest, CommandNotFound) {
 // form (static <-> dynamic), so both loaders replace both kinds of image.
 class ExecSyscallTest : public ::testing::TestWithParam<std::string> {
  protected:
-  std::string Caller() const { return Program("exec_caller" + GetParam()); }
+  std::string Caller() const { return TestProgram("exec_caller" + GetParam()); }
   std::string Report() const {
-    return Program(GetParam() == "_dyn" ? "exec_report" : "exec_report_dyn");
+    return TestProgram(GetParam() == "_dyn" ? "exec_report" : "exec_report_dyn");
   }
   RunResult Run(const std::string& mode) const {
     return SandboxRun(Caller(), {mode, Report()}).Run();

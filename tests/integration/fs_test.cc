@@ -11,10 +11,7 @@
 
 #include "gtest/gtest.h"
 #include "tests/integration/sandbox_runner.h"
-
-#ifndef RINGFENCE_TEST_PROGRAMS_DIR
-#error "RINGFENCE_TEST_PROGRAMS_DIR must be defined by CMake"
-#endif
+#include "tests/integration/test_programs.h"
 
 namespace ringfence::testing {
 namespace {
@@ -31,7 +28,7 @@ TEST_P(FsProgramTest, PassesEveryCheck) {
     base = SandboxRun::Native() ? volume.path() : "/tmp/gofer";
     flags.push_back("--volume=" + volume.path() + ":/tmp/gofer");
   }
-  SandboxRun run(std::string(RINGFENCE_TEST_PROGRAMS_DIR) + "/" + program, {base});
+  SandboxRun run(TestProgram(program), {base});
   for (const std::string& flag : flags) run.Flag(flag);
   // Sandbox-only expectations: statfs says tmpfs for /tmp (fs_attr).
   if (!SandboxRun::Native()) run.Env("RINGFENCE_FS_TEST_SANDBOX", "1");
@@ -45,7 +42,7 @@ TEST_P(FsProgramTest, PassesEveryCheck) {
 // --strace decodes paths, *at dirfds and octal modes.
 TEST(FsStraceTest, ShowsPathsDirFdsAndModes) {
   if (SandboxRun::Native()) GTEST_SKIP() << "sandbox-only flag";
-  RunResult r = SandboxRun(std::string(RINGFENCE_TEST_PROGRAMS_DIR) + "/fs_stat", {"/tmp"})
+  RunResult r = SandboxRun(TestProgram("fs_stat"), {"/tmp"})
                     .Flag("--strace")
                     .Run();
   EXPECT_EQ(r.status, 0) << r.Describe();

@@ -14,10 +14,7 @@
 
 #include "gtest/gtest.h"
 #include "tests/integration/sandbox_runner.h"
-
-#ifndef RINGFENCE_TEST_PROGRAMS_DIR
-#error "RINGFENCE_TEST_PROGRAMS_DIR must be defined by CMake"
-#endif
+#include "tests/integration/test_programs.h"
 
 namespace ringfence::testing {
 namespace {
@@ -35,8 +32,7 @@ class GoferTest : public ::testing::Test {
     if (SandboxRun::Native()) GTEST_SKIP() << "sandbox only";
     // A root holding one static program at /bin/hello.
     ASSERT_EQ(mkdir((root_.path() + "/bin").c_str(), 0755), 0);
-    hello_ = root_.WriteFile("bin/hello", ReadFile(std::string(RINGFENCE_TEST_PROGRAMS_DIR) +
-                                                   "/hello"));
+    hello_ = root_.WriteFile("bin/hello", ReadFile(TestProgram("hello")));
   }
 
   // `ringfence do FLAGS... -- PROGRAM ARGS...`

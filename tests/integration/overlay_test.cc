@@ -21,10 +21,7 @@
 
 #include "gtest/gtest.h"
 #include "tests/integration/sandbox_runner.h"
-
-#ifndef RINGFENCE_TEST_PROGRAMS_DIR
-#error "RINGFENCE_TEST_PROGRAMS_DIR must be defined by CMake"
-#endif
+#include "tests/integration/test_programs.h"
 
 namespace ringfence::testing {
 namespace {
@@ -130,7 +127,7 @@ class OverlayRootTest : public ::testing::Test {
 TEST_F(OverlayRootTest, ProgramSeesItsChangesAndTheHostKeepsItsTree) {
   RINGFENCE_SKIP_IF_BUILD_TREE_UNDER_TMP(RINGFENCE_TEST_PROGRAMS_DIR);
   RunResult r =
-      SandboxRun(std::string(RINGFENCE_TEST_PROGRAMS_DIR) + "/overlay_lower", {dir_})
+      SandboxRun(TestProgram("overlay_lower"), {dir_})
           .TimeoutSeconds(120)
           .Run();
   EXPECT_EQ(r.status, 0) << r.Describe();

@@ -9,10 +9,7 @@
 
 #include "gtest/gtest.h"
 #include "tests/integration/sandbox_runner.h"
-
-#ifndef RINGFENCE_TEST_PROGRAMS_DIR
-#error "RINGFENCE_TEST_PROGRAMS_DIR must be defined by CMake"
-#endif
+#include "tests/integration/test_programs.h"
 
 namespace ringfence::testing {
 namespace {
@@ -20,7 +17,7 @@ namespace {
 class ProcTest : public ::testing::TestWithParam<std::string> {
  protected:
   std::string Program(const std::string& name) const {
-    return std::string(RINGFENCE_TEST_PROGRAMS_DIR) + "/" + name + GetParam();
+    return TestProgram(name, GetParam());
   }
 
   // Runs `program` with `args` (args[0] is the mode) and expects every

@@ -14,10 +14,7 @@
 
 #include "gtest/gtest.h"
 #include "tests/integration/sandbox_runner.h"
-
-#ifndef RINGFENCE_TEST_PROGRAMS_DIR
-#error "RINGFENCE_TEST_PROGRAMS_DIR must be defined by CMake"
-#endif
+#include "tests/integration/test_programs.h"
 
 namespace ringfence::testing {
 
@@ -26,7 +23,7 @@ class ProgramModeTest : public ::testing::TestWithParam<std::string> {
   explicit ProgramModeTest(std::string program) : program_(std::move(program)) {}
 
   std::string Program() const {
-    return std::string(RINGFENCE_TEST_PROGRAMS_DIR) + "/" + program_ + GetParam();
+    return TestProgram(program_, GetParam());
   }
   RunResult RunMode(const std::string& mode) const {
     return SandboxRun(Program(), {mode}).TimeoutSeconds(60).Run();

@@ -20,10 +20,7 @@
 
 #include "gtest/gtest.h"
 #include "tests/integration/sandbox_runner.h"
-
-#ifndef RINGFENCE_TEST_PROGRAMS_DIR
-#error "RINGFENCE_TEST_PROGRAMS_DIR must be defined by CMake"
-#endif
+#include "tests/integration/test_programs.h"
 
 namespace ringfence::testing {
 namespace {
@@ -39,10 +36,6 @@ std::string Lower(std::string s) {
 std::string FirstLine(const std::string& s) { return s.substr(0, s.find('\n')); }
 
 // Path of a test program; variant is "" (static) or "_pie" (static-pie).
-std::string Program(const std::string& name, const std::string& variant = "") {
-  return std::string(RINGFENCE_TEST_PROGRAMS_DIR) + "/" + name + variant;
-}
-
 // Expects a self-checking program's clean success: exit 0, no FAIL line,
 // every check line "ok ...", and the "<name> done" trailer.
 void ExpectSelfCheckPassed(const RunResult& r, const std::string& name) {
@@ -75,7 +68,7 @@ TEST(SandboxSetupTest, RingfenceBinaryExists) {
 
 class ProgramTest : public ::testing::TestWithParam<std::string> {
  protected:
-  std::string P(const std::string& name) const { return Program(name, GetParam()); }
+  std::string P(const std::string& name) const { return TestProgram(name, GetParam()); }
   void SetUp() override {
     ASSERT_EQ(access(P("hello").c_str(), X_OK), 0) << "missing test program " << P("hello");
   }
@@ -335,8 +328,8 @@ TEST_F(BusyboxTest, CatStdin) {
 class StartupErrorTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    valid_ = ReadFileOrEmpty(Program("hello"));
-    ASSERT_GT(valid_.size(), 4096u) << "cannot read " << Program("hello");
+    valid_ = ReadFileOrEmpty(TestProgram("hello"));
+    ASSERT_GT(valid_.size(), 4096u) << "cannot read " << TestProgram("hello");
     ASSERT_EQ(valid_.compare(0, 4, "\x7f" "ELF"), 0);
   }
   std::string Patched(size_t off, const void* bytes, size_t n) const {
@@ -469,7 +462,7 @@ class SandboxFlagsTest : public ::testing::Test {
 };
 
 TEST_F(SandboxFlagsTest, StraceShowsSyscalls) {
-  RunResult r = SandboxRun(Program("identity")).Flag("--strace").Run();
+  RunResult r = SandboxRun(TestProgram("identity")).Flag("--strace").Run();
   ExpectSelfCheckPassed(r, "identity");
   EXPECT_TRUE(Contains(r.err, "getpid() = 1\n")) << r.Describe();
   EXPECT_TRUE(Contains(r.err, "write(1, \"pid 1\\n")) << r.Describe();
@@ -478,7 +471,7 @@ TEST_F(SandboxFlagsTest, StraceShowsSyscalls) {
 }
 
 TEST_F(SandboxFlagsTest, StraceShowsErrors) {
-  RunResult r = SandboxRun(Program("misc")).Flag("--strace").Stdin("x").Run();
+  RunResult r = SandboxRun(TestProgram("misc")).Flag("--strace").Stdin("x").Run();
   ExpectSelfCheckPassed(r, "misc");
   EXPECT_TRUE(Contains(r.err, " = -1 EBADF\n")) << r.Describe();
   EXPECT_TRUE(Contains(r.err, " = -1 ENOSYS\n")) << r.Describe();
@@ -486,7 +479,7 @@ TEST_F(SandboxFlagsTest, StraceShowsErrors) {
 }
 
 TEST_F(SandboxFlagsTest, StatsCountExitsAndSyscalls) {
-  RunResult r = SandboxRun(Program("misc"), {"getpid", "1000"}).Flag("--stats").Run();
+  RunResult r = SandboxRun(TestProgram("misc"), {"getpid", "1000"}).Flag("--stats").Run();
   EXPECT_EQ(r.status, 0) << r.Describe();
   EXPECT_EQ(r.out, "getpid_calls 1000\n") << r.Describe();
   EXPECT_TRUE(Contains(r.err, "ringfence-stats: exits.total ")) << r.Describe();
@@ -508,14 +501,14 @@ TEST_F(SandboxFlagsTest, StatsCountExitsAndSyscalls) {
 }
 
 TEST_F(SandboxFlagsTest, StatsWithCrashStillPrinted) {
-  RunResult r = SandboxRun(Program("crash"), {"ud2"}).Flag("--stats").Run();
+  RunResult r = SandboxRun(TestProgram("crash"), {"ud2"}).Flag("--stats").Run();
   EXPECT_EQ(r.status, 128 + SIGILL) << r.Describe();
   EXPECT_GT(r.Stat("exits.total"), 0) << r.Describe();
 }
 
 TEST_F(SandboxFlagsTest, ExitStatusPassesThroughWithFlags) {
   RunResult r =
-      SandboxRun(Program("exitcode"), {"exit42"}).Flag("--stats").Flag("--strace").Run();
+      SandboxRun(TestProgram("exitcode"), {"exit42"}).Flag("--stats").Flag("--strace").Run();
   EXPECT_EQ(r.status, 42) << r.Describe();
   EXPECT_EQ(r.out, "exiting exit42\n") << r.Describe();
   EXPECT_TRUE(Contains(r.err, "exit_group(42")) << r.Describe();

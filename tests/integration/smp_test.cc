@@ -9,17 +9,10 @@
 
 #include "gtest/gtest.h"
 #include "tests/integration/sandbox_runner.h"
-
-#ifndef RINGFENCE_TEST_PROGRAMS_DIR
-#error "RINGFENCE_TEST_PROGRAMS_DIR must be defined by CMake"
-#endif
+#include "tests/integration/test_programs.h"
 
 namespace ringfence::testing {
 namespace {
-
-std::string Program(const std::string& name) {
-  return std::string(RINGFENCE_TEST_PROGRAMS_DIR) + "/" + name;
-}
 
 int HostCpus() {
   cpu_set_t set;
@@ -29,7 +22,7 @@ int HostCpus() {
 // Runs `name args` on `cpus` vCPUs; it must exit 0 and print `done_line`.
 RunResult ExpectPassesOn(int cpus, const std::string& name, std::vector<std::string> args,
                          const std::string& done_line) {
-  RunResult r = SandboxRun(Program(name), std::move(args))
+  RunResult r = SandboxRun(TestProgram(name), std::move(args))
                     .Flag("--cpus=" + std::to_string(cpus))
                     .TimeoutSeconds(180)
                     .Run();
@@ -96,7 +89,7 @@ TEST(SmpTest, ThreadTestsOnTwoCpus) {
   ExpectPassesOn(2, "thread_sync", {"contention"}, "thread_sync contention done");
   ExpectPassesOn(2, "thread_sleep", {}, "thread_sleep done");
   RunResult exit_group =
-      SandboxRun(Program("thread_basic"), {"exit_group"}).Flag("--cpus=2").TimeoutSeconds(60).Run();
+      SandboxRun(TestProgram("thread_basic"), {"exit_group"}).Flag("--cpus=2").TimeoutSeconds(60).Run();
   EXPECT_EQ(exit_group.status, 7) << exit_group.Describe();
 }
 
@@ -105,7 +98,7 @@ TEST(SmpTest, ThreadTestsOnTwoCpus) {
 TEST(SmpTest, ExitGroupAndExecEndThreadsOnTheOtherCpu) {
   SKIP_NATIVE_WITHOUT_CPUS(2);
   RunResult exit_group =
-      SandboxRun(Program("smp_process"), {"exit_group"}).Flag("--cpus=2").TimeoutSeconds(120).Run();
+      SandboxRun(TestProgram("smp_process"), {"exit_group"}).Flag("--cpus=2").TimeoutSeconds(120).Run();
   EXPECT_EQ(exit_group.status, 7) << exit_group.Describe();
   EXPECT_FALSE(exit_group.timed_out) << exit_group.Describe();
   ExpectPassesOn(2, "smp_process", {"exec"}, "exec_target done");
@@ -129,7 +122,7 @@ TEST(SmpTest, WakeupsReachAThreadBlockedOnTheOtherCpu) {
 TEST(SmpTest, CpusFlagIsValidated) {
   for (const char* bad : {"0", "65", "-1", "two", "1.5", "2x"}) {
     RunResult r = SandboxRun(SandboxRun::RingfenceBinary(),
-                             {"do", std::string("--cpus=") + bad, "--", Program("hello")})
+                             {"do", std::string("--cpus=") + bad, "--", TestProgram("hello")})
                       .OnHost()
                       .Run();
     EXPECT_EQ(r.status, 125) << bad << "\n" << r.Describe();
@@ -140,7 +133,7 @@ TEST(SmpTest, CpusFlagIsValidated) {
 TEST(SmpTest, DefaultCpuCountIsTheCallersCpus) {
   if (SandboxRun::Native()) GTEST_SKIP() << "about ringfence itself";
   // ringfence run directly: the runner would add RINGFENCE_TEST_CPUS's --cpus.
-  RunResult r = SandboxRun(SandboxRun::RingfenceBinary(), {"do", "--", Program("thread_basic")})
+  RunResult r = SandboxRun(SandboxRun::RingfenceBinary(), {"do", "--", TestProgram("thread_basic")})
                     .OnHost()
                     .TimeoutSeconds(120)
                     .Run();

@@ -5,22 +5,15 @@
 
 #include "gtest/gtest.h"
 #include "tests/integration/sandbox_runner.h"
-
-#ifndef RINGFENCE_TEST_PROGRAMS_DIR
-#error "RINGFENCE_TEST_PROGRAMS_DIR must be defined by CMake"
-#endif
+#include "tests/integration/test_programs.h"
 
 namespace ringfence::testing {
 namespace {
 
-std::string Program(const std::string& name) {
-  return std::string(RINGFENCE_TEST_PROGRAMS_DIR) + "/" + name;
-}
-
 // Runs a program mode that must exit 0 after printing `done_line`.
 RunResult ExpectPasses(const std::string& name, std::vector<std::string> args,
                        const std::string& done_line) {
-  RunResult r = SandboxRun(Program(name), std::move(args)).TimeoutSeconds(120).Run();
+  RunResult r = SandboxRun(TestProgram(name), std::move(args)).TimeoutSeconds(120).Run();
   EXPECT_EQ(r.status, 0) << r.Describe();
   EXPECT_FALSE(r.timed_out) << r.Describe();
   EXPECT_FALSE(Contains(r.out, "FAIL")) << r.Describe();
@@ -41,13 +34,13 @@ TEST(ThreadTest, CreateJoinEightThreadsPie) {
 }
 
 TEST(ThreadTest, ExitGroupFromSecondaryThread) {
-  RunResult r = SandboxRun(Program("thread_basic"), {"exit_group"}).TimeoutSeconds(60).Run();
+  RunResult r = SandboxRun(TestProgram("thread_basic"), {"exit_group"}).TimeoutSeconds(60).Run();
   EXPECT_EQ(r.status, 7) << r.Describe();
   EXPECT_FALSE(Contains(r.out, "FAIL")) << r.Describe();
 }
 
 TEST(ThreadTest, LastThreadExitEndsProcessWithItsStatus) {
-  RunResult r = SandboxRun(Program("thread_basic"), {"main_exit"}).TimeoutSeconds(60).Run();
+  RunResult r = SandboxRun(TestProgram("thread_basic"), {"main_exit"}).TimeoutSeconds(60).Run();
   EXPECT_EQ(r.status, 9) << r.Describe();
   EXPECT_TRUE(Contains(r.out, "last thread exiting\n")) << r.Describe();
 }
