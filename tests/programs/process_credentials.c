@@ -9,22 +9,24 @@
 
 #define KEEP ((uid_t)-1)
 
-static void expect_uids(uid_t r, uid_t e, uid_t s, const char *name) {
-  uid_t real = 0, effective = 0, saved = 0;
-  if (syscall(SYS_getresuid, &real, &effective, &saved) != 0) check_fail(name, "getresuid");
+// Checks the real, effective and saved ids that `getres_call`
+// (SYS_getresuid or SYS_getresgid; uid_t and gid_t are both unsigned int)
+// reports.
+static void expect_ids(long getres_call, unsigned r, unsigned e, unsigned s, const char *name) {
+  unsigned real = 0, effective = 0, saved = 0;
+  if (syscall(getres_call, &real, &effective, &saved) != 0) check_fail(name, "getres*id");
   if (real != r || effective != e || saved != s) {
-    check_fail(name, "uids %u %u %u, expected %u %u %u", real, effective, saved, r, e, s);
+    check_fail(name, "ids %u %u %u, expected %u %u %u", real, effective, saved, r, e, s);
   }
   check_ok(name);
 }
 
+static void expect_uids(uid_t r, uid_t e, uid_t s, const char *name) {
+  expect_ids(SYS_getresuid, r, e, s, name);
+}
+
 static void expect_gids(gid_t r, gid_t e, gid_t s, const char *name) {
-  gid_t real = 0, effective = 0, saved = 0;
-  if (syscall(SYS_getresgid, &real, &effective, &saved) != 0) check_fail(name, "getresgid");
-  if (real != r || effective != e || saved != s) {
-    check_fail(name, "gids %u %u %u, expected %u %u %u", real, effective, saved, r, e, s);
-  }
-  check_ok(name);
+  expect_ids(SYS_getresgid, r, e, s, name);
 }
 
 // Runs `scenario` in a child and checks it passed.
