@@ -27,6 +27,7 @@ set(SENTRY_ONLY_SOURCES
   signal/timers.cc
   signal/exceptions.cc
   signal/fpu_state.cc
+  syscalls/cpu_clock.cc
   syscalls/fs_support.cc
   syscalls/ipc_support.cc
   syscalls/strace.cc

@@ -16,10 +16,11 @@ namespace sentry::signal {
 // What restart_syscall(2) resumes after a signal interrupted a syscall that
 // returned ERESTART_RESTARTBLOCK and no handler ran (Linux's restart_block).
 struct RestartBlock {
-  enum class Kind : uint8_t { kNone, kSleep, kFutexWait };
+  enum class Kind : uint8_t { kNone, kSleep, kCpuSleep, kFutexWait };
   Kind kind = Kind::kNone;
-  int64_t deadline_ns = 0;   // monotonic; both kinds
-  uint64_t remaining = 0;    // kSleep: the user timespec for the time left, or 0
+  int64_t deadline_ns = 0;   // monotonic; kCpuSleep: on `clock`
+  int clock = 0;             // kCpuSleep: the CPU clock id slept on
+  uint64_t remaining = 0;    // the sleeps: the user timespec for the time left, or 0
   uint64_t address = 0;      // kFutexWait: the word, its expected value and bitset
   uint32_t expected = 0;
   uint32_t bitset = 0;

@@ -7,6 +7,7 @@
 #include "kernel/signal/delivery.h"
 #include "kernel/signal/send.h"
 #include "kernel/signal/signal_set.h"
+#include "kernel/syscalls/cpu_clock.h"
 #include "kernel/syscalls/handlers.h"
 #include "kernel/syscalls/time_support.h"
 #include "kernel/time/clock.h"
@@ -170,6 +171,8 @@ ktl::Result<int64_t> sys_restart_syscall() {
   switch (restart.kind) {
     case signal::RestartBlock::Kind::kSleep:
       return SleepUntilDeadline(restart.deadline_ns, false, restart.remaining);
+    case signal::RestartBlock::Kind::kCpuSleep:
+      return ResumeCpuClockSleep(restart.clock, restart.deadline_ns, restart.remaining);
     case signal::RestartBlock::Kind::kFutexWait:
       return sched::FutexWait(restart.address,
                               restart.shared ? sched::FutexScope::kShared

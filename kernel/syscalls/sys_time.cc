@@ -3,6 +3,7 @@
 #include "kernel/abi/linux.h"
 #include "kernel/syscalls/handlers.h"
 #include "kernel/sched/scheduler.h"
+#include "kernel/syscalls/cpu_clock.h"
 #include "kernel/syscalls/time_support.h"
 #include "kernel/task/task.h"
 #include "kernel/time/clock.h"
@@ -16,20 +17,20 @@ using time::kNsPerSecond;
 
 constexpr int kTimerAbstime = 1;
 
-// The monotonic deadline for sleeping on `clock` until `request` (absolute)
-// or for `request` (relative). Linux sleeps on the real-time, monotonic,
-// boot-time and TAI clocks; the thread CPU-time and raw/coarse clocks cannot
-// be slept on (EOPNOTSUPP). Not supported here yet: the process CPU-time
-// clock (no CPU accounting) and the alarm clocks (they need CAP_WAKE_ALARM).
+// Which clocks clock_nanosleep takes. Linux sleeps on the real-time,
+// monotonic, boot-time and TAI clocks, and on CPU clocks but the caller's
+// own thread's (cpu_clock.h); clocks without a sleep (the thread CPU-time
+// clock, raw and coarse clocks, fd clocks) are EOPNOTSUPP. Not supported
+// here: the alarm clocks (they need CAP_WAKE_ALARM).
 ktl::Result<void> CheckSleepClock(int clock) {
   switch (clock) {
     case kClockRealtime:
     case kClockTai:
     case kClockMonotonic:
     case kClockBoottime:
+    case kClockProcessCputime:
       break;
     case kClockThreadCputime:
-    case kClockProcessCputime:
     case kClockMonotonicRaw:
     case kClockRealtimeCoarse:
     case kClockMonotonicCoarse:
@@ -37,7 +38,8 @@ ktl::Result<void> CheckSleepClock(int clock) {
     case kClockBoottimeAlarm:
       return Errno::kEOPNOTSUPP;
     default:
-      return Errno::kEINVAL;
+      if (IsFdClock(clock)) return Errno::kEOPNOTSUPP;
+      if (!IsDynamicClock(clock)) return Errno::kEINVAL;
   }
   return ktl::Ok();
 }
@@ -55,10 +57,15 @@ ktl::Result<int64_t> sys_clock_gettime(int clock, UserAddress time) {
 }
 
 ktl::Result<int64_t> sys_clock_getres(int clock, UserAddress resolution) {
-  TRY(ReadClock(clock));
-  bool coarse = clock == kClockRealtimeCoarse || clock == kClockMonotonicCoarse;
-  // Coarse clocks tick with the scheduler (4 ms at HZ=250); others are 1 ns.
-  linux_abi::Timespec value = {0, coarse ? 4000000 : 1};
+  // Coarse clocks and the PROF and VIRT CPU clocks tick with the scheduler
+  // (4 ms at HZ=250); others are 1 ns.
+  bool ticks = clock == kClockRealtimeCoarse || clock == kClockMonotonicCoarse;
+  if (IsDynamicClock(clock)) {
+    ticks = !TRY(FindCpuClock(clock, CpuClockUse::kOther)).sched;
+  } else {
+    TRY(ReadClock(clock));
+  }
+  linux_abi::Timespec value = {0, ticks ? 4000000 : 1};
   if (!resolution.null()) TRY(UserPointer<linux_abi::Timespec>(resolution.value).Write(value));
   return 0;
 }
@@ -103,12 +110,12 @@ ktl::Result<int64_t> ReadClock(int clock) {
     case kClockBoottimeAlarm:
       return time::MonotonicNs();
     case kClockProcessCputime:
-      return ProcessCpuNs(CurrentTask().process());
     case kClockThreadCputime:
-      return TaskCpuNs(CurrentTask());
+      break;
     default:
-      return Errno::kEINVAL;
+      if (!IsDynamicClock(clock)) return Errno::kEINVAL;
   }
+  return TRY(FindCpuClock(clock, CpuClockUse::kRead)).Now();
 }
 
 linux_abi::Timespec ToTimespec(int64_t ns) { return {ns / kNsPerSecond, ns % kNsPerSecond}; }
@@ -129,15 +136,19 @@ ktl::Result<int64_t> SleepUntilDeadline(int64_t deadline_ns, bool absolute, uint
   // with EINTR if a handler runs); a relative one reports the time left and
   // resumes through restart_syscall towards the same deadline.
   if (absolute) return Errno::kERESTARTNOHAND;
-  if (remaining != 0) {
-    int64_t left = deadline_ns - time::MonotonicNs();
-    TRY(UserPointer<linux_abi::Timespec>(remaining).Write(ToTimespec(left > 0 ? left : 0)));
-  }
-  signal::RestartBlock& restart = CurrentTask().signals().restart;
-  restart = {};
+  signal::RestartBlock restart;
   restart.kind = signal::RestartBlock::Kind::kSleep;
   restart.deadline_ns = deadline_ns;
   restart.remaining = remaining;
+  return RestartSleepLater(restart, deadline_ns - time::MonotonicNs());
+}
+
+ktl::Result<int64_t> RestartSleepLater(const signal::RestartBlock& restart, int64_t left_ns) {
+  if (restart.remaining != 0) {
+    TRY(UserPointer<linux_abi::Timespec>(restart.remaining)
+            .Write(ToTimespec(left_ns > 0 ? left_ns : 0)));
+  }
+  CurrentTask().signals().restart = restart;
   return Errno::kERESTART_RESTARTBLOCK;
 }
 
@@ -152,6 +163,9 @@ ktl::Result<int64_t> sys_clock_nanosleep(int clock, int flags, UserAddress reque
   TRY(CheckSleepClock(clock));
   auto ts = TRY(UserPointer<linux_abi::Timespec>(request.value).Read());
   bool absolute = (flags & kTimerAbstime) != 0;
+  if (IsDynamicClock(clock) || clock == kClockProcessCputime) {
+    return CpuClockNanosleep(clock, absolute, TRY(time::TimespecToNs(ts)), remaining.value);
+  }
   int64_t deadline = TRY(SleepDeadline(clock, absolute, ts));
   return SleepUntilDeadline(deadline, absolute, remaining.value);
 }

@@ -6,6 +6,7 @@
 
 #include "kernel/abi/linux.h"
 #include "kernel/ktl/result.h"
+#include "kernel/signal/signal_state.h"
 
 namespace sentry::syscalls {
 
@@ -24,7 +25,8 @@ enum Clock : int {
 };
 
 // Nanoseconds on `clock`, or EINVAL for an unknown clock id. The CPU-time
-// clocks are the caller's process's and thread's CPU time.
+// clocks (kernel/syscalls/cpu_clock.h) count a process's or thread's CPU
+// time.
 ktl::Result<int64_t> ReadClock(int clock);
 
 linux_abi::Timespec ToTimespec(int64_t ns);
@@ -38,6 +40,11 @@ ktl::Result<int64_t> MonotonicDeadline(int clock, bool absolute, int64_t ns);
 // left to `remaining` (a user timespec, 0 for none) and returns
 // ERESTART_RESTARTBLOCK with the task's restart block set to resume it.
 ktl::Result<int64_t> SleepUntilDeadline(int64_t deadline_ns, bool absolute, uint64_t remaining);
+
+// The end of an interrupted relative sleep: writes `left_ns` to
+// `restart.remaining` (a user timespec, if any), installs `restart` for
+// restart_syscall and returns ERESTART_RESTARTBLOCK.
+ktl::Result<int64_t> RestartSleepLater(const signal::RestartBlock& restart, int64_t left_ns);
 
 }  // namespace sentry::syscalls
 

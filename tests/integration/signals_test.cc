@@ -71,6 +71,8 @@ RINGFENCE_PROGRAM_MODE_SUITE(SignalCpuTimeTest, "signal_cputime");
 TEST_P(SignalCpuTimeTest, CpuTimeClocks) { ExpectModePasses("clocks"); }
 TEST_P(SignalCpuTimeTest, VirtualAndProfItimers) { ExpectModePasses("itimers"); }
 TEST_P(SignalCpuTimeTest, PosixTimersOnCpuClocks) { ExpectModePasses("posix"); }
+TEST_P(SignalCpuTimeTest, OtherThreadsAndProcessesClocks) { ExpectModePasses("others"); }
+TEST_P(SignalCpuTimeTest, ClockNanosleepOnCpuClocks) { ExpectModePasses("sleep"); }
 
 RINGFENCE_PROGRAM_MODE_SUITE(SignalFdReadyTest, "signal_fdready");
 

@@ -9,11 +9,20 @@
 //            repeat; getitimer reports what is left.
 //   posix    timer_create on both CPU-time clocks: relative and absolute
 //            expiry, no expiry while asleep.
+//   others   clock_gettime/clock_getres on the CPU clocks of another thread
+//            and another process (clock_getcpuclockid, pthread_getcpuclockid
+//            and the raw encodings): EINVAL once they are gone (ESRCH from
+//            glibc), and for malformed ids.
+//   sleep    clock_nanosleep on CPU clocks: the process clock and a sibling
+//            thread's or another process's clock advance while others spin;
+//            the caller's own thread clock cannot be slept on; a signal
+//            reports the CPU time left.
 #include "check.h"
 
 #include <pthread.h>
 #include <signal.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 #include <time.h>
 
 static const long kMs = 1000000;
@@ -170,6 +179,209 @@ static void posix_case(clockid_t clock, const char *name) {
   CHECK_EQ(syscall(SYS_timer_delete, timer), 0, "timer_delete");
 }
 
+// Linux's CPU clock ids (include/linux/posix-timers.h): the pid or tid
+// complemented above three bits of clock kind (0 PROF, 1 VIRT, 2 SCHED;
+// 4 marks a thread's clock; 3 in the low bits is an fd clock).
+static clockid_t process_clock(pid_t pid, int which) { return (clockid_t)((~pid) * 8 | which); }
+static clockid_t thread_clock(pid_t tid, int which) { return process_clock(tid, which | 4); }
+enum { kProf = 0, kSched = 2, kFdClock = 3 };
+
+static volatile int g_spin_stop;
+static volatile pid_t g_spinner_tid;
+
+// Spins until g_spin_stop; records its tid first.
+static void *spinner(void *unused) {
+  (void)unused;
+  g_spinner_tid = (pid_t)syscall(SYS_gettid);
+  while (!g_spin_stop) {
+  }
+  return NULL;
+}
+
+static pthread_t start_spinner(void) {
+  g_spin_stop = 0;
+  g_spinner_tid = 0;
+  pthread_t thread;
+  CHECK_EQ(pthread_create(&thread, NULL, spinner, NULL), 0, "spinner_create");
+  while (g_spinner_tid == 0) sched_yield();
+  return thread;
+}
+
+static void stop_spinner(pthread_t thread) {
+  g_spin_stop = 1;
+  CHECK_EQ(pthread_join(thread, NULL), 0, "spinner_join");
+}
+
+// A child that spins for `ms` of CPU time, says so on `ready`, then waits
+// to be killed.
+static pid_t spinning_child(long ms, int *ready_fd) {
+  int fds[2];
+  CHECK_EQ(pipe(fds), 0, "pipe");
+  pid_t child = fork();
+  if (child == 0) {
+    close(fds[0]);
+    spin_cpu_ms(ms);
+    if (write(fds[1], "x", 1) != 1) _exit(1);
+    for (;;) pause();
+  }
+  CHECK(child > 0, "fork");
+  close(fds[1]);
+  *ready_fd = fds[0];
+  return child;
+}
+
+static void reap(pid_t child) {
+  kill(child, SIGKILL);
+  int status;
+  CHECK_EQ(waitpid(child, &status, 0), child, "waitpid");
+}
+
+static void *own_process_clock_by_tid(void *unused) {
+  (void)unused;
+  // clock_gettime takes a thread's tid as its process's pid; clock_getres
+  // wants a real process id.
+  struct timespec ts;
+  clockid_t by_tid = process_clock((pid_t)syscall(SYS_gettid), kSched);
+  CHECK_EQ(syscall(SYS_clock_gettime, by_tid, &ts), 0, "gettime_process_clock_by_own_tid");
+  CHECK_ERR(syscall(SYS_clock_getres, by_tid, &ts), EINVAL, "getres_process_clock_by_tid_einval");
+  return NULL;
+}
+
+static void other_clocks(void) {
+  struct timespec ts;
+  clockid_t self_clock;
+  CHECK_EQ(clock_getcpuclockid(getpid(), &self_clock), 0, "clock_getcpuclockid_self");
+  CHECK_EQ(self_clock, process_clock(getpid(), kSched), "glibc_encoding_matches");
+  CHECK(clock_ns(self_clock) >= 0, "own_clock_by_pid_readable");
+  CHECK(clock_ns(process_clock(0, kSched)) >= 0, "own_clock_by_pid_0_readable");
+  CHECK(clock_ns(thread_clock(0, kSched)) >= 0, "own_thread_clock_by_tid_0_readable");
+  CHECK_EQ(syscall(SYS_clock_getres, self_clock, &ts), 0, "getres_sched_clock");
+  CHECK(ts.tv_sec == 0 && ts.tv_nsec == 1, "sched_clock_resolution_1ns");
+  CHECK_EQ(syscall(SYS_clock_getres, process_clock(0, kProf), &ts), 0, "getres_prof_clock");
+  CHECK(ts.tv_sec == 0 && ts.tv_nsec > 1 && ts.tv_nsec <= 10 * kMs, "prof_clock_resolution_a_tick");
+  CHECK(clock_ns(process_clock(0, kProf)) >= 0, "prof_clock_readable");
+  CHECK_ERR(syscall(SYS_clock_gettime, process_clock(0, kFdClock), &ts), EINVAL,
+            "fd_clock_without_fd_einval");
+  CHECK_ERR(syscall(SYS_clock_gettime, thread_clock(0, kFdClock), &ts), EINVAL,
+            "clock_kind_3_einval");
+  CHECK_ERR(syscall(SYS_clock_getres, thread_clock(0, kFdClock), &ts), EINVAL,
+            "getres_clock_kind_3_einval");
+
+  // A sibling thread's clock counts its time, not ours.
+  long long mine = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+  pthread_t thread = start_spinner();
+  clockid_t sibling;
+  CHECK_EQ(pthread_getcpuclockid(thread, &sibling), 0, "pthread_getcpuclockid");
+  CHECK_EQ(sibling, thread_clock(g_spinner_tid, kSched), "glibc_thread_encoding_matches");
+  long long sibling0 = clock_ns(sibling);
+  sleep_ms(150);
+  long long sibling_spun = clock_ns(sibling) - sibling0;
+  printf("sibling_ns %lld\n", sibling_spun);
+  CHECK(sibling_spun >= 20 * kMs, "sibling_clock_advances");
+  CHECK(clock_ns(CLOCK_THREAD_CPUTIME_ID) - mine < sibling_spun, "own_clock_apart");
+  pid_t gone_tid = g_spinner_tid;
+  stop_spinner(thread);
+  CHECK_ERR(syscall(SYS_clock_gettime, thread_clock(gone_tid, kSched), &ts), EINVAL,
+            "exited_thread_clock_einval");
+  CHECK_ERR(syscall(SYS_clock_getres, thread_clock(gone_tid, kSched), &ts), EINVAL,
+            "exited_thread_getres_einval");
+  CHECK_EQ(pthread_create(&thread, NULL, own_process_clock_by_tid, NULL), 0, "by_tid_thread");
+  CHECK_EQ(pthread_join(thread, NULL), 0, "by_tid_join");
+
+  // Another process's clock: its CPU time, readable until it is reaped.
+  int ready;
+  pid_t child = spinning_child(60, &ready);
+  char byte;
+  CHECK_EQ(read(ready, &byte, 1), 1, "child_spun");
+  clockid_t child_clock;
+  CHECK_EQ(clock_getcpuclockid(child, &child_clock), 0, "clock_getcpuclockid_child");
+  long long child_ns = clock_ns(child_clock);
+  printf("child_ns %lld\n", child_ns);
+  CHECK(child_ns >= 60 * kMs, "child_clock_has_its_cpu_time");
+  CHECK_EQ(syscall(SYS_clock_getres, child_clock, &ts), 0, "getres_child_clock");
+  CHECK_ERR(syscall(SYS_clock_gettime, thread_clock(child, kSched), &ts), EINVAL,
+            "thread_clock_of_other_process_einval");
+  reap(child);
+  close(ready);
+  CHECK_EQ(clock_getcpuclockid(child, &child_clock), ESRCH, "reaped_child_esrch");
+  CHECK_ERR(syscall(SYS_clock_gettime, process_clock(child, kSched), &ts), EINVAL,
+            "reaped_child_clock_einval");
+  CHECK_ERR(syscall(SYS_clock_getres, process_clock(child, kSched), &ts), EINVAL,
+            "reaped_child_getres_einval");
+}
+
+static volatile sig_atomic_t g_alarms;
+static void on_alarm(int signal) {
+  (void)signal;
+  ++g_alarms;
+}
+
+static void cpu_sleep(void) {
+  struct timespec ms30 = {0, 30 * kMs}, rem;
+  // The caller's own thread clock never advances while it sleeps.
+  CHECK_ERR(syscall(SYS_clock_nanosleep, CLOCK_THREAD_CPUTIME_ID, 0, &ms30, NULL), EOPNOTSUPP,
+            "thread_cputime_id_eopnotsupp");
+  CHECK_ERR(syscall(SYS_clock_nanosleep, thread_clock(0, kSched), 0, &ms30, NULL), EINVAL,
+            "own_thread_clock_tid_0_einval");
+  CHECK_ERR(syscall(SYS_clock_nanosleep, thread_clock((pid_t)syscall(SYS_gettid), kSched), 0,
+                    &ms30, NULL),
+            EINVAL, "own_thread_clock_einval");
+  CHECK_ERR(syscall(SYS_clock_nanosleep, process_clock(0, kFdClock), 0, &ms30, NULL), EOPNOTSUPP,
+            "fd_clock_sleep_eopnotsupp");
+  struct timespec bad = {0, -1};
+  CHECK_ERR(syscall(SYS_clock_nanosleep, CLOCK_PROCESS_CPUTIME_ID, 0, &bad, NULL), EINVAL,
+            "bad_timespec_einval");
+  // An absolute time already passed returns at once.
+  struct timespec past = {0, 1};
+  CHECK_EQ(syscall(SYS_clock_nanosleep, CLOCK_PROCESS_CPUTIME_ID, TIMER_ABSTIME, &past, NULL), 0,
+           "absolute_past_returns");
+
+  // The process clock, and a sibling's, advance while a sibling spins.
+  pthread_t thread = start_spinner();
+  long long process0 = clock_ns(CLOCK_PROCESS_CPUTIME_ID);
+  long long mine0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+  struct timespec ms50 = {0, 50 * kMs};
+  CHECK_EQ(syscall(SYS_clock_nanosleep, CLOCK_PROCESS_CPUTIME_ID, 0, &ms50, NULL), 0,
+           "process_clock_sleep");
+  long long process_spent = clock_ns(CLOCK_PROCESS_CPUTIME_ID) - process0;
+  printf("process_ns_during_sleep %lld\n", process_spent);
+  CHECK(process_spent >= 50 * kMs, "process_sleep_not_early");
+  CHECK(clock_ns(CLOCK_THREAD_CPUTIME_ID) - mine0 < 25 * kMs, "sleeper_used_little_cpu");
+  clockid_t sibling = thread_clock(g_spinner_tid, kSched);
+  long long sibling0 = clock_ns(sibling);
+  long long at = sibling0 + 30 * kMs;
+  struct timespec absolute = {at / 1000000000, at % 1000000000};
+  CHECK_EQ(syscall(SYS_clock_nanosleep, sibling, TIMER_ABSTIME, &absolute, NULL), 0,
+           "sibling_clock_absolute_sleep");
+  CHECK(clock_ns(sibling) >= at, "sibling_sleep_not_early");
+  stop_spinner(thread);
+
+  // Another process's clock.
+  int ready;
+  pid_t child = spinning_child(100000, &ready);
+  clockid_t child_clock = process_clock(child, kSched);
+  long long child0 = clock_ns(child_clock);
+  CHECK_EQ(syscall(SYS_clock_nanosleep, child_clock, 0, &ms30, NULL), 0, "child_clock_sleep");
+  CHECK(clock_ns(child_clock) - child0 >= 30 * kMs, "child_sleep_not_early");
+  reap(child);
+  close(ready);
+
+  // Alone, the process's clock stands still: only a signal ends the sleep,
+  // and the time left is nearly all of it.
+  struct sigaction action;
+  memset(&action, 0, sizeof action);
+  action.sa_handler = on_alarm;  // no SA_RESTART: EINTR
+  CHECK_EQ(sigaction(SIGALRM, &action, NULL), 0, "sigaction_alarm");
+  struct itimerval in_100ms = {{0, 0}, {0, 100 * 1000}};
+  CHECK_EQ(setitimer(ITIMER_REAL, &in_100ms, NULL), 0, "setitimer_real");
+  struct timespec ten_s = {10, 0};
+  CHECK_ERR(syscall(SYS_clock_nanosleep, CLOCK_PROCESS_CPUTIME_ID, 0, &ten_s, &rem), EINTR,
+            "lone_process_sleep_interrupted");
+  CHECK_EQ(g_alarms, 1, "alarm_handled");
+  printf("remaining %lld.%09ld\n", (long long)rem.tv_sec, rem.tv_nsec);
+  CHECK(rem.tv_sec == 9 && rem.tv_nsec > 900 * kMs, "remaining_is_cpu_time_left");
+}
+
 int main(int argc, char **argv) {
   const char *mode = argc > 1 ? argv[1] : "";
   if (strcmp(mode, "clocks") == 0) {
@@ -180,6 +392,10 @@ int main(int argc, char **argv) {
   } else if (strcmp(mode, "posix") == 0) {
     posix_case(CLOCK_PROCESS_CPUTIME_ID, "process");
     posix_case(CLOCK_THREAD_CPUTIME_ID, "thread");
+  } else if (strcmp(mode, "others") == 0) {
+    other_clocks();
+  } else if (strcmp(mode, "sleep") == 0) {
+    cpu_sleep();
   } else {
     check_fail("mode", "unknown mode '%s'", mode);
   }
