@@ -1,5 +1,5 @@
 // Threads (clone, clone3), futexes, and the scheduling calls (affinity,
-// getcpu). The work happens in kernel/task/thread_life.cc and
+// getcpu, rseq). The work happens in kernel/task/thread_life.cc and
 // kernel/sched/; these decode arguments the way Linux does.
 #include "kernel/abi/linux.h"
 #include "kernel/sched/futex.h"
@@ -166,6 +166,16 @@ ktl::Result<int64_t> sys_getcpu(UserAddress cpu, UserAddress node, UserAddress /
   if (!cpu.null()) TRY(UserPointer<uint32_t>(cpu.value).Write(sched::CurrentCpu()));
   if (!node.null()) TRY(UserPointer<uint32_t>(node.value).Write(0));
   return 0;
+}
+
+// Restartable sequences are not offered, as in gVisor: ENOSYS, for every
+// request (unregistering included, as nothing can be registered). glibc
+// 2.35+ tries to register an area in every new thread and, told ENOSYS,
+// runs without one. An explicit entry rather than the unknown-syscall path
+// so that it is not logged.
+ktl::Result<int64_t> sys_rseq(UserAddress /*area*/, uint32_t /*length*/, int /*flags*/,
+                              uint32_t /*signature*/) {
+  return Errno::kENOSYS;
 }
 
 }  // namespace sentry::syscalls

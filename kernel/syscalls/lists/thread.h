@@ -14,6 +14,8 @@
   X(203, sched_setaffinity, "dup", (int pid, uint64_t length, UserAddress mask))        \
   X(204, sched_getaffinity, "dup", (int pid, uint64_t length, UserAddress mask))        \
   X(309, getcpu, "ppp", (UserAddress cpu, UserAddress node, UserAddress cache))         \
+  X(334, rseq, "puxx",                                                                  \
+    (UserAddress area, uint32_t length, int flags, uint32_t signature))                 \
   X(435, clone3, "pu", (UserAddress args, uint64_t size))                               \
 
 #endif  // RINGFENCE_KERNEL_SYSCALLS_LISTS_THREAD_H_
