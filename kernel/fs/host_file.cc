@@ -109,7 +109,7 @@ ktl::Result<void> HostFile::Stat(linux_abi::Stat* out) {
   out->ino = inode_;
   out->nlink = 1;
   out->mode = host.mode;
-  const Credentials& creds = CurrentTask().process().credentials();
+  const Credentials& creds = CurrentTask().credentials();
   out->uid = creds.uid;
   out->gid = creds.gid;
   out->size = static_cast<int64_t>(host.size);

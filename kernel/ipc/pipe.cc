@@ -21,7 +21,7 @@ void RaiseSigpipe() {
   info.signo = linux_abi::kSigPipe;
   info.code = linux_abi::kSiUser;
   info.sender.pid = task.process().pid();
-  info.sender.uid = task.process().credentials().uid;
+  info.sender.uid = task.credentials().uid;
   signal::SendToTask(task, info);
 }
 
@@ -29,12 +29,12 @@ void RaiseSigpipe() {
 
 AnonIdentity NewAnonIdentity() {
   static uint64_t next_ino = 1;
-  Process& process = CurrentTask().process();
+  const Credentials& creds = CurrentTask().credentials();
   int64_t now = time::RealtimeNs();
   AnonIdentity identity;
   identity.ino = next_ino++;
-  identity.uid = process.credentials().euid;
-  identity.gid = process.credentials().egid;
+  identity.uid = creds.euid;
+  identity.gid = creds.egid;
   identity.time = {now / time::kNsPerSecond, now % time::kNsPerSecond};
   return identity;
 }

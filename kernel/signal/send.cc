@@ -121,7 +121,7 @@ SigInfo SenderInfo(int signal, int32_t code) {
   info.code = code;
   Task& sender = CurrentTask();
   info.sender.pid = sender.process().pid();
-  info.sender.uid = sender.process().credentials().uid;
+  info.sender.uid = sender.credentials().uid;
   return info;
 }
 

@@ -16,12 +16,13 @@ ktl::Result<UserPath> UserPath::CopyIn(UserAddress address) {
 }
 
 vfs::Credentials FsCredentials() {
-  const Credentials& ids = CurrentTask().process().credentials();
+  const Credentials& ids = CurrentTask().credentials();
   vfs::Credentials creds;
   creds.uid = ids.uid;
   creds.gid = ids.gid;
   creds.fsuid = ids.euid;
   creds.fsgid = ids.egid;
+  creds.groups = ids.supplementary_groups();
   creds.capabilities = ids.euid == 0 ? vfs::kAllFsCapabilities : 0;
   creds.real_capabilities = ids.uid == 0 ? vfs::kAllFsCapabilities : 0;
   return creds;

@@ -1,7 +1,8 @@
-// The set*id and getres*id calls over the process's Credentials (the
-// rules are in kernel/task/credentials.h). Credentials are per process
+// The set*id and getres*id calls, getgroups and setgroups, over the
+// calling thread's Credentials (the rules are in kernel/task/credentials.h). Credentials are per process
 // here: glibc applies set*id to every thread anyway (its SIGSETXID round).
 #include "kernel/ktl/function_ref.h"
+#include "kernel/ktl/vector.h"
 #include "kernel/syscalls/handlers.h"
 #include "kernel/syscalls/user_pointer.h"
 #include "kernel/task/task.h"
@@ -9,7 +10,9 @@
 namespace sentry::syscalls {
 namespace {
 
-Credentials& Ids() { return CurrentTask().process().credentials(); }
+using ktl::Errno;
+
+Credentials& Ids() { return CurrentTask().credentials(); }
 
 enum class IdKind { kUsers, kGroups };
 
@@ -77,6 +80,27 @@ ktl::Result<int64_t> sys_getresuid(UserAddress real, UserAddress effective, User
 
 ktl::Result<int64_t> sys_getresgid(UserAddress real, UserAddress effective, UserAddress saved) {
   return CopyOutIds(Ids().groups(), real, effective, saved);
+}
+
+ktl::Result<int64_t> sys_getgroups(int size, UserAddress list) {
+  std::span<const uint32_t> groups = Ids().supplementary_groups();
+  if (size < 0) return Errno::kEINVAL;
+  if (size == 0) return static_cast<int64_t>(groups.size());  // how many, nothing copied
+  if (static_cast<size_t>(size) < groups.size()) return Errno::kEINVAL;
+  TRY(CurrentTask().address_space().CopyOut(list.value, groups.data(),
+                                            groups.size() * sizeof(uint32_t)));
+  return static_cast<int64_t>(groups.size());
+}
+
+ktl::Result<int64_t> sys_setgroups(int size, UserAddress list) {
+  // Linux checks CAP_SETGID before the size (a negative one is too large).
+  if (!Ids().may_set_ids()) return Errno::kEPERM;
+  if (static_cast<uint32_t>(size) > GroupList::kMaxGroups) return Errno::kEINVAL;
+  ktl::Vector<uint32_t> ids;
+  TRY(ids.Resize(static_cast<size_t>(size)));
+  TRY(CurrentTask().address_space().CopyIn(list.value, ids.data(), ids.size() * sizeof(uint32_t)));
+  Ids().supplementary = TRY(GroupList::Create({ids.data(), ids.size()}));
+  return 0;
 }
 
 }  // namespace sentry::syscalls

@@ -53,7 +53,7 @@ ktl::Result<int64_t> sys_fchdir(int fd) {
 ktl::Result<int64_t> sys_chroot(UserAddress path) {
   vfs::Path dir = TRY(EnterableDirectory(path));
   // CAP_SYS_CHROOT: only root has capabilities today.
-  if (CurrentTask().process().credentials().euid != 0) return Errno::kEPERM;
+  if (CurrentTask().credentials().euid != 0) return Errno::kEPERM;
   CurrentTask().process().fs_context().root = std::move(dir);
   return 0;
 }

@@ -29,7 +29,7 @@ bool IsCanonicalUser(uint64_t address) { return address < mm::VmaSet::kDefaultMa
 // Whether the caller may read or change `target`'s limits (prlimit64):
 // the same user in every uid and gid, or root (CAP_SYS_RESOURCE).
 bool MayAccessLimits(Process& target) {
-  const Credentials& self = Self().credentials();
+  const Credentials& self = CurrentTask().credentials();
   const Credentials& other = target.credentials();
   if (self.euid == 0) return true;
   return self.uid == other.uid && self.uid == other.euid && self.uid == other.suid &&
@@ -45,7 +45,7 @@ ktl::Result<int64_t> DoPrlimit(Process& target, int resource, UserAddress new_li
     replacement = TRY(UserPointer<linux_abi::Rlimit>(new_limit.value).Read());
     if (replacement.cur > replacement.max) return Errno::kEINVAL;
     // Raising the hard limit needs CAP_SYS_RESOURCE: only root has it here.
-    if (replacement.max > current.max && Self().credentials().euid != 0) return Errno::kEPERM;
+    if (replacement.max > current.max && CurrentTask().credentials().euid != 0) return Errno::kEPERM;
     if (resource == linux_abi::kRlimitNofile && replacement.max > 1048576) return Errno::kEPERM;
   }
   if (!old_limit.null()) TRY(UserPointer<linux_abi::Rlimit>(old_limit.value).Write(current));
@@ -67,10 +67,10 @@ ktl::Result<int64_t> DoPrlimit(Process& target, int resource, UserAddress new_li
 ktl::Result<int64_t> sys_getpid() { return Self().pid(); }
 ktl::Result<int64_t> sys_gettid() { return CurrentTask().tid(); }
 ktl::Result<int64_t> sys_getppid() { return Self().parent_pid(); }
-ktl::Result<int64_t> sys_getuid() { return Self().credentials().uid; }
-ktl::Result<int64_t> sys_geteuid() { return Self().credentials().euid; }
-ktl::Result<int64_t> sys_getgid() { return Self().credentials().gid; }
-ktl::Result<int64_t> sys_getegid() { return Self().credentials().egid; }
+ktl::Result<int64_t> sys_getuid() { return CurrentTask().credentials().uid; }
+ktl::Result<int64_t> sys_geteuid() { return CurrentTask().credentials().euid; }
+ktl::Result<int64_t> sys_getgid() { return CurrentTask().credentials().gid; }
+ktl::Result<int64_t> sys_getegid() { return CurrentTask().credentials().egid; }
 
 ktl::Result<int64_t> sys_exit(int status) { ExitThread(status); }
 

@@ -1,5 +1,8 @@
 #include "kernel/task/credentials.h"
 
+#include <algorithm>
+#include <new>
+
 namespace sentry {
 
 using ktl::Errno;
@@ -43,6 +46,19 @@ ktl::Result<void> IdTriple::Set(uint32_t id, bool privileged) {
     return Errno::kEPERM;
   }
   return ktl::Ok();
+}
+
+ktl::Result<vfs::RefPtr<GroupList>> GroupList::Create(std::span<const uint32_t> ids) {
+  if (ids.size() > kMaxGroups) return Errno::kEINVAL;
+  for (uint32_t id : ids) {
+    if (id == kUnchangedId) return Errno::kEINVAL;  // not a valid gid
+  }
+  auto list = vfs::RefPtr<GroupList>::Adopt(new (std::nothrow) GroupList());
+  if (!list) return Errno::kENOMEM;
+  TRY(list->ids_.Resize(ids.size()));
+  std::copy(ids.begin(), ids.end(), list->ids_.data());
+  std::sort(list->ids_.data(), list->ids_.data() + ids.size());
+  return list;
 }
 
 }  // namespace sentry

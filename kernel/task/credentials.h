@@ -7,9 +7,13 @@
 #ifndef RINGFENCE_KERNEL_TASK_CREDENTIALS_H_
 #define RINGFENCE_KERNEL_TASK_CREDENTIALS_H_
 
+#include <cstddef>
 #include <cstdint>
+#include <span>
 
 #include "kernel/ktl/result.h"
+#include "kernel/ktl/vector.h"
+#include "kernel/vfs/ref_ptr.h"
 
 namespace sentry {
 
@@ -37,9 +41,38 @@ struct IdTriple {
   ktl::Result<void> Set(uint32_t id, bool privileged);
 };
 
+// The supplementary groups (setgroups(2)), sorted as Linux keeps them. A
+// list never changes once made: fork shares it, setgroups makes another.
+class GroupList {
+ public:
+  static constexpr size_t kMaxGroups = 65536;  // NGROUPS_MAX
+
+  // A sorted copy of `ids`: EINVAL for more than kMaxGroups or an id of
+  // (gid_t)-1, ENOMEM.
+  static ktl::Result<vfs::RefPtr<GroupList>> Create(std::span<const uint32_t> ids);
+  GroupList(const GroupList&) = delete;
+
+  std::span<const uint32_t> ids() const { return {ids_.data(), ids_.size()}; }
+
+  void Ref() { ++references_; }
+  void Unref() {
+    if (--references_ == 0) delete this;
+  }
+
+ private:
+  GroupList() = default;
+  ktl::Vector<uint32_t> ids_;
+  uint32_t references_ = 1;
+};
+
 struct Credentials {
   uint32_t uid = 0, euid = 0, suid = 0;
   uint32_t gid = 0, egid = 0, sgid = 0;
+  vfs::RefPtr<GroupList> supplementary;  // null: none
+
+  std::span<const uint32_t> supplementary_groups() const {
+    return supplementary ? supplementary->ids() : std::span<const uint32_t>();
+  }
 
   // CAP_SETUID / CAP_SETGID (see above).
   bool may_set_ids() const { return euid == 0; }

@@ -60,7 +60,6 @@ void Process::ReleaseAddressSpace() { ReplaceAddressSpace(&EmptyAddressSpace());
 void Process::ReleaseFiles() { files_ = vfs::RefPtr<Shared<fs::FdTable>>(EmptyFiles()); }
 
 void Process::InheritFrom(const Process& parent) {
-  credentials_ = parent.credentials_;
   for (int i = 0; i < linux_abi::kNumSignals; ++i) actions_[i] = parent.actions_[i];
   for (int i = 0; i < linux_abi::kRlimitCount; ++i) rlimits_[i] = parent.rlimits_[i];
   ktl::StrCopy(executable_, parent.executable_, sizeof(executable_));

@@ -89,6 +89,9 @@ class Process {
   void ReleaseAddressSpace();
   // Drops the fd table (exit); files() is an empty table afterwards.
   void ReleaseFiles();
+  // The group leader's credentials, what others see of the process (kill,
+  // wait, /proc, prlimit). They stay after the leader exits, as a zombie
+  // leader's do on Linux. Each thread has its own: Task::credentials().
   Credentials& credentials() { return credentials_; }
   linux_abi::SigAction& signal_action(int signal) { return actions_[signal - 1]; }
   // Pending group signals, group stop, timers (kernel/signal/).
@@ -136,8 +139,9 @@ class Process {
   void SetComm(const char* name);
   const char* executable() const { return executable_; }
   const char* comm() const { return comm_; }
-  // A fork child's copy of what it inherits from `parent`: credentials,
-  // signal actions, limits, names, process group and session.
+  // A fork child's copy of what it inherits from `parent`: signal actions,
+  // limits, names, process group and session. (Its credentials are the
+  // forking thread's: InitChildTask.)
   void InheritFrom(const Process& parent);
 
  private:
@@ -167,8 +171,16 @@ class Task {
   // execve from a thread that is not the group leader: once the others are
   // gone, the survivor takes the leader's tid (the process's pid), as
   // Linux's de_thread does.
-  void TakeLeaderTid() { tid_ = process_->pid(); }
+  void TakeLeaderTid() {
+    if (!is_leader()) process_->credentials() = own_credentials_;
+    tid_ = process_->pid();
+  }
+  bool is_leader() const { return tid_ == process_->pid(); }
   Process& process() { return *process_; }
+  // This thread's credentials: Linux's are per thread (glibc's set*id
+  // wrappers change every thread's, signalling each to make the call). The
+  // leader's are its process's.
+  Credentials& credentials() { return is_leader() ? process_->credentials() : own_credentials_; }
   mm::AddressSpace& address_space() { return process_->address_space(); }
   uint64_t kernel_stack_top() const { return kernel_stack_top_; }
 
@@ -217,6 +229,7 @@ class Task {
   uint64_t blocked_signals_ = 0;
   linux_abi::SignalStack alt_stack_ = {0, linux_abi::kSsDisable, 0, 0};
   signal::TaskSignals signals_;
+  Credentials own_credentials_;  // unused by the leader
 };
 
 // Every task created and not yet exited.

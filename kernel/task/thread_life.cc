@@ -100,12 +100,12 @@ void ReleaseRobustList(Task& task) {
 // RLIMIT_NPROC: the tasks of the caller's real user, zombies included as
 // Linux counts them until they are reaped. Root (CAP_SYS_RESOURCE) is exempt.
 ktl::Result<void> CheckTaskLimit(Process& process) {
-  uint32_t uid = process.credentials().uid;
+  uint32_t uid = CurrentTask().credentials().uid;
   if (uid == 0) return ktl::Ok();
   uint64_t limit = process.rlimit(linux_abi::kRlimitNproc).cur;
   uint64_t count = 0;
   for (Task& task : LiveTasks()) {
-    if (task.process().credentials().uid == uid) ++count;
+    if (task.credentials().uid == uid) ++count;
   }
   ForEachProcess([&](int32_t, Process* other) {
     if (other->zombie && other->credentials().uid == uid) ++count;
@@ -157,6 +157,7 @@ void InitChildTask(Task& child, Task& self, const CloneRequest& request,
   child.gs_base = platform::ReadMsr(platform::kMsrKernelGsBase);
   child.set_blocked_signals(self.blocked_signals());
   child.cpu_affinity = self.cpu_affinity;
+  child.credentials() = self.credentials();  // a fork child's leader: its process's
   if (request.flags & kCloneChildCleartid) child.clear_child_tid = request.child_tid;
 }
 

@@ -41,6 +41,22 @@ TEST_P(ProcessCredentialsTest, SetAndGetIds) {
   if (getuid() == 0) EXPECT_TRUE(Contains(r.out, "ok setuid_rules\n")) << r.Describe();
 }
 
+TEST_P(ProcessCredentialsTest, SupplementaryGroupsAndFileAccess) {
+  RunResult r = RunMode("groups");
+  EXPECT_EQ(r.status, 0) << r.Describe();
+  EXPECT_FALSE(Contains(r.out, "FAIL")) << r.Describe();
+  EXPECT_TRUE(Contains(r.out, "process_credentials groups done\n")) << r.Describe();
+  if (getuid() == 0) EXPECT_TRUE(Contains(r.out, "ok other_group_denied\n")) << r.Describe();
+}
+
+TEST_P(ProcessCredentialsTest, PerThreadIdsAndGlibcBroadcast) {
+  RunResult r = RunMode("threads");
+  EXPECT_EQ(r.status, 0) << r.Describe();
+  EXPECT_FALSE(Contains(r.out, "FAIL")) << r.Describe();
+  EXPECT_TRUE(Contains(r.out, "process_credentials threads done\n")) << r.Describe();
+  if (getuid() == 0) EXPECT_TRUE(Contains(r.out, "ok per_thread_ids\n")) << r.Describe();
+}
+
 INSTANTIATE_TEST_SUITE_P(LinkModes, ProcessCredentialsTest, kLinkModes, LinkModeName);
 
 }  // namespace

@@ -79,6 +79,7 @@ ProcessSnapshot Snapshot(Process& process) {
     s.uid[i] = uids[i];
     s.gid[i] = gids[i];
   }
+  s.groups = creds.supplementary_groups();
   s.umask = process.fs_context().umask;
   uint64_t slots = process.files().slot_count();
   s.fd_slots = slots <= 64 ? 64 : ktl::RoundUp(slots, uint64_t{64});

@@ -72,8 +72,13 @@ ktl::Result<void> AppendStatus(Text* out, const ProcessSnapshot& p) {
               p.state, state_name, p.tgid, p.pid, p.ppid));
   TRY(Appendf(out, "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\n", p.uid[0], p.uid[1], p.uid[2],
               p.uid[3], p.gid[0], p.gid[1], p.gid[2], p.gid[3]));
-  TRY(Appendf(out, "FDSize:\t%u\nGroups:\t\nNStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n",
-              p.fd_slots, p.tgid, p.pid, p.pgrp, p.session));
+  TRY(Appendf(out, "FDSize:\t%u\nGroups:\t", p.fd_slots));
+  // Space-separated, with the trailing space Linux has always printed.
+  for (size_t i = 0; i < p.groups.size(); ++i) {
+    TRY(Appendf(out, i == 0 ? "%u" : " %u", p.groups[i]));
+  }
+  TRY(Appendf(out, " \nNStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n", p.tgid, p.pid,
+              p.pgrp, p.session));
   TRY(AppendKb(out, "VmPeak:", p.vm_peak));
   TRY(AppendKb(out, "VmSize:", p.vm_size));
   TRY(AppendKb(out, "VmLck:", 0));

@@ -6,6 +6,7 @@
 #define RINGFENCE_KERNEL_FS_PROCFS_PROC_FORMAT_H_
 
 #include <cstdint>
+#include <span>
 
 #include "kernel/ktl/result.h"
 #include "kernel/ktl/string.h"
@@ -22,6 +23,7 @@ struct ProcessSnapshot {
   int32_t pid = 0, tgid = 0, ppid = 0;
   uint32_t uid[4] = {};  // real, effective, saved, file system
   uint32_t gid[4] = {};
+  std::span<const uint32_t> groups;  // supplementary
   uint32_t umask = 022;
   uint64_t fd_slots = 64;  // FDSize: the fd table's capacity
   uint32_t threads = 1;

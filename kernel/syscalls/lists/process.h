@@ -25,6 +25,8 @@
   X(112, setsid, "", ())                                                                \
   X(113, setreuid, "uu", (uint32_t real, uint32_t effective))                           \
   X(114, setregid, "uu", (uint32_t real, uint32_t effective))                           \
+  X(115, getgroups, "dp", (int size, UserAddress list))                                 \
+  X(116, setgroups, "dp", (int size, UserAddress list))                                 \
   X(117, setresuid, "uuu", (uint32_t real, uint32_t effective, uint32_t saved))         \
   X(118, getresuid, "ppp", (UserAddress real, UserAddress effective, UserAddress saved)) \
   X(119, setresgid, "uuu", (uint32_t real, uint32_t effective, uint32_t saved))         \

@@ -2,6 +2,8 @@
 // sys_setreuid and sys_setuid, with CAP_SETUID as "privileged").
 #include "kernel/task/credentials.h"
 
+#include <vector>
+
 #include "gtest/gtest.h"
 
 namespace sentry {
@@ -100,6 +102,44 @@ TEST(CredentialsTest, PrivilegeGoesWithEffectiveRoot) {
   EXPECT_EQ(creds.egid, 50u);
   EXPECT_EQ(creds.sgid, 50u);
   EXPECT_EQ(creds.euid, 0u);
+}
+
+TEST(GroupListTest, KeepsASortedCopy) {
+  uint32_t ids[] = {30, 10, 20, 10};
+  auto list = GroupList::Create(ids);
+  ASSERT_TRUE(list.ok());
+  ids[0] = 99;  // a copy: the caller's array no longer matters
+  auto got = list.value()->ids();
+  ASSERT_EQ(got.size(), 4u);
+  EXPECT_EQ(got[0], 10u);
+  EXPECT_EQ(got[1], 10u);
+  EXPECT_EQ(got[2], 20u);
+  EXPECT_EQ(got[3], 30u);
+}
+
+TEST(GroupListTest, RejectsTheInvalidGidAndTooManyGroups) {
+  uint32_t invalid[] = {5, kUnchangedId};
+  EXPECT_EQ(GroupList::Create(invalid).error(), Errno::kEINVAL);
+  std::vector<uint32_t> too_many(GroupList::kMaxGroups + 1, 7);
+  EXPECT_EQ(GroupList::Create(too_many).error(), Errno::kEINVAL);
+  std::vector<uint32_t> most(GroupList::kMaxGroups, 7);
+  EXPECT_TRUE(GroupList::Create(most).ok());
+  auto empty = GroupList::Create({});
+  ASSERT_TRUE(empty.ok());
+  EXPECT_TRUE(empty.value()->ids().empty());
+}
+
+TEST(GroupListTest, CopiedCredentialsShareTheList) {
+  uint32_t ids[] = {4, 2};
+  Credentials parent;
+  EXPECT_TRUE(parent.supplementary_groups().empty());
+  parent.supplementary = GroupList::Create(ids).value();
+  Credentials child = parent;  // fork
+  EXPECT_EQ(child.supplementary_groups().data(), parent.supplementary_groups().data());
+  uint32_t other[] = {9};
+  parent.supplementary = GroupList::Create(other).value();  // setgroups in the parent
+  ASSERT_EQ(child.supplementary_groups().size(), 2u);
+  EXPECT_EQ(child.supplementary_groups()[0], 2u);
 }
 
 }  // namespace

@@ -57,6 +57,18 @@ TEST(ProcFormatTest, StatusHasLinuxFieldsAndFormats) {
   }
 }
 
+TEST(ProcFormatTest, StatusListsSupplementaryGroupsWithTrailingSpace) {
+  Text none;
+  ASSERT_TRUE(AppendStatus(&none, Sample()).ok());
+  EXPECT_NE(Str(none).find("\nGroups:\t \nNStgid:"), std::string::npos) << Str(none);
+  ProcessSnapshot p = Sample();
+  const uint32_t groups[] = {10, 20, 300};
+  p.groups = groups;
+  Text some;
+  ASSERT_TRUE(AppendStatus(&some, p).ok());
+  EXPECT_NE(Str(some).find("\nGroups:\t10 20 300 \n"), std::string::npos) << Str(some);
+}
+
 TEST(ProcFormatTest, StatHas52FieldsInOrder) {
   Text out;
   ASSERT_TRUE(AppendStat(&out, Sample()).ok());
