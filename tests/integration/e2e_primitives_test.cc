@@ -29,32 +29,25 @@ INSTANTIATE_TEST_SUITE_P(LinkModes, ProcessSharedTest, kLinkModes, LinkModeName)
 class ProcessCredentialsTest : public ProgramModeTest {
  protected:
   ProcessCredentialsTest() : ProgramModeTest("process_credentials") {}
+
+  // `mode` passes. The sandbox's first process has the caller's ids: as
+  // root, its scenarios must have run, through to `last_check`.
+  void ExpectScenariosPass(const std::string& mode, const std::string& last_check) const {
+    SCOPED_TRACE(mode);
+    RunResult r = RunMode(mode);
+    EXPECT_EQ(r.status, 0) << r.Describe();
+    EXPECT_FALSE(Contains(r.out, "FAIL")) << r.Describe();
+    EXPECT_TRUE(Contains(r.out, "process_credentials " + mode + " done\n")) << r.Describe();
+    if (getuid() == 0) EXPECT_TRUE(Contains(r.out, "ok " + last_check + "\n")) << r.Describe();
+  }
 };
 
-TEST_P(ProcessCredentialsTest, SetAndGetIds) {
-  RunResult r = RunMode("ids");
-  EXPECT_EQ(r.status, 0) << r.Describe();
-  EXPECT_FALSE(Contains(r.out, "FAIL")) << r.Describe();
-  EXPECT_TRUE(Contains(r.out, "process_credentials ids done\n")) << r.Describe();
-  // The sandbox's first process has the caller's ids: as root, the
-  // scenarios must have run.
-  if (getuid() == 0) EXPECT_TRUE(Contains(r.out, "ok setuid_rules\n")) << r.Describe();
-}
-
+TEST_P(ProcessCredentialsTest, SetAndGetIds) { ExpectScenariosPass("ids", "setuid_rules"); }
 TEST_P(ProcessCredentialsTest, SupplementaryGroupsAndFileAccess) {
-  RunResult r = RunMode("groups");
-  EXPECT_EQ(r.status, 0) << r.Describe();
-  EXPECT_FALSE(Contains(r.out, "FAIL")) << r.Describe();
-  EXPECT_TRUE(Contains(r.out, "process_credentials groups done\n")) << r.Describe();
-  if (getuid() == 0) EXPECT_TRUE(Contains(r.out, "ok other_group_denied\n")) << r.Describe();
+  ExpectScenariosPass("groups", "other_group_denied");
 }
-
 TEST_P(ProcessCredentialsTest, PerThreadIdsAndGlibcBroadcast) {
-  RunResult r = RunMode("threads");
-  EXPECT_EQ(r.status, 0) << r.Describe();
-  EXPECT_FALSE(Contains(r.out, "FAIL")) << r.Describe();
-  EXPECT_TRUE(Contains(r.out, "process_credentials threads done\n")) << r.Describe();
-  if (getuid() == 0) EXPECT_TRUE(Contains(r.out, "ok per_thread_ids\n")) << r.Describe();
+  ExpectScenariosPass("threads", "per_thread_ids");
 }
 
 INSTANTIATE_TEST_SUITE_P(LinkModes, ProcessCredentialsTest, kLinkModes, LinkModeName);
