@@ -174,11 +174,13 @@ static void mode_overrun(void) {
 
 static volatile int g_worker_tid;
 static volatile int g_stop;
+static volatile int g_worker_done;
 
 static void *worker(void *arg) {
   (void)arg;
   g_worker_tid = (int)syscall(SYS_gettid);
   while (!g_stop) pause();
+  g_worker_done = 1;
   return NULL;
 }
 
@@ -194,8 +196,13 @@ static void mode_thread_id(void) {
   CHECK_EQ(g_count, 1, "thread_timer_fired");
   CHECK_EQ(g_last_tid, g_worker_tid, "delivered_to_target_thread");
   CHECK_EQ(g_last_code, SI_TIMER, "thread_si_timer");
+  // A signal handled between the worker's check and its pause() would
+  // leave it asleep: signal until it has left the loop.
   g_stop = 1;
-  syscall(SYS_tgkill, getpid(), g_worker_tid, SIGUSR1);
+  while (!g_worker_done) {
+    syscall(SYS_tgkill, getpid(), g_worker_tid, SIGUSR1);
+    usleep(1000);
+  }
   pthread_join(thread, NULL);
   int id;
   struct sigevent event;

@@ -124,10 +124,12 @@ static void await_ack(void) {
 static void *blocker_main(void *arg) {
   (void)arg;
   pin_to(1);
-  sigset_t alarm_only;
-  sigemptyset(&alarm_only);
-  sigaddset(&alarm_only, SIGALRM);
-  CHECK_EQ(pthread_sigmask(SIG_UNBLOCK, &alarm_only, NULL), 0, "unblock");
+  // SIGALRM stays blocked (inherited from main) except inside sigsuspend:
+  // an alarm that comes before the wait stays pending instead of running
+  // the handler between the check and the wait, which would then sleep on.
+  sigset_t wait_mask;
+  CHECK_EQ(pthread_sigmask(SIG_BLOCK, NULL, &wait_mask), 0, "get mask");
+  sigdelset(&wait_mask, SIGALRM);
   ack();
   char c;
   for (int i = 0; i < kWakeRounds; i++) {
@@ -150,8 +152,7 @@ static void *blocker_main(void *arg) {
     ack();
   }
   for (int i = 0; i < 5; i++) {
-    int before = atomic_load(&g_alarms);
-    while (atomic_load(&g_alarms) == before) pause();
+    while (atomic_load(&g_alarms) <= i) sigsuspend(&wait_mask);
     ack();
   }
   return NULL;
