@@ -38,7 +38,9 @@ class ProcessCredentialsTest : public ProgramModeTest {
     EXPECT_EQ(r.status, 0) << r.Describe();
     EXPECT_FALSE(Contains(r.out, "FAIL")) << r.Describe();
     EXPECT_TRUE(Contains(r.out, "process_credentials " + mode + " done\n")) << r.Describe();
-    if (getuid() == 0) EXPECT_TRUE(Contains(r.out, "ok " + last_check + "\n")) << r.Describe();
+    if (getuid() == 0) {
+      EXPECT_TRUE(Contains(r.out, "ok " + last_check + "\n")) << r.Describe();
+    }
   }
 };
 
