@@ -87,6 +87,14 @@ size_t PageCache::cached_pages() {
   return slots_.size();
 }
 
+size_t PageCache::DropPages() {
+  ktl::SpinlockGuard guard(lock_);
+  size_t dropped = slots_.size();
+  for (const Slot& slot : slots_) pages().Unref(slot.frame);
+  slots_.Clear();
+  return dropped;
+}
+
 void PageCache::MarkDirty(uint64_t index) {
   ktl::SpinlockGuard guard(lock_);
   if (Slot* slot = FindLocked(index)) slot->dirty = true;

@@ -13,8 +13,9 @@
 // another fill won), and writeback takes references on the dirty frames and
 // writes them unlocked.
 //
-// Not done: dropping clean pages when memory runs low (the cache lives only
-// while the file is mapped, so it is bounded by what the app maps).
+// Memory: the cache lives while the file is mapped, so it is bounded by what
+// the app maps; caches kept beyond that (vfs::IdlePageCaches) give their
+// frames up through DropPages.
 #ifndef RINGFENCE_KERNEL_MM_PAGE_CACHE_H_
 #define RINGFENCE_KERNEL_MM_PAGE_CACHE_H_
 
@@ -49,6 +50,10 @@ class PageCache : public MemoryObject {
 
   size_t cached_pages();
   bool IsDirty(uint64_t index);
+  // Drops every cached page, written back or not; returns how many. For a
+  // cache nothing maps and nothing dirtied. Frees no heap memory (the page
+  // list keeps its storage): it may run inside an allocation.
+  size_t DropPages();
 
  protected:
   // The file's current size in bytes.

@@ -2,6 +2,8 @@
 
 #include <new>
 
+#include "kernel/vfs/idle_page_caches.h"
+
 namespace sentry::vfs {
 namespace {
 
@@ -29,30 +31,83 @@ class SliceIoBuffer final : public IoBuffer {
 
 }  // namespace
 
-RefPtr<InodePageCache> InodePageCache::TryTake(InodePageCache* cache) {
-  if (cache == nullptr || !cache->TryRef()) return nullptr;
+RefPtr<InodePageCache> InodePageCache::TakeLocked(Inode& inode) {
+  InodePageCache* cache = inode.page_cache_;
+  if (cache == nullptr) return nullptr;
+  if (cache->idle_) {
+    IdlePageCaches::Get().UnparkLocked(cache);
+    cache->inode_ref_ = RefPtr<Inode>(&inode);  // the caller holds one: not the first
+    cache->Revive();
+    return RefPtr<InodePageCache>::Adopt(cache);
+  }
+  if (!cache->TryRef()) return nullptr;
   return RefPtr<InodePageCache>::Adopt(cache);
 }
 
+RefPtr<InodePageCache> InodePageCache::Existing(Inode& inode) {
+  ktl::SpinlockGuard guard(IdlePageCaches::Get().lock_);
+  return TakeLocked(inode);
+}
+
 ktl::Result<RefPtr<InodePageCache>> InodePageCache::For(Inode& inode, mm::PageAllocator& pages) {
-  ktl::SpinlockGuard guard(inode.page_cache_lock_);
-  if (RefPtr<InodePageCache> existing = TryTake(inode.page_cache_)) return existing;
-  auto* cache = new (std::nothrow) InodePageCache(inode, pages);
-  if (cache == nullptr) return ktl::Errno::kENOMEM;
-  // A dying cache still registered is replaced; it unregisters only itself.
-  inode.page_cache_ = cache;
-  return RefPtr<InodePageCache>::Adopt(cache);
+  if (RefPtr<InodePageCache> existing = inode.ActivePageCache()) return existing;
+  // Allocated unlocked: an allocation may reclaim, which takes the lock.
+  auto* fresh = new (std::nothrow) InodePageCache(inode, pages);
+  if (fresh == nullptr) return ktl::Errno::kENOMEM;
+  RefPtr<InodePageCache> cache;
+  {
+    ktl::SpinlockGuard guard(IdlePageCaches::Get().lock_);
+    cache = TakeLocked(inode);
+    if (!cache) {
+      // A dying cache still registered is replaced; it unregisters only itself.
+      inode.page_cache_ = fresh;
+      cache = RefPtr<InodePageCache>::Adopt(fresh);
+      fresh = nullptr;
+    }
+  }
+  delete fresh;  // another caller registered one meanwhile
+  return cache;
 }
 
 void InodePageCache::LastReferenceGone() {
   // The last mapping is gone: what it wrote goes to the file (errors are
   // lost, as when Linux writes back behind a closed file).
-  (void)Writeback(0, ~uint64_t{0});
+  bool clean = Writeback(0, ~uint64_t{0}).ok();
+  IdlePageCaches& idle = IdlePageCaches::Get();
+  // Dropped once unlocked: it may be the inode's last reference, and the
+  // inode's destruction then deletes this cache.
+  RefPtr<Inode> inode_ref;
+  bool kept = false;
   {
-    ktl::SpinlockGuard guard(inode_->page_cache_lock_);
-    if (inode_->page_cache_ == this) inode_->page_cache_ = nullptr;
+    ktl::SpinlockGuard guard(idle.lock_);
+    bool registered = inode_->page_cache_ == this;
+    if (registered && clean && inode_->fs().data_read_only() && idle.KeepsLocked()) {
+      idle.ParkLocked(this);
+      inode_ref = std::move(inode_ref_);
+      kept = true;
+    } else if (registered) {
+      inode_->page_cache_ = nullptr;
+    }
   }
-  delete this;
+  if (!kept) {
+    delete this;
+    return;
+  }
+  idle.Trim();
+}
+
+void InodePageCache::ForgetInode(Inode& inode) {
+  InodePageCache* cache;
+  {
+    ktl::SpinlockGuard guard(IdlePageCaches::Get().lock_);
+    cache = inode.page_cache_;
+    if (cache == nullptr) return;
+    // An active or dying cache holds a reference on the inode: this one is idle.
+    KTL_ASSERT(cache->idle_);
+    IdlePageCaches::Get().UnparkLocked(cache);
+    inode.page_cache_ = nullptr;
+  }
+  delete cache;
 }
 
 uint64_t InodePageCache::FileSize() { return inode_->Getattr().size; }

@@ -8,10 +8,13 @@
 // cached pages from the cache, writes go through to the file and update the
 // cached pages, so read(2), write(2) and MAP_SHARED mappings agree, as Linux
 // guarantees. When the last reference goes, dirty pages are written back and
-// the frames released.
+// the frames released, except for files nothing in the sandbox can change
+// (FileSystem::data_read_only): their cache stays, idle, for the next
+// mapping, within the bounds IdlePageCaches (idle_page_caches.h) enforces.
 #ifndef RINGFENCE_KERNEL_VFS_INODE_PAGE_CACHE_H_
 #define RINGFENCE_KERNEL_VFS_INODE_PAGE_CACHE_H_
 
+#include "kernel/ktl/intrusive_list.h"
 #include "kernel/mm/page_cache.h"
 #include "kernel/vfs/inode.h"
 #include "kernel/vfs/io_buffer.h"
@@ -20,7 +23,7 @@ namespace sentry::vfs {
 
 class InodePageCache final : public mm::PageCache {
  public:
-  // The inode's cache, created if it has none. ENOMEM.
+  // The inode's cache (revived if idle), created if it has none. ENOMEM.
   static ktl::Result<RefPtr<InodePageCache>> For(Inode& inode, mm::PageAllocator& pages);
 
   // As Inode::Read and Inode::Write, coherent with the cached pages.
@@ -35,11 +38,23 @@ class InodePageCache final : public mm::PageCache {
 
  private:
   friend class Inode;
-  InodePageCache(Inode& inode, mm::PageAllocator& pages) : PageCache(pages), inode_(&inode) {}
-  // A reference to `cache` unless it is already dying.
-  static RefPtr<InodePageCache> TryTake(InodePageCache* cache);
+  friend class IdlePageCaches;
+  InodePageCache(Inode& inode, mm::PageAllocator& pages)
+      : PageCache(pages), inode_(&inode), inode_ref_(&inode) {}
+  // Inode::ActivePageCache.
+  static RefPtr<InodePageCache> Existing(Inode& inode);
+  // Under the IdlePageCaches lock: a reference to the inode's cache
+  // (reviving an idle one), or null if it has none or only a dying one.
+  static RefPtr<InodePageCache> TakeLocked(Inode& inode);
+  // From ~Inode: deletes the inode's cache, idle if there is one.
+  static void ForgetInode(Inode& inode);
 
-  RefPtr<Inode> inode_;
+  Inode* const inode_;
+  // The rest is guarded by the IdlePageCaches lock.
+  RefPtr<Inode> inode_ref_;  // while active: mappings read the file through it
+  bool idle_ = false;
+  size_t idle_pages_ = 0;    // its frames counted by IdlePageCaches while idle
+  ktl::IntrusiveListNode idle_node_;
 };
 
 }  // namespace sentry::vfs
