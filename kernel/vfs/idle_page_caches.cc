@@ -53,6 +53,11 @@ size_t IdlePageCaches::limit_pages() {
   return limit_pages_;
 }
 
+mm::PageAllocator* IdlePageCaches::kept_pages() {
+  ktl::SpinlockGuard guard(lock_);
+  return KeepsLocked() ? pages_ : nullptr;
+}
+
 void IdlePageCaches::ParkLocked(InodePageCache* cache) {
   cache->idle_ = true;
   cache->idle_pages_ = cache->cached_pages();

@@ -61,6 +61,8 @@ class IdlePageCaches final : public mm::PageAllocator::Reclaimer {
   size_t idle_caches();
   size_t idle_pages();
   size_t limit_pages();
+  // The allocator idle caches come from, or null if none are kept.
+  mm::PageAllocator* kept_pages();
 
  private:
   friend class InodePageCache;

@@ -1,7 +1,9 @@
 #include "kernel/vfs/inode_page_cache.h"
 
 #include <new>
+#include <utility>
 
+#include "kernel/ktl/string.h"
 #include "kernel/vfs/idle_page_caches.h"
 
 namespace sentry::vfs {
@@ -29,7 +31,53 @@ class SliceIoBuffer final : public IoBuffer {
   size_t length_;
 };
 
+// Page-sized buffers one after the other: a multi-page fill reads into the
+// frames it fills with one file read.
+class PagesIoBuffer final : public IoBuffer {
+ public:
+  PagesIoBuffer(std::byte* const* pages, size_t length) : pages_(pages), length_(length) {}
+  size_t size() const override { return length_; }
+  ktl::Result<void> CopyOut(size_t at, const void* data, size_t length) override {
+    const auto* from = static_cast<const std::byte*>(data);
+    for (size_t done = 0; done < length;) {
+      size_t chunk = Chunk(at + done, length - done);
+      ktl::MemCopy(pages_[(at + done) / kPageSize] + (at + done) % kPageSize, from + done, chunk);
+      done += chunk;
+    }
+    return ktl::Ok();
+  }
+  ktl::Result<void> CopyIn(size_t at, void* out, size_t length) override {
+    auto* to = static_cast<std::byte*>(out);
+    for (size_t done = 0; done < length;) {
+      size_t chunk = Chunk(at + done, length - done);
+      ktl::MemCopy(to + done, pages_[(at + done) / kPageSize] + (at + done) % kPageSize, chunk);
+      done += chunk;
+    }
+    return ktl::Ok();
+  }
+
+ private:
+  // The bytes from `at` on that lie in one page, at most `left`.
+  static size_t Chunk(size_t at, size_t left) {
+    size_t in_page = kPageSize - at % kPageSize;
+    return in_page < left ? in_page : left;
+  }
+
+  std::byte* const* pages_;
+  size_t length_;
+};
+
 }  // namespace
+
+RefPtr<InodePageCache> InodePageCache::ForRead(Inode& inode) {
+  if (RefPtr<InodePageCache> cache = Existing(inode)) return cache;
+  if (!inode.IsRegular() || !inode.fs().data_read_only()) return nullptr;
+  mm::PageAllocator* pages = IdlePageCaches::Get().kept_pages();
+  if (pages == nullptr) return nullptr;
+  auto cache = For(inode, *pages);
+  if (!cache.ok()) return nullptr;  // read uncached
+  return std::move(cache).value();
+}
 
 RefPtr<InodePageCache> InodePageCache::TakeLocked(Inode& inode) {
   InodePageCache* cache = inode.page_cache_;
@@ -117,6 +165,19 @@ ktl::Result<size_t> InodePageCache::FileRead(uint64_t offset, std::byte* out, si
   return inode_->Read(buffer, offset);
 }
 
+ktl::Result<size_t> InodePageCache::FileReadPages(uint64_t offset, std::byte* const* pages,
+                                                  size_t length) {
+  PagesIoBuffer buffer(pages, length);
+  size_t done = 0;
+  while (done < length) {
+    SliceIoBuffer rest(buffer, done, length - done);
+    size_t read = TRY(inode_->Read(rest, offset + done));
+    if (read == 0) break;
+    done += read;
+  }
+  return done;
+}
+
 ktl::Result<void> InodePageCache::FileWrite(uint64_t offset, const std::byte* data,
                                             size_t length) {
   size_t done = 0;
@@ -139,7 +200,14 @@ ktl::Result<size_t> InodePageCache::Read(IoBuffer& dst, uint64_t offset) {
     uint64_t position = offset + done;
     size_t within = position % kPageSize;
     size_t chunk = kPageSize - within < want - done ? kPageSize - within : want - done;
-    mm::PhysAddr frame = CachedPage(position / kPageSize);
+    uint64_t index = position / kPageSize;
+    mm::PhysAddr frame = CachedPage(index);
+    if (frame == 0 && outlives_mappings()) {
+      // Filled a window at a time; if that fails, read the file directly.
+      uint64_t last = (offset + want - 1) / kPageSize;
+      size_t window = last - index + 1 < kMaxFillPages ? last - index + 1 : kMaxFillPages;
+      if (Fill(index, window).ok()) frame = CachedPage(index);
+    }
     if (frame != 0) {
       // The cached page holds what mappings wrote: copy it (the frame's
       // reference keeps it alive while the copy may fault).

@@ -26,7 +26,13 @@ class InodePageCache final : public mm::PageCache {
   // The inode's cache (revived if idle), created if it has none. ENOMEM.
   static ktl::Result<RefPtr<InodePageCache>> For(Inode& inode, mm::PageAllocator& pages);
 
-  // As Inode::Read and Inode::Write, coherent with the cached pages.
+  // What read(2) reads `inode` through: its cache if it has one (an idle
+  // one revived), else, for a file whose cache outlives its mappings
+  // (data_read_only), a new one; else null (read the inode directly).
+  static RefPtr<InodePageCache> ForRead(Inode& inode);
+
+  // As Inode::Read and Inode::Write, coherent with the cached pages. Reads
+  // of a file whose cache outlives its mappings also fill the cache.
   ktl::Result<size_t> Read(IoBuffer& dst, uint64_t offset);
   ktl::Result<size_t> Write(IoBuffer& src, uint64_t offset, bool append, uint64_t* end);
 
@@ -34,6 +40,8 @@ class InodePageCache final : public mm::PageCache {
   uint64_t FileSize() override;
   ktl::Result<size_t> FileRead(uint64_t offset, std::byte* out, size_t length) override;
   ktl::Result<void> FileWrite(uint64_t offset, const std::byte* data, size_t length) override;
+  ktl::Result<size_t> FileReadPages(uint64_t offset, std::byte* const* pages,
+                                    size_t length) override;
   void LastReferenceGone() override;
 
  private:
@@ -46,6 +54,8 @@ class InodePageCache final : public mm::PageCache {
   // Under the IdlePageCaches lock: a reference to the inode's cache
   // (reviving an idle one), or null if it has none or only a dying one.
   static RefPtr<InodePageCache> TakeLocked(Inode& inode);
+  // Whether the cache stays, idle, after its last reference.
+  bool outlives_mappings() const { return inode_->fs().data_read_only(); }
   // From ~Inode: deletes the inode's cache, idle if there is one.
   static void ForgetInode(Inode& inode);
 

@@ -130,6 +130,56 @@ TEST_F(IdlePageCacheTest, ReadOnlyFileKeepsItsPagesForTheNextMapping) {
   EXPECT_EQ(idle().idle_caches(), 1u);
 }
 
+TEST_F(IdlePageCacheTest, ReadsOfAReadOnlyFileFillItsCacheAWindowAtATime) {
+  RefPtr<CountingFile> file = NewFile(/*read_only=*/true, 6);
+  std::string out(6 * kPageSize, '\0');
+  {
+    RefPtr<InodePageCache> cache = InodePageCache::ForRead(*file);
+    ASSERT_TRUE(cache);
+    KernelIoBuffer dst(out.data(), out.size());
+    auto read = cache->Read(dst, 0);
+    ASSERT_TRUE(read.ok());
+    EXPECT_EQ(read.value(), out.size());
+  }
+  EXPECT_EQ(out[0], 'a');
+  EXPECT_EQ(out[5 * kPageSize + 7], 'f');
+  EXPECT_EQ(file->reads, 1);  // six pages, one file read
+  EXPECT_EQ(idle().idle_pages(), 6u);
+  // Read again, then mapped: all from the cache.
+  {
+    RefPtr<InodePageCache> cache = InodePageCache::ForRead(*file);
+    ASSERT_TRUE(cache);
+    KernelIoBuffer dst(out.data(), 100);
+    ASSERT_TRUE(cache->Read(dst, 3 * kPageSize - 50).ok());
+  }
+  EXPECT_EQ(out[0], 'c');
+  EXPECT_EQ(out[99], 'd');
+  MapAndUnmap(*file);
+  EXPECT_EQ(file->reads, 1);
+}
+
+TEST_F(IdlePageCacheTest, LongReadsFillWindowsOfMaxFillPages) {
+  idle().Configure(&frames_.allocator, 64);
+  size_t pages = mm::PageCache::kMaxFillPages + 2;
+  RefPtr<CountingFile> file = NewFile(/*read_only=*/true, pages);
+  std::string out(pages * kPageSize, '\0');
+  RefPtr<InodePageCache> cache = InodePageCache::ForRead(*file);
+  ASSERT_TRUE(cache);
+  KernelIoBuffer dst(out.data(), out.size());
+  ASSERT_TRUE(cache->Read(dst, 0).ok());
+  EXPECT_EQ(file->reads, 2);
+  EXPECT_EQ(cache->cached_pages(), pages);
+  EXPECT_EQ(out[(pages - 1) * kPageSize], static_cast<char>('a' + pages - 1));
+}
+
+TEST_F(IdlePageCacheTest, WritableFilesAreReadWithoutACache) {
+  RefPtr<CountingFile> file = NewFile(/*read_only=*/false, 2);
+  EXPECT_FALSE(InodePageCache::ForRead(*file));
+  idle().Configure(&frames_.allocator, 0);
+  RefPtr<CountingFile> read_only = NewFile(/*read_only=*/true, 2);
+  EXPECT_FALSE(InodePageCache::ForRead(*read_only));  // nothing is kept: no reason to cache
+}
+
 TEST_F(IdlePageCacheTest, WritableFileDropsItsCacheWithTheLastMapping) {
   RefPtr<CountingFile> file = NewFile(/*read_only=*/false, 2);
   size_t free_before = frames_.allocator.free_pages();
