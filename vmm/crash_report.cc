@@ -162,6 +162,32 @@ void AppendCode(const CrashInfo& info, std::string* out) {
   }
 }
 
+// Everything but the headline: shared by crash reports and state dumps.
+void AppendState(const CrashInfo& info, std::string* out) {
+  if (info.exception.has_value()) {
+    const CrashException& e = *info.exception;
+    absl::StrAppendFormat(out, "exception: %s (vector %d) error code 0x%x",
+                          ExceptionName(e.vector), e.vector, e.error_code);
+    if (e.vector == 14) absl::StrAppendFormat(out, " cr2 0x%x", e.cr2);
+    out->push_back('\n');
+  }
+  absl::StrAppend(out, "registers:\n");
+  AppendRegisters(info.regs, out);
+  if (info.sregs.has_value()) {
+    absl::StrAppend(out, "special registers:\n");
+    AppendSpecialRegisters(*info.sregs, out);
+  }
+  AppendCode(info, out);
+  if (!info.stack_code_addresses.empty()) {
+    absl::StrAppend(out, "Sentry code addresses on the stack, nearest first",
+                    " (addr2line -e build/platform_kvm/sentry.elf):\n ");
+    for (uint64_t address : info.stack_code_addresses) {
+      absl::StrAppendFormat(out, " 0x%x", address);
+    }
+    out->push_back('\n');
+  }
+}
+
 }  // namespace
 
 CodeBytes CollectCodeBytes(uint64_t rip, uint64_t cr3, GuestMemoryReader read) {
@@ -210,23 +236,29 @@ struct kvm_regs KvmRegsFromPanicRegisters(const abi::PanicRegisters& p) {
   return r;
 }
 
+std::vector<uint64_t> CollectStackCodeAddresses(uint64_t rsp, uint64_t cr3, GuestMemoryReader read,
+                                                uint64_t code_start, uint64_t code_end) {
+  std::vector<uint64_t> words(kStackWordsScanned);
+  size_t n = ReadGuestVirtual(cr3, rsp, words.data(), words.size() * sizeof(uint64_t), read) /
+             sizeof(uint64_t);
+  std::vector<uint64_t> found;
+  for (size_t i = 0; i < n && found.size() < kStackCodeAddressesKept; ++i) {
+    if (words[i] >= code_start && words[i] < code_end) found.push_back(words[i]);
+  }
+  return found;
+}
+
 std::string FormatCrashReport(const CrashInfo& info) {
   std::string out;
   absl::StrAppend(&out, "ringfence: guest crashed: ", info.reason, "\n");
-  if (info.exception.has_value()) {
-    const CrashException& e = *info.exception;
-    absl::StrAppendFormat(&out, "exception: %s (vector %d) error code 0x%x",
-                          ExceptionName(e.vector), e.vector, e.error_code);
-    if (e.vector == 14) absl::StrAppendFormat(&out, " cr2 0x%x", e.cr2);
-    out.push_back('\n');
-  }
-  absl::StrAppend(&out, "registers:\n");
-  AppendRegisters(info.regs, &out);
-  if (info.sregs.has_value()) {
-    absl::StrAppend(&out, "special registers:\n");
-    AppendSpecialRegisters(*info.sregs, &out);
-  }
-  AppendCode(info, &out);
+  AppendState(info, &out);
+  return out;
+}
+
+std::string FormatStateDump(int index, const CrashInfo& info) {
+  std::string out;
+  absl::StrAppendFormat(&out, "ringfence: state of vCPU %d (SIGQUIT; the sandbox runs on)\n", index);
+  AppendState(info, &out);
   return out;
 }
 

@@ -43,6 +43,10 @@ struct CrashInfo {
   // is unmapped. Normally filled by CollectCodeBytes().
   uint64_t code_address = 0;
   std::vector<uint8_t> code_bytes;
+  // Words on the stack that point into the Sentry's code, nearest to RSP
+  // first: the return addresses of a backtrace (plus stale ones; the Sentry
+  // keeps no frame pointers). Normally filled by CollectStackCodeAddresses().
+  std::vector<uint64_t> stack_code_addresses;
 };
 
 struct CodeBytes {
@@ -55,6 +59,16 @@ struct CodeBytes {
 // memory is mapped, otherwise at RIP, and stopping at the first unmapped page.
 CodeBytes CollectCodeBytes(uint64_t rip, uint64_t cr3, GuestMemoryReader read);
 
+// How many stack words CollectStackCodeAddresses() reads, and how many
+// addresses it keeps at most.
+inline constexpr size_t kStackWordsScanned = 1024;
+inline constexpr size_t kStackCodeAddressesKept = 32;
+
+// The words of the stack at `rsp` (through the page tables at `cr3`, up to
+// the first unmapped page) that lie in [code_start, code_end).
+std::vector<uint64_t> CollectStackCodeAddresses(uint64_t rsp, uint64_t cr3, GuestMemoryReader read,
+                                                uint64_t code_start, uint64_t code_end);
+
 // Converts the register block a Sentry panic hypercall carries into the KVM
 // layout the report uses (copied field by field; the guest's values are only
 // printed, never trusted).
@@ -62,6 +76,10 @@ struct kvm_regs KvmRegsFromPanicRegisters(const abi::PanicRegisters& panic);
 
 // Multi-line, human-readable report ending in '\n'.
 std::string FormatCrashReport(const CrashInfo& info);
+
+// The same state for a vCPU that is still running (`ringfence` got SIGQUIT):
+// a headline naming vCPU `index`, then what a crash report shows.
+std::string FormatStateDump(int index, const CrashInfo& info);
 
 }  // namespace ringfence::vmm
 

@@ -76,8 +76,12 @@ absl::Status DescribeGoferMounts(const SandboxConfig& config, abi::BootInfo& inf
   return absl::OkStatus();
 }
 
-int ReportCrash(const KvmVm& vm, const Vcpu& vcpu, const std::string& reason,
-                const std::optional<abi::PanicRegisters>& panic_registers) {
+// What a crash report or a state dump shows of `vcpu`: its registers (or
+// the ones a Sentry panic reported), the code at RIP and the Sentry code
+// addresses on its stack.
+CrashInfo CollectCrashInfo(const KvmVm& vm, const Vcpu& vcpu, const LoadedSentry& sentry,
+                           const std::string& reason,
+                           const std::optional<abi::PanicRegisters>& panic_registers) {
   CrashInfo info;
   info.reason = reason;
   auto sregs = vcpu.GetSregs();
@@ -98,22 +102,45 @@ int ReportCrash(const KvmVm& vm, const Vcpu& vcpu, const std::string& reason,
     CodeBytes code = CollectCodeBytes(info.regs.rip, info.sregs->cr3, reader);
     info.code_address = code.address;
     info.code_bytes = std::move(code.bytes);
+    info.stack_code_addresses = CollectStackCodeAddresses(
+        info.regs.rsp, info.sregs->cr3, reader, sentry.text_start, sentry.text_end);
   }
-  std::string report = FormatCrashReport(info);
+  return info;
+}
+
+int ReportCrash(const KvmVm& vm, const Vcpu& vcpu, const LoadedSentry& sentry,
+                const std::string& reason,
+                const std::optional<abi::PanicRegisters>& panic_registers) {
+  std::string report =
+      FormatCrashReport(CollectCrashInfo(vm, vcpu, sentry, reason, panic_registers));
   fputs(report.c_str(), stderr);
   return kCrashExitStatus;
 }
 
 // Serves `vcpu`'s exits until the guest exits or crashes, or another vCPU
 // ended the sandbox (`runner.stopping()`: the status is then ignored).
-int RunExitLoop(const KvmVm& vm, Vcpu& vcpu, HypercallService& service,
-                ExitStats& stats, const VcpuRunner& runner) {
+int RunExitLoop(const KvmVm& vm, const LoadedSentry& sentry, Vcpu& vcpu,
+                HypercallService& service, ExitStats& stats, VcpuRunner& runner) {
   kvm_run* run = vcpu.run_state();
+  auto report_crash = [&](const std::string& reason,
+                          const std::optional<abi::PanicRegisters>& panic_registers) {
+    return ReportCrash(vm, vcpu, sentry, reason, panic_registers);
+  };
   for (;;) {
     absl::Status status = vcpu.Run();
     if (runner.stopping()) return kCrashExitStatus;
+    if (absl::IsCancelled(status) && runner.TakeStateDumpRequest(vcpu.index())) {
+      // Clear the kick before looking at stopping(): Stop() sets that first,
+      // so a stop racing with this either is seen here or kicks again.
+      vcpu.ClearKick();
+      if (runner.stopping()) return kCrashExitStatus;
+      std::string dump = FormatStateDump(
+          vcpu.index(), CollectCrashInfo(vm, vcpu, sentry, "state dump", std::nullopt));
+      fputs(dump.c_str(), stderr);
+      continue;
+    }
     if (!status.ok()) {
-      return ReportCrash(vm, vcpu, std::string(status.message()), std::nullopt);
+      return report_crash(std::string(status.message()), std::nullopt);
     }
     stats.RecordExit(run->exit_reason);
     switch (run->exit_reason) {
@@ -123,10 +150,8 @@ int RunExitLoop(const KvmVm& vm, Vcpu& vcpu, HypercallService& service,
             run->io.port != abi::kHypercallPort || run->io.size != 4 ||
             run->io.count != 1 ||
             run->io.data_offset > static_cast<uint64_t>(vm.vcpu_mmap_size()) - 4) {
-          return ReportCrash(vm, vcpu,
-                             absl::StrFormat("unexpected port I/O (port 0x%x)",
-                                             run->io.port),
-                             std::nullopt);
+          return report_crash(absl::StrFormat("unexpected port I/O (port 0x%x)", run->io.port),
+                              std::nullopt);
         }
         uint32_t request_gpa;
         std::memcpy(&request_gpa,
@@ -139,10 +164,9 @@ int RunExitLoop(const KvmVm& vm, Vcpu& vcpu, HypercallService& service,
           case HypercallOutcome::Kind::kExit:
             return outcome.exit_status;
           case HypercallOutcome::Kind::kSentryPanic:
-            return ReportCrash(vm, vcpu, "Sentry panic: " + outcome.message,
-                               outcome.registers);
+            return report_crash("Sentry panic: " + outcome.message, outcome.registers);
           case HypercallOutcome::Kind::kBadRequest:
-            return ReportCrash(vm, vcpu, outcome.message, std::nullopt);
+            return report_crash(outcome.message, std::nullopt);
         }
         break;
       }
@@ -150,23 +174,19 @@ int RunExitLoop(const KvmVm& vm, Vcpu& vcpu, HypercallService& service,
       case KVM_EXIT_INTR:
         break;
       case KVM_EXIT_SHUTDOWN:
-        return ReportCrash(vm, vcpu, "triple fault (KVM_EXIT_SHUTDOWN)", std::nullopt);
+        return report_crash("triple fault (KVM_EXIT_SHUTDOWN)", std::nullopt);
       case KVM_EXIT_FAIL_ENTRY:
-        return ReportCrash(
-            vm, vcpu,
+        return report_crash(
             absl::StrFormat("VM entry failed (hardware reason 0x%x)",
                             run->fail_entry.hardware_entry_failure_reason),
             std::nullopt);
       case KVM_EXIT_INTERNAL_ERROR:
-        return ReportCrash(vm, vcpu,
-                           absl::StrFormat("KVM internal error (suberror %d)",
-                                           run->internal.suberror),
-                           std::nullopt);
+        return report_crash(
+            absl::StrFormat("KVM internal error (suberror %d)", run->internal.suberror),
+            std::nullopt);
       default:
-        return ReportCrash(vm, vcpu,
-                           "unexpected VM exit: " +
-                               ExitStats::ExitReasonName(run->exit_reason),
-                           std::nullopt);
+        return report_crash("unexpected VM exit: " + ExitStats::ExitReasonName(run->exit_reason),
+                            std::nullopt);
     }
   }
 }
@@ -236,7 +256,7 @@ absl::StatusOr<int> RunSandbox(const SandboxConfig& config) {
   GoferRelay relay(guest_memory, handles, std::move(clients));
   std::unique_ptr<HypercallService> service;
   VcpuRunner runner(vcpus, [&](Vcpu& vcpu) {
-    return RunExitLoop(**vm, vcpu, *service, stats, runner);
+    return RunExitLoop(**vm, *sentry, vcpu, *service, stats, runner);
   });
   service = std::make_unique<HypercallService>(
       guest_memory, handles, stats, config.gofer_mounts.empty() ? nullptr : &relay,
@@ -247,6 +267,7 @@ absl::StatusOr<int> RunSandbox(const SandboxConfig& config) {
     if (auto status = VcpuRunner::InstallKickHandler(); !status.ok()) return status;
     runner.SpawnThreads();
   }
+  if (auto status = VcpuRunner::InstallStateDumpHandler(&runner); !status.ok()) return status;
   if (config.install_seccomp) {
     if (auto status = VmmPolicy(gofer_sockets, gofer_pids).Install(); !status.ok()) return status;
   }

@@ -2,6 +2,7 @@
 
 #include <elf.h>
 
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
@@ -166,7 +167,12 @@ absl::StatusOr<LoadedSentry> LoadSentry(const GuestMemory& memory,
   auto pml4 = arena.Allocate();
   if (!pml4.ok()) return pml4.status();
   uint64_t image_end = abi::kSentryImageGpa;
+  uint64_t text_start = ~uint64_t{0}, text_end = 0;
   for (const Segment& segment : segments) {
+    if (!(segment.pte_flags & kPteNoExecute)) {
+      text_start = std::min(text_start, segment.va);
+      text_end = std::max(text_end, segment.va + segment.memsz);
+    }
     for (uint64_t offset = 0; offset < segment.memsz; offset += kPageSize) {
       auto status = MapImagePage(arena, *pml4, segment.va + offset, segment.pa + offset,
                                  segment.pte_flags);
@@ -184,7 +190,7 @@ absl::StatusOr<LoadedSentry> LoadSentry(const GuestMemory& memory,
     std::memcpy(target.data(), image.data() + segment.offset, segment.filesz);
     std::memset(target.data() + segment.filesz, 0, segment.memsz - segment.filesz);
   }
-  return LoadedSentry{ehdr.e_entry, *pml4, image_end};
+  return LoadedSentry{ehdr.e_entry, *pml4, image_end, text_start, text_end};
 }
 
 }  // namespace ringfence::vmm

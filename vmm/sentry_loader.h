@@ -14,6 +14,10 @@ struct LoadedSentry {
   uint64_t entry;       // virtual address of the entry point
   uint64_t cr3;         // guest physical address of the PML4
   uint64_t image_end;   // first guest physical byte after the image
+  // Virtual range covering the executable segments: which stack words are
+  // Sentry return addresses in crash reports and state dumps.
+  uint64_t text_start;
+  uint64_t text_end;
 };
 
 // The Sentry ELF linked into this binary (see sentry_image.S).

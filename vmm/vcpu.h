@@ -46,6 +46,8 @@ class Vcpu {
   // Makes the current and every later Run() return Cancelled; the caller
   // then signals the vCPU's thread to leave a KVM_RUN in progress. Any thread.
   void Kick() { __atomic_store_n(&run_->immediate_exit, 1, __ATOMIC_SEQ_CST); }
+  // Undoes Kick() (after a state dump: the vCPU runs on).
+  void ClearKick() { __atomic_store_n(&run_->immediate_exit, 0, __ATOMIC_SEQ_CST); }
 
   kvm_run* run_state() const { return run_; }
   int fd() const { return fd_.get(); }

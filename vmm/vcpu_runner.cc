@@ -3,6 +3,8 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <unistd.h>
+
 #include <cerrno>
 
 #include "vmm/sandbox.h"
@@ -15,6 +17,11 @@ namespace {
 constexpr int kKickSignal = SIGUSR2;
 
 void IgnoreKick(int) {}
+
+// The runner SIGQUIT dumps, and this process's pid (the handler tells the
+// kicks it sends itself from a SIGQUIT sent to the process).
+std::atomic<VcpuRunner*> g_dump_runner{nullptr};
+pid_t g_pid = 0;
 
 }  // namespace
 
@@ -47,6 +54,8 @@ int VcpuRunner::Run() {
   int status = exit_loop_(*vcpus_[0]);
   Stop(status);
   for (std::thread& thread : threads_) thread.join();
+  VcpuRunner* self = this;
+  g_dump_runner.compare_exchange_strong(self, nullptr);
   threads_.clear();
   std::lock_guard lock(mutex_);
   return status_;
@@ -81,6 +90,41 @@ void VcpuRunner::Stop(int status) {
   if (boot_thread_.has_value() && !pthread_equal(*boot_thread_, pthread_self())) {
     pthread_kill(*boot_thread_, kKickSignal);
   }
+}
+
+absl::Status VcpuRunner::InstallStateDumpHandler(VcpuRunner* runner) {
+  g_pid = getpid();
+  g_dump_runner.store(runner);
+  struct sigaction action = {};
+  action.sa_sigaction = OnQuitSignal;
+  sigemptyset(&action.sa_mask);
+  // SA_RESTART: a vCPU thread blocked in a host call (a Gofer reply) just
+  // goes on waiting; only KVM_RUN ends early, with EINTR.
+  action.sa_flags = SA_SIGINFO | SA_RESTART;
+  if (sigaction(SIGQUIT, &action, nullptr) != 0) {
+    return absl::ErrnoToStatus(errno, "sigaction(SIGQUIT)");
+  }
+  return absl::OkStatus();
+}
+
+void VcpuRunner::OnQuitSignal(int, siginfo_t* info, void*) {
+  // The per-thread kicks RequestStateDump() sends are SIGQUITs too.
+  if (info->si_code == SI_TKILL && info->si_pid == g_pid) return;
+  if (VcpuRunner* runner = g_dump_runner.load()) runner->RequestStateDump();
+}
+
+void VcpuRunner::RequestStateDump() {
+  for (size_t i = 0; i < vcpus_.size(); ++i) {
+    dump_requested_[i].store(true);
+    vcpus_[i]->Kick();
+  }
+  for (std::thread& thread : threads_) pthread_kill(thread.native_handle(), SIGQUIT);
+  if (boot_thread_.has_value()) pthread_kill(*boot_thread_, SIGQUIT);
+}
+
+bool VcpuRunner::TakeStateDumpRequest(int index) {
+  if (index < 0 || static_cast<size_t>(index) >= vcpus_.size()) return false;
+  return dump_requested_[index].exchange(false);
 }
 
 void VcpuRunner::ApplicationProcessor(size_t index) {

@@ -7,6 +7,7 @@
 #define RINGFENCE_VMM_VCPU_RUNNER_H_
 
 #include <pthread.h>
+#include <signal.h>
 
 #include <atomic>
 #include <condition_variable>
@@ -35,7 +36,8 @@ class VcpuRunner : public CpuStarter {
   VcpuRunner(std::vector<std::unique_ptr<Vcpu>>& vcpus, ExitLoop exit_loop)
       : vcpus_(vcpus), exit_loop_(std::move(exit_loop)),
         started_(vcpus.size(), false),
-        requests_(vcpus.size()) {}
+        requests_(vcpus.size()),
+        dump_requested_(new std::atomic<bool>[vcpus.size()]()) {}
   VcpuRunner(const VcpuRunner&) = delete;
   ~VcpuRunner();
 
@@ -59,11 +61,23 @@ class VcpuRunner : public CpuStarter {
   void Stop(int status);
   bool stopping() const { return stopping_.load(std::memory_order_acquire); }
 
+  // SIGQUIT to the process makes every vCPU print its state (a debugging
+  // aid for a sandbox that hangs; see FormatStateDump). Installs the handler
+  // for `runner`; once, after SpawnThreads() and before the seccomp filter.
+  static absl::Status InstallStateDumpHandler(VcpuRunner* runner);
+  // Called by vCPU `index`'s exit loop after KVM_RUN was cancelled: whether
+  // the cancellation was a state dump request (then cleared).
+  bool TakeStateDumpRequest(int index);
+
  private:
   struct StartRequest {
     uint64_t rip, rsp;
   };
   void ApplicationProcessor(size_t index);
+  // From the SIGQUIT handler (async-signal-safe): flags every vCPU and kicks
+  // it out of KVM_RUN.
+  void RequestStateDump();
+  static void OnQuitSignal(int signal, siginfo_t* info, void* context);
 
   std::vector<std::unique_ptr<Vcpu>>& vcpus_;
   ExitLoop exit_loop_;
@@ -76,6 +90,8 @@ class VcpuRunner : public CpuStarter {
   std::vector<std::optional<StartRequest>> requests_;
   std::atomic<bool> stopping_{false};
   int status_ = 0;
+  // One per vCPU; set by RequestStateDump(), taken by the exit loop.
+  std::unique_ptr<std::atomic<bool>[]> dump_requested_;
 };
 
 }  // namespace ringfence::vmm

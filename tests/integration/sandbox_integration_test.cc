@@ -322,6 +322,22 @@ TEST_F(BusyboxTest, CatStdin) {
   EXPECT_EQ(r.out, "piped through cat\n") << r.Describe();
 }
 
+// A sandbox that hangs: the runner's timeout sends SIGQUIT first, and every
+// vCPU prints its state (what CI shows of a hung test) while the sandbox
+// runs on; SIGKILL follows.
+TEST_F(BusyboxTest, TimedOutSandboxPrintsEveryVcpusState) {
+  if (Native()) GTEST_SKIP() << "native mode: nothing to dump";
+  RunResult r =
+      SandboxRun(kBusybox, {"sleep", "600"}).Flag("--cpus=2").TimeoutSeconds(5).Run();
+  EXPECT_TRUE(r.timed_out) << r.Describe();
+  for (const char* vcpu : {"state of vCPU 0", "state of vCPU 1"}) {
+    size_t at = r.err.find(vcpu);
+    ASSERT_NE(at, std::string::npos) << vcpu << "\n" << r.Describe();
+    EXPECT_NE(r.err.find("rip 0x", at), std::string::npos) << r.Describe();
+    EXPECT_NE(r.err.find("cs 0x", at), std::string::npos) << r.Describe();
+  }
+}
+
 // ---------------------------------------------------------------------------
 // Startup errors.
 

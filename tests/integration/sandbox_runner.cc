@@ -26,6 +26,9 @@ extern char** environ;
 namespace ringfence::testing {
 namespace {
 
+// How long a timed-out sandbox may take to print its state dump (SIGQUIT).
+constexpr double kStateDumpGraceSeconds = 3;
+
 double Now() {
   struct timespec t;
   clock_gettime(CLOCK_MONOTONIC, &t);
@@ -272,6 +275,9 @@ RunResult SandboxRun::Run() const {
     in_fd = -1;
   }
   double deadline = start + timeout_seconds_;
+  // A sandbox that times out first gets SIGQUIT, and a few seconds to print
+  // its vCPUs' state into the failure message, before SIGKILL.
+  bool dump_first = !on_host_ && !Native();
   char buf[65536];
   while (out_fd >= 0 || err_fd >= 0) {
     struct pollfd p[3];
@@ -281,6 +287,12 @@ RunResult SandboxRun::Run() const {
     if (out_fd >= 0) { idx_out = n; p[n++] = {out_fd, POLLIN, 0}; }
     if (err_fd >= 0) { idx_err = n; p[n++] = {err_fd, POLLIN, 0}; }
     double left = deadline - Now();
+    if (left <= 0 && dump_first) {
+      dump_first = false;
+      kill(pid, SIGQUIT);
+      deadline = Now() + kStateDumpGraceSeconds;
+      continue;
+    }
     if (left <= 0) {
       r.timed_out = true;
       kill(-pid, SIGKILL);

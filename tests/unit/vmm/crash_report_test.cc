@@ -208,5 +208,31 @@ TEST_F(CollectCodeBytesTest, UnmappedRipGivesNoBytes) {
   EXPECT_TRUE(Collect(0x5).bytes.empty());
 }
 
+// The same page as a stack: words inside the code range are kept in stack
+// order, others dropped, and the scan stops at the unmapped page after it.
+TEST_F(CollectCodeBytesTest, StackCodeAddressesKeepOnlyCodeWordsInOrder) {
+  constexpr uint64_t kCodeStart = 0xffffffff80200000, kCodeEnd = 0xffffffff80300000;
+  const uint64_t words[] = {7, kCodeStart + 0x10, kCodeEnd, kCodeStart - 1, kCodeEnd - 1,
+                            kCodeStart};
+  for (size_t i = 0; i < std::size(words); ++i) Set(kCodeGpa + 4096 - 48 + 8 * i, words[i]);
+  auto read = [this](uint64_t gpa, void* out, size_t len) {
+    return ReadGuestPhysical(memory_, gpa, out, len);
+  };
+  EXPECT_EQ(CollectStackCodeAddresses(kCodeGva + 4096 - 48, kPml4, read, kCodeStart, kCodeEnd),
+            (std::vector<uint64_t>{kCodeStart + 0x10, kCodeEnd - 1, kCodeStart}));
+  EXPECT_TRUE(CollectStackCodeAddresses(0x900000, kPml4, read, kCodeStart, kCodeEnd).empty());
+}
+
+TEST(CrashReportTest, StateDumpNamesTheVcpuAndListsStackAddresses) {
+  CrashInfo info = NopHltUd2(1);
+  info.stack_code_addresses = {0xffffffff80201234, 0xffffffff80205678};
+  std::string dump = FormatStateDump(3, info);
+  EXPECT_THAT(Lines(dump)[0], HasSubstr("state of vCPU 3"));
+  EXPECT_THAT(dump, Not(HasSubstr("crashed")));
+  EXPECT_THAT(dump, HasSubstr("=> 0xffffffff80201001: f4 "));
+  EXPECT_THAT(dump, HasSubstr(" 0xffffffff80201234 0xffffffff80205678\n"));
+  EXPECT_THAT(FormatCrashReport(info), HasSubstr(" 0xffffffff80201234 0xffffffff80205678\n"));
+}
+
 }  // namespace
 }  // namespace ringfence::vmm
