@@ -49,6 +49,22 @@ stat_of() {  # stat_of NAME FILE: count of "ringfence-stats: NAME COUNT"
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || a + 0 == 0) print "n/a"; else printf "%.2f", b / a }'; }
 div() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b + 0 == 0) print "n/a"; else printf "%.4f", a / b }'; }
 or_na() { [[ -n ${1:-} ]] && echo "$1" || echo "n/a"; }
+# exits_per_op STAT OPS FORMAT OUT ROUNDS [FLAG...] -- PROGRAM [ARG...]:
+# runs PROGRAM ARG... 0 (start-up and setup only) and PROGRAM ARG... ROUNDS
+# under `ringfence do --stats --cpus=1 FLAG...`, the measured run's stdout in
+# OUT (stderr in OUT.err), and prints the growth of ringfence-stats STAT per
+# op, (measured - base) / OPS, with printf FORMAT; n/a if a count is missing.
+exits_per_op() {
+  local stat=$1 ops=$2 format=$3 out=$4 rounds=$5 flags=()
+  shift 5
+  while [[ $1 != -- ]]; do flags+=("$1"); shift; done
+  shift
+  "$RF" do --stats --cpus=1 "${flags[@]}" -- "$@" 0 > /dev/null 2> "$out.base.err" || true
+  "$RF" do --stats --cpus=1 "${flags[@]}" -- "$@" "$rounds" > "$out" 2> "$out.err" ||
+    { echo "run.sh: $(basename "$1") ${*:2} in the sandbox failed:" >&2; tail -3 "$out.err" >&2; }
+  awk -v t="$(stat_of "$stat" "$out.err")" -v b="$(stat_of "$stat" "$out.base.err")" -v n="$ops" \
+    -v f="$format" 'BEGIN { if (t == "" || b == "" || n + 0 == 0) print "n/a"; else printf f, (t - b) / n }'
+}
 
 # --- getpid loop ---------------------------------------------------------
 "$BENCH/getpid_loop" "$ITER" > "$tmp/native.out"
@@ -103,14 +119,10 @@ FORKS=${FORK_ITERATIONS:-2000}
 fork_native=$(field ns_per_fork "$tmp/fork.native.out")
 fork_sandbox="" fork_exits=""
 if [[ $have_rf == 1 ]]; then
-  "$RF" do --stats --cpus=1 -- "$BENCH/fork_exit_wait" 0 > /dev/null 2> "$tmp/fork.base.err" || true
-  "$RF" do --stats --cpus=1 -- "$BENCH/fork_exit_wait" "$FORKS" > "$tmp/fork.sandbox.out" 2> "$tmp/fork.sandbox.err" ||
-    { echo "run.sh: fork_exit_wait in the sandbox failed:" >&2; tail -3 "$tmp/fork.sandbox.err" >&2; }
-  fork_sandbox=$(field ns_per_fork "$tmp/fork.sandbox.out")
   # The measured run also does FORKS/10 warm-up forks.
-  fork_exits=$(awk -v t="$(stat_of exits.total "$tmp/fork.sandbox.err")" \
-    -v b="$(stat_of exits.total "$tmp/fork.base.err")" -v n="$FORKS" \
-    'BEGIN { if (t == "" || b == "") print "n/a"; else printf "%.2f", (t - b) / (n + int(n / 10)) }')
+  fork_exits=$(exits_per_op exits.total $((FORKS + FORKS / 10)) %.2f "$tmp/fork.sandbox.out" "$FORKS" \
+    -- "$BENCH/fork_exit_wait")
+  fork_sandbox=$(field ns_per_fork "$tmp/fork.sandbox.out")
 fi
 
 # --- signal round trip: kill self, handler, rt_sigreturn -----------------
@@ -120,11 +132,10 @@ SIGNAL_ROUNDS=${SIGNAL_ROUNDS:-100000}
 sig_native=$(field ns_per_signal "$tmp/sig.native.out")
 sig_sandbox="" sig_exits_per=""
 if [[ $have_rf == 1 ]]; then
-  "$RF" do --stats --cpus=1 -- "$BENCH/signal_roundtrip" 0 > /dev/null 2> "$tmp/sig.base.err" || true
-  "$RF" do --stats --cpus=1 -- "$BENCH/signal_roundtrip" "$SIGNAL_ROUNDS" > "$tmp/sig.sandbox.out" 2> "$tmp/sig.sandbox.err" || true
+  # The measured run also does SIGNAL_ROUNDS/10 warm-up rounds.
+  sig_exits_per=$(exits_per_op kvm.exits $((SIGNAL_ROUNDS + SIGNAL_ROUNDS / 10)) %.4f \
+    "$tmp/sig.sandbox.out" "$SIGNAL_ROUNDS" -- "$BENCH/signal_roundtrip")
   sig_sandbox=$(field ns_per_signal "$tmp/sig.sandbox.out")
-  sig_exits_per=$(awk -v t="$(stat_of kvm.exits "$tmp/sig.sandbox.err")" -v b="$(stat_of kvm.exits "$tmp/sig.base.err")" \
-    -v n="$SIGNAL_ROUNDS" 'BEGIN { if (t == "" || b == "") print "n/a"; else printf "%.4f", (t - b) / (n * 1.1) }')
 fi
 
 # --- pipe ping-pong between two threads ------------------------------------
@@ -145,15 +156,9 @@ FORK_EXEC_ROUNDS=${FORK_EXEC_ROUNDS:-200}
 fe_native=$(field ns_per_op "$tmp/fe.native.out")
 fe_sandbox="" fe_exits_per_op=""
 if [[ $have_rf == 1 ]]; then
-  "$RF" do --stats --cpus=1 -- "$BENCH/fork_exec" 0 > /dev/null 2> "$tmp/fe.base.err" || true
-  "$RF" do --stats --cpus=1 -- "$BENCH/fork_exec" "$FORK_EXEC_ROUNDS" > "$tmp/fe.sandbox.out" 2> "$tmp/fe.sandbox.err" ||
-    { echo "run.sh: fork_exec in the sandbox failed:" >&2; tail -3 "$tmp/fe.sandbox.err" >&2; }
+  fe_exits_per_op=$(exits_per_op exits.total "$FORK_EXEC_ROUNDS" %.2f "$tmp/fe.sandbox.out" \
+    "$FORK_EXEC_ROUNDS" -- "$BENCH/fork_exec")
   fe_sandbox=$(field ns_per_op "$tmp/fe.sandbox.out")
-  fe_base=$(stat_of exits.total "$tmp/fe.base.err")
-  fe_total=$(stat_of exits.total "$tmp/fe.sandbox.err")
-  if [[ -n $fe_sandbox && -n $fe_base && -n $fe_total ]]; then
-    fe_exits_per_op=$(awk -v t="$fe_total" -v b="$fe_base" -v n="$FORK_EXEC_ROUNDS" 'BEGIN { printf "%.2f", (t - b) / n }')
-  fi
 fi
 
 # --- startup: wall time (median of RUNS) and peak RSS --------------------
@@ -188,12 +193,6 @@ fs_value() {  # fs_value OP OUT: ns_per_op, or MiB/s for the streaming ops
     *) field ns_per_op "$2" ;;
   esac
 }
-fs_sandbox() {  # fs_sandbox OP DIR COUNT OUT [ringfence flags...]: exits.total
-  local op=$1 dir=$2 count=$3 out=$4; shift 4
-  "$RF" do --stats --cpus=1 "$@" -- "$BENCH/fs_ops" "$op" "$dir" "$count" > "$out" 2> "$out.err" ||
-    { echo "run.sh: fs_ops $op in the sandbox failed:" >&2; tail -3 "$out.err" >&2; }
-  stat_of exits.total "$out.err"
-}
 mkdir -p "$tmp/native" "$tmp/volume"
 for op in "${fs_ops_order[@]}"; do
   n=${fs_count[$op]}
@@ -202,10 +201,8 @@ for op in "${fs_ops_order[@]}"; do
   [[ $have_rf == 1 ]] || continue
   for where in tmpfs gofer; do
     if [[ $where == tmpfs ]]; then dir=/tmp flags=(); else dir=/tmp/rf-bench flags=(--volume "$tmp/volume:/tmp/rf-bench"); fi
-    base=$(fs_sandbox "$op" "$dir" 0 "$tmp/fs.base" "${flags[@]}")
-    total=$(fs_sandbox "$op" "$dir" "$n" "$tmp/fs.$where" "${flags[@]}")
+    per_op=$(exits_per_op exits.total "$n" %.2f "$tmp/fs.$where" "$n" "${flags[@]}" -- "$BENCH/fs_ops" "$op" "$dir")
     value=$(fs_value "$op" "$tmp/fs.$where")
-    per_op=$(awk -v t="$total" -v b="$base" -v n="$n" 'BEGIN { if (t == "" || b == "") print "n/a"; else printf "%.2f", (t - b) / n }')
     if [[ $where == tmpfs ]]; then fs_tmpfs[$op]=$value fs_tmpfs_exits[$op]=$per_op; else fs_gofer[$op]=$value fs_gofer_exits[$op]=$per_op; fi
   done
 done

@@ -29,6 +29,7 @@ set(SENTRY_PORTABLE_SOURCES
   vfs/dentry.cc
   vfs/file_description.cc
   vfs/file_lock.cc
+  vfs/idle_page_caches.cc
   vfs/inode.cc
   vfs/inode_page_cache.cc
   vfs/io_buffer.cc

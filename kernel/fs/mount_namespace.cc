@@ -12,6 +12,7 @@
 #include "kernel/mm/physical_memory.h"
 #include "kernel/random/entropy.h"
 #include "kernel/time/clock.h"
+#include "kernel/vfs/idle_page_caches.h"
 #include "platform_kvm/guest/hypercall.h"
 
 namespace sentry::fs {
@@ -24,6 +25,9 @@ class RealtimeClock final : public vfs::Clock {
     return {ns / time::kNsPerSecond, ns % time::kNsPerSecond};
   }
 };
+
+// The share of guest memory page caches of unmapped read-only files keep.
+constexpr uint64_t kIdlePageCacheDivisor = 8;
 
 // The mount points boot creates in the root before mounting on them.
 struct StandardDirectory {
@@ -60,8 +64,9 @@ ktl::Result<vfs::RefPtr<vfs::Inode>> NewRootFileSystem(const ringfence::abi::Boo
                                                        uint32_t* mount_flags) {
   *mount_flags = 0;
   if (boot.gofer_mount_count == 0) return NewTmpfs(0755);
-  vfs::RefPtr<vfs::Inode> host = TRY(gofer::Attach(gofer::HypercallTransport(), 0));
-  if (GoferMountFlags(boot.gofer_mounts[0]) == 0) return host;
+  bool read_only = GoferMountFlags(boot.gofer_mounts[0]) != 0;
+  vfs::RefPtr<vfs::Inode> host = TRY(gofer::Attach(gofer::HypercallTransport(), 0, read_only));
+  if (!read_only) return host;
   vfs::RefPtr<vfs::Inode> upper = TRY(NewTmpfs(host->Getattr().mode & vfs::kPermissionBits));
   return overlay::Create(std::move(host), std::move(upper));
 }
@@ -77,10 +82,10 @@ void MountVolumes(vfs::Vfs& vfs, const vfs::Caller& caller,
     // A mount point missing from the tree is made if its directory allows
     // (e.g. a name in /tmp's tmpfs).
     if (!path.empty() && !vfs.Stat(caller, path, 0).ok()) (void)vfs.Mkdir(caller, path, 0755);
-    auto tree = gofer::Attach(gofer::HypercallTransport(), i);
+    uint32_t flags = GoferMountFlags(boot.gofer_mounts[i]);
+    auto tree = gofer::Attach(gofer::HypercallTransport(), i, flags != 0);
     if (path.empty() || !tree.ok() ||
-        !vfs.Mount(caller, path, std::move(tree).value(), GoferMountFlags(boot.gofer_mounts[i]))
-             .ok()) {
+        !vfs.Mount(caller, path, std::move(tree).value(), flags).ok()) {
       Warn("ringfence: a volume could not be mounted\n");
     }
   }
@@ -197,6 +202,11 @@ ktl::Result<vfs::RefPtr<vfs::Inode>> NewTmpfs(uint32_t root_mode) {
 }
 
 void MountFileSystems(const ringfence::abi::BootInfo& boot) {
+  // Page caches of read-only files outlive their mappings (so each exec of
+  // a program does not re-read it from the host), within an eighth of guest
+  // memory, and give way to any allocation that finds no free page.
+  vfs::IdlePageCaches::Get().Configure(&mm::PhysicalPages(),
+                                       mm::MemoryBytes() / kIdlePageCacheDivisor / mm::kPageSize);
   vfs::Vfs& vfs = MountNamespace();
   uint32_t root_flags;
   auto root = NewRootFileSystem(boot, &root_flags);

@@ -70,6 +70,10 @@ class MemoryObject {
   // Takes a reference unless the count already reached zero (the object is
   // on its way out): for lookups through a non-owning pointer.
   bool TryRef();
+  // Gives an object whose count reached zero, and whose LastReferenceGone
+  // kept it for reuse (an idle page cache), its first reference again. The
+  // caller serializes this with that LastReferenceGone (a registry lock).
+  void Revive() { references_.store(1, std::memory_order_release); }
 
  private:
   PageAllocator& pages_;

@@ -75,7 +75,18 @@ void PageAllocator::UnlinkFreeLocked(uint32_t index) {
   --free_count_;
 }
 
+bool PageAllocator::Reclaim(size_t wanted) {
+  Reclaimer* reclaimer = reclaimer_.load(std::memory_order_acquire);
+  return reclaimer != nullptr && reclaimer->ReclaimPages(wanted) != 0;
+}
+
 ktl::Result<PhysAddr> PageAllocator::AllocPage() {
+  auto page = TryAllocPage();
+  if (page.ok() || !Reclaim(1)) return page;
+  return TryAllocPage();
+}
+
+ktl::Result<PhysAddr> PageAllocator::TryAllocPage() {
   ktl::SpinlockGuard guard(lock_);
   if (free_head_ == kNil) return ktl::Errno::kENOMEM;
   const uint32_t index = free_head_;
@@ -94,6 +105,12 @@ ktl::Result<PhysAddr> PageAllocator::AllocZeroedPage() {
 ktl::Result<PhysAddr> PageAllocator::AllocContiguous(size_t count) {
   if (count == 0) return ktl::Errno::kENOMEM;
   if (count == 1) return AllocPage();
+  auto run = TryAllocContiguous(count);
+  if (run.ok() || !Reclaim(count)) return run;
+  return TryAllocContiguous(count);
+}
+
+ktl::Result<PhysAddr> PageAllocator::TryAllocContiguous(size_t count) {
   ktl::SpinlockGuard guard(lock_);
   if (count > free_count_) return ktl::Errno::kENOMEM;
   // First fit, starting where the last search ended so repeated stack

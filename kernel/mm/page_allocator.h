@@ -13,6 +13,10 @@
 // let copy-on-write share pages; the page returns to the free list when the
 // count drops to 0. FreePage is for unshared pages only.
 //
+// When no page is free, an allocation asks the Reclaimer (if one is set)
+// to release some, then tries once more: memory that is only a cache (the
+// page caches of read-only files nothing maps) yields to real demand.
+//
 // Misuse (freeing a free page, a PA outside the range or unaligned, a
 // refcount overflow) is a Sentry bug and panics.
 //
@@ -20,6 +24,7 @@
 #ifndef RINGFENCE_KERNEL_MM_PAGE_ALLOCATOR_H_
 #define RINGFENCE_KERNEL_MM_PAGE_ALLOCATOR_H_
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 
@@ -33,6 +38,18 @@ inline constexpr uint64_t kPageSize = 4096;
 
 class PageAllocator {
  public:
+  // Releases cached pages on demand. Called with no allocator lock held,
+  // but possibly under the lock of whoever is allocating (the kernel heap
+  // refilling itself): it must not allocate or free heap memory, only drop
+  // page references. Returns how many pages it released.
+  class Reclaimer {
+   public:
+    virtual size_t ReclaimPages(size_t wanted) = 0;
+
+   protected:
+    ~Reclaimer() = default;
+  };
+
   PageAllocator() = default;
   PageAllocator(const PageAllocator&) = delete;
   PageAllocator& operator=(const PageAllocator&) = delete;
@@ -43,12 +60,16 @@ class PageAllocator {
   // 2^32 - 1 pages. The memory's previous contents are irrelevant.
   ktl::Result<void> Init(std::byte* direct_map_base, PhysAddr base_pa, PhysAddr end_pa);
 
-  // One page, refcount 1, contents undefined. ENOMEM when none is free.
+  // Installs (or with nullptr removes) the reclaimer allocations fall back on.
+  void SetReclaimer(Reclaimer* reclaimer) { reclaimer_.store(reclaimer, std::memory_order_release); }
+
+  // One page, refcount 1, contents undefined. ENOMEM when none is free
+  // (even after reclaiming).
   ktl::Result<PhysAddr> AllocPage();
   // Same, zero-filled.
   ktl::Result<PhysAddr> AllocZeroedPage();
   // `count` physically contiguous pages, each with refcount 1. ENOMEM if no
-  // run that long is free (or count is 0).
+  // run that long is free, even after reclaiming (or count is 0).
   ktl::Result<PhysAddr> AllocContiguous(size_t count);
 
   // Releases a page whose refcount is 1. Panics otherwise.
@@ -84,6 +105,10 @@ class PageAllocator {
   static constexpr uint32_t kNil = 0xffffffff;
 
   PageInfo& InfoLocked(PhysAddr pa) const;  // panics if pa is not a managed page
+  ktl::Result<PhysAddr> TryAllocPage();
+  ktl::Result<PhysAddr> TryAllocContiguous(size_t count);
+  // Asks the reclaimer for `wanted` pages; whether it released any.
+  bool Reclaim(size_t wanted);
   void PushFreeLocked(uint32_t index);
   void UnlinkFreeLocked(uint32_t index);
 
@@ -92,6 +117,7 @@ class PageAllocator {
   PhysAddr first_pa_ = 0;     // first allocatable page (after the metadata)
   PhysAddr end_pa_ = 0;
   size_t total_pages_ = 0;
+  std::atomic<Reclaimer*> reclaimer_{nullptr};
 
   mutable ktl::Spinlock lock_;
   uint32_t free_head_ = kNil;  // Guarded by lock_.

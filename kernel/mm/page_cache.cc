@@ -36,16 +36,16 @@ ktl::Result<PhysAddr> PageCache::GetPage(uint64_t index) {
   PhysAddr frame = TRY(pages().AllocZeroedPage());
   uint64_t offset = index * kPageSize;
   uint64_t want = size - offset < kPageSize ? size - offset : kPageSize;
-  size_t filled = 0;
-  while (filled < want) {
-    auto read = FileRead(offset + filled, pages().DirectMap(frame) + filled, want - filled);
-    if (!read.ok()) {
-      pages().Unref(frame);
-      return read.error();
-    }
-    if (read.value() == 0) break;  // the file shrank meanwhile: the rest reads as zeros
-    filled += read.value();
+  // A short read (the file shrank meanwhile) leaves zeros.
+  std::byte* buffer = pages().DirectMap(frame);
+  if (auto read = FileReadPages(offset, &buffer, want); !read.ok()) {
+    pages().Unref(frame);
+    return read.error();
   }
+  return Insert(index, frame);
+}
+
+ktl::Result<PhysAddr> PageCache::Insert(uint64_t index, PhysAddr frame) {
   ktl::SpinlockGuard guard(lock_);
   size_t i = SlotIndexLocked(index);
   if (i < slots_.size() && slots_[i].index == index) {
@@ -61,6 +61,64 @@ ktl::Result<PhysAddr> PageCache::GetPage(uint64_t index) {
   (void)slots_.Insert(i, Slot{index, frame, false});  // reserved
   pages().Ref(frame);  // one for the cache, one for the caller
   return frame;
+}
+
+ktl::Result<size_t> PageCache::FileReadPages(uint64_t offset, std::byte* const* pages,
+                                             size_t length) {
+  size_t done = 0;
+  while (done < length) {
+    size_t within = done % kPageSize;
+    size_t chunk = kPageSize - within < length - done ? kPageSize - within : length - done;
+    size_t read = TRY(FileRead(offset + done, pages[done / kPageSize] + within, chunk));
+    if (read == 0) break;
+    done += read;
+  }
+  return done;
+}
+
+ktl::Result<void> PageCache::Fill(uint64_t first, size_t count) {
+  uint64_t size = FileSize();
+  uint64_t end = ktl::RoundUp(size, kPageSize) / kPageSize;
+  if (first < end && count < end - first) end = first + count;
+  uint64_t index = first;
+  while (index < end) {
+    if (IsResident(index)) {
+      ++index;
+      continue;
+    }
+    PhysAddr frames[kMaxFillPages];
+    std::byte* buffers[kMaxFillPages];
+    size_t run = 0;
+    while (index + run < end && run < kMaxFillPages && !IsResident(index + run)) {
+      auto frame = pages().AllocZeroedPage();
+      if (!frame.ok()) break;
+      frames[run] = frame.value();
+      buffers[run] = pages().DirectMap(frames[run]);
+      ++run;
+    }
+    if (run == 0) return ktl::Errno::kENOMEM;
+    uint64_t offset = index * kPageSize;
+    uint64_t want = size - offset < run * kPageSize ? size - offset : run * kPageSize;
+    auto read = FileReadPages(offset, buffers, want);
+    // What the file did not fill (it shrank meanwhile) reads as zeros.
+    ktl::Result<void> result = ktl::Ok();
+    for (size_t i = 0; i < run; ++i) {
+      if (!read.ok()) {
+        pages().Unref(frames[i]);
+        continue;
+      }
+      auto cached = Insert(index + i, frames[i]);
+      if (cached.ok()) {
+        pages().Unref(cached.value());
+      } else if (result.ok()) {
+        result = cached.error();
+      }
+    }
+    if (!read.ok()) return read.error();
+    TRY(result);
+    index += run;
+  }
+  return ktl::Ok();
 }
 
 PhysAddr PageCache::CachedPage(uint64_t index) {
@@ -85,6 +143,14 @@ bool PageCache::IsDirty(uint64_t index) {
 size_t PageCache::cached_pages() {
   ktl::SpinlockGuard guard(lock_);
   return slots_.size();
+}
+
+size_t PageCache::DropPages() {
+  ktl::SpinlockGuard guard(lock_);
+  size_t dropped = slots_.size();
+  for (const Slot& slot : slots_) pages().Unref(slot.frame);
+  slots_.Clear();
+  return dropped;
 }
 
 void PageCache::MarkDirty(uint64_t index) {

@@ -13,8 +13,9 @@
 // another fill won), and writeback takes references on the dirty frames and
 // writes them unlocked.
 //
-// Not done: dropping clean pages when memory runs low (the cache lives only
-// while the file is mapped, so it is bounded by what the app maps).
+// Memory: the cache lives while the file is mapped, so it is bounded by what
+// the app maps; caches kept beyond that (vfs::IdlePageCaches) give their
+// frames up through DropPages.
 #ifndef RINGFENCE_KERNEL_MM_PAGE_CACHE_H_
 #define RINGFENCE_KERNEL_MM_PAGE_CACHE_H_
 
@@ -49,6 +50,18 @@ class PageCache : public MemoryObject {
 
   size_t cached_pages();
   bool IsDirty(uint64_t index);
+  // Caches the pages of [first, first + count) that are missing and lie
+  // (at least partly) before the end of the file, reading each run of
+  // missing pages, up to kMaxFillPages long, with one FileReadPages: how
+  // read(2) of a file whose cache outlives its mappings fills it. ENOMEM or
+  // the file's error (pages read before it stay cached).
+  static constexpr size_t kMaxFillPages = 16;
+  ktl::Result<void> Fill(uint64_t first, size_t count);
+
+  // Drops every cached page, written back or not; returns how many. For a
+  // cache nothing maps and nothing dirtied. Frees no heap memory (the page
+  // list keeps its storage): it may run inside an allocation.
+  size_t DropPages();
 
  protected:
   // The file's current size in bytes.
@@ -58,6 +71,11 @@ class PageCache : public MemoryObject {
   virtual ktl::Result<size_t> FileRead(uint64_t offset, std::byte* out, size_t length) = 0;
   // Writes `length` bytes to the file at `offset`.
   virtual ktl::Result<void> FileWrite(uint64_t offset, const std::byte* data, size_t length) = 0;
+  // Fills the page-sized buffers `pages` in turn with up to `length` bytes
+  // of the file from `offset` on; returns how many it stored (short only at
+  // the end of the file). The default reads page by page with FileRead.
+  virtual ktl::Result<size_t> FileReadPages(uint64_t offset, std::byte* const* pages,
+                                            size_t length);
 
  private:
   struct Slot {
@@ -66,6 +84,10 @@ class PageCache : public MemoryObject {
     bool dirty;
   };
   size_t SlotIndexLocked(uint64_t index) const;  // first slot with index >= `index`
+  // Caches `frame` (filled, with the caller's reference) as page `index`
+  // unless another fill won the race; returns the cached frame with a
+  // reference for the caller. ENOMEM (the caller's frame is released).
+  ktl::Result<PhysAddr> Insert(uint64_t index, PhysAddr frame);
   Slot* FindLocked(uint64_t index);
 
   ktl::Spinlock lock_;

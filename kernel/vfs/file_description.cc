@@ -47,9 +47,10 @@ int64_t FileDescription::position() {
 
 namespace {
 
-// Inode I/O, through the page cache while the file is mapped (coherence).
+// Inode I/O, through the page cache while the file is mapped (coherence),
+// and reads of read-only files through theirs always (they fill it).
 ktl::Result<size_t> ReadInode(Inode& inode, IoBuffer& dst, uint64_t offset) {
-  if (RefPtr<InodePageCache> cache = inode.ActivePageCache()) return cache->Read(dst, offset);
+  if (RefPtr<InodePageCache> cache = InodePageCache::ForRead(inode)) return cache->Read(dst, offset);
   return inode.Read(dst, offset);
 }
 

@@ -18,7 +18,7 @@ FileSystem::FileSystem()
 Inode::Inode(FileSystem* fs, uint64_t ino, uint32_t mode)
     : fs_(fs), ino_(ino), type_(mode & kS_IFMT) {}
 
-Inode::~Inode() = default;
+Inode::~Inode() { InodePageCache::ForgetInode(*this); }
 
 ktl::Result<RefPtr<Inode>> Inode::Lookup(ktl::StringView) { return ktl::Errno::kENOTDIR; }
 ktl::Result<RefPtr<Inode>> Inode::Create(ktl::StringView, const NewInode&) {
@@ -109,9 +109,6 @@ ktl::Result<RefPtr<mm::MemoryObject>> Inode::GetMemoryObject(mm::PageAllocator& 
   return RefPtr<mm::MemoryObject>(TRY(InodePageCache::For(*this, pages)));
 }
 
-RefPtr<InodePageCache> Inode::ActivePageCache() {
-  ktl::SpinlockGuard guard(page_cache_lock_);
-  return InodePageCache::TryTake(page_cache_);
-}
+RefPtr<InodePageCache> Inode::ActivePageCache() { return InodePageCache::Existing(*this); }
 
 }  // namespace sentry::vfs

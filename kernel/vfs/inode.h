@@ -83,6 +83,10 @@ class FileSystem {
   // dentry cache because Lookup rebuilds it (same node, same st_ino). False
   // for file systems whose inodes hold the only copy of the data (tmpfs).
   virtual bool dentries_evictable() const { return false; }
+  // Whether nothing in the sandbox can change the data of its files (a
+  // Gofer tree served read-only: the Gofer refuses every change). Their
+  // page caches outlive their last mapping (see InodePageCache).
+  virtual bool data_read_only() const { return false; }
   // Called with the root of each mount of this file system after the VFS
   // dropped unused dentries (MountTable::SweepUnused): a file system with
   // caches of its own (overlay) drops what nothing uses any more; returns
@@ -212,12 +216,14 @@ class Inode {
   // --- memory mapping ----------------------------------------------------------
   // What mmap(2) maps for this file, with frames from `pages`. The default
   // gives regular files of any file system the inode's page cache (created
-  // on first use, shared by every mapping, gone with the last one; filled
-  // and written back through Read/Write) and refuses the rest with ENODEV.
+  // on first use, shared by every mapping, gone with the last one unless
+  // the file system's data is read-only; filled and written back through
+  // Read/Write) and refuses the rest with ENODEV.
   // tmpfs maps its own frames instead.
   virtual ktl::Result<RefPtr<mm::MemoryObject>> GetMemoryObject(mm::PageAllocator& pages);
-  // The page cache while the file has one: reads and writes through file
-  // descriptors go through it, so they and shared mappings see each other.
+  // The page cache while the file has one (an idle one revived): reads and
+  // writes through file descriptors go through it, so they and shared
+  // mappings see each other.
   RefPtr<InodePageCache> ActivePageCache();
   // Advisory locks (fcntl record locks, flock) on this file.
   FileLocks& locks() { return locks_; }
@@ -236,8 +242,9 @@ class Inode {
 
  private:
   friend class InodePageCache;
-  ktl::Spinlock page_cache_lock_;
-  InodePageCache* page_cache_ = nullptr;  // Guarded by page_cache_lock_; the cache unregisters itself.
+  friend class IdlePageCaches;
+  // Guarded by the IdlePageCaches lock; the cache unregisters itself.
+  InodePageCache* page_cache_ = nullptr;
 
   std::atomic<uint32_t> references_{1};
   // > 0: that many write-access holders; < 0: that many write deniers.

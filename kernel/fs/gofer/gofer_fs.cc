@@ -55,8 +55,9 @@ GoferRequest FileSystem::NewRequest(GoferOp op) const {
   return request;
 }
 
-ktl::Result<vfs::RefPtr<vfs::Inode>> Attach(Transport& transport, uint32_t mount) {
-  vfs::RefPtr<FileSystem> fs = vfs::MakeRef<FileSystem>(transport, mount);
+ktl::Result<vfs::RefPtr<vfs::Inode>> Attach(Transport& transport, uint32_t mount,
+                                            bool read_only) {
+  vfs::RefPtr<FileSystem> fs = vfs::MakeRef<FileSystem>(transport, mount, read_only);
   if (!fs) return ktl::Errno::kENOMEM;
   GoferRequest request = fs->NewRequest(GoferOp::kAttach);
   GoferReply reply = {};

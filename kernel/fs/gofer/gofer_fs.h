@@ -41,8 +41,10 @@ namespace sentry::fs::gofer {
 
 // Attaches to the Gofer serving `mount` and returns the root directory of
 // its tree (what Vfs::MountRoot / Vfs::Mount take). `transport` must outlive
-// every inode of the tree.
-ktl::Result<vfs::RefPtr<vfs::Inode>> Attach(Transport& transport, uint32_t mount);
+// every inode of the tree. `read_only`: the Gofer serves the tree read-only
+// (BootInfo's kGoferMountReadOnly), so file data never changes from inside.
+ktl::Result<vfs::RefPtr<vfs::Inode>> Attach(Transport& transport, uint32_t mount,
+                                            bool read_only = false);
 
 class Inode;
 
@@ -56,10 +58,12 @@ class FileSystem final : public vfs::FileSystem {
  public:
   static constexpr size_t kMaxIdleHandles = 64;
 
-  FileSystem(Transport& transport, uint32_t mount) : transport_(transport), mount_(mount) {}
+  FileSystem(Transport& transport, uint32_t mount, bool read_only)
+      : transport_(transport), mount_(mount), read_only_(read_only) {}
   const char* name() const override { return "gofer"; }
   // Lookup rebuilds any node (same host inode, same st_ino).
   bool dentries_evictable() const override { return true; }
+  bool data_read_only() const override { return read_only_; }
   Transport& transport() const { return transport_; }
   uint32_t mount() const { return mount_; }
 
@@ -82,6 +86,7 @@ class FileSystem final : public vfs::FileSystem {
 
   Transport& transport_;
   uint32_t mount_;
+  bool read_only_;
   std::atomic<uint64_t> generation_{0};
   // Guards every inode's HandleSlots, idle_ and idle_count_.
   ktl::Spinlock handles_lock_;
