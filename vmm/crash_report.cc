@@ -248,9 +248,9 @@ std::vector<uint64_t> CollectStackCodeAddresses(uint64_t rsp, uint64_t cr3, Gues
   return found;
 }
 
-std::string FormatCrashReport(const CrashInfo& info) {
+std::string FormatCrashReport(const std::string& reason, const CrashInfo& info) {
   std::string out;
-  absl::StrAppend(&out, "ringfence: guest crashed: ", info.reason, "\n");
+  absl::StrAppend(&out, "ringfence: guest crashed: ", reason, "\n");
   AppendState(info, &out);
   return out;
 }

@@ -33,8 +33,6 @@ struct CrashException {
 };
 
 struct CrashInfo {
-  // e.g. "triple fault (KVM_EXIT_SHUTDOWN)", "Sentry panic: <message>".
-  std::string reason;
   struct kvm_regs regs = {};
   // Present when KVM_GET_SREGS succeeded (cr0/cr2/cr3/cr4/efer, cs/ss).
   std::optional<struct kvm_sregs> sregs;
@@ -74,8 +72,9 @@ std::vector<uint64_t> CollectStackCodeAddresses(uint64_t rsp, uint64_t cr3, Gues
 // printed, never trusted).
 struct kvm_regs KvmRegsFromPanicRegisters(const abi::PanicRegisters& panic);
 
-// Multi-line, human-readable report ending in '\n'.
-std::string FormatCrashReport(const CrashInfo& info);
+// Multi-line, human-readable report ending in '\n', headed by `reason`, e.g.
+// "triple fault (KVM_EXIT_SHUTDOWN)", "Sentry panic: <message>".
+std::string FormatCrashReport(const std::string& reason, const CrashInfo& info);
 
 // The same state for a vCPU that is still running (`ringfence` got SIGQUIT):
 // a headline naming vCPU `index`, then what a crash report shows.

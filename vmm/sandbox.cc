@@ -80,10 +80,8 @@ absl::Status DescribeGoferMounts(const SandboxConfig& config, abi::BootInfo& inf
 // the ones a Sentry panic reported), the code at RIP and the Sentry code
 // addresses on its stack.
 CrashInfo CollectCrashInfo(const KvmVm& vm, const Vcpu& vcpu, const LoadedSentry& sentry,
-                           const std::string& reason,
                            const std::optional<abi::PanicRegisters>& panic_registers) {
   CrashInfo info;
-  info.reason = reason;
   auto sregs = vcpu.GetSregs();
   if (sregs.ok()) info.sregs = *sregs;
   if (panic_registers.has_value()) {
@@ -112,7 +110,7 @@ int ReportCrash(const KvmVm& vm, const Vcpu& vcpu, const LoadedSentry& sentry,
                 const std::string& reason,
                 const std::optional<abi::PanicRegisters>& panic_registers) {
   std::string report =
-      FormatCrashReport(CollectCrashInfo(vm, vcpu, sentry, reason, panic_registers));
+      FormatCrashReport(reason, CollectCrashInfo(vm, vcpu, sentry, panic_registers));
   fputs(report.c_str(), stderr);
   return kCrashExitStatus;
 }
@@ -135,7 +133,7 @@ int RunExitLoop(const KvmVm& vm, const LoadedSentry& sentry, Vcpu& vcpu,
       vcpu.ClearKick();
       if (runner.stopping()) return kCrashExitStatus;
       std::string dump = FormatStateDump(
-          vcpu.index(), CollectCrashInfo(vm, vcpu, sentry, "state dump", std::nullopt));
+          vcpu.index(), CollectCrashInfo(vm, vcpu, sentry, std::nullopt));
       fputs(dump.c_str(), stderr);
       continue;
     }

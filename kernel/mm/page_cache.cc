@@ -33,16 +33,49 @@ ktl::Result<PhysAddr> PageCache::GetPage(uint64_t index) {
   uint64_t size = FileSize();
   if (index >= ktl::RoundUp(size, kPageSize) / kPageSize) return ktl::Errno::kENXIO;
   if (PhysAddr cached = CachedPage(index); cached != 0) return cached;
-  PhysAddr frame = TRY(pages().AllocZeroedPage());
+  PhysAddr frame = 0;
+  TRY(ReadRun(index, index + 1, size, &frame));
+  return frame;
+}
+
+ktl::Result<size_t> PageCache::ReadRun(uint64_t index, uint64_t end, uint64_t size,
+                                       PhysAddr* first) {
+  PhysAddr frames[kMaxFillPages] = {};
+  std::byte* buffers[kMaxFillPages] = {};
+  size_t run = 0;
+  while (index + run < end && run < kMaxFillPages && (run == 0 || !IsResident(index + run))) {
+    auto frame = pages().AllocZeroedPage();
+    if (!frame.ok()) {
+      if (run == 0) return frame.error();
+      break;  // read what it has frames for
+    }
+    frames[run] = frame.value();
+    buffers[run] = pages().DirectMap(frames[run]);
+    ++run;
+  }
   uint64_t offset = index * kPageSize;
-  uint64_t want = size - offset < kPageSize ? size - offset : kPageSize;
-  // A short read (the file shrank meanwhile) leaves zeros.
-  std::byte* buffer = pages().DirectMap(frame);
-  if (auto read = FileReadPages(offset, &buffer, want); !read.ok()) {
-    pages().Unref(frame);
+  uint64_t want = size - offset < run * kPageSize ? size - offset : run * kPageSize;
+  // What the file does not fill (it shrank meanwhile) reads as zeros.
+  if (auto read = FileReadPages(offset, buffers, want); !read.ok()) {
+    for (size_t i = 0; i < run; ++i) pages().Unref(frames[i]);
     return read.error();
   }
-  return Insert(index, frame);
+  ktl::Result<void> result = ktl::Ok();
+  for (size_t i = 0; i < run; ++i) {
+    auto cached = Insert(index + i, frames[i]);  // consumes the frame's reference
+    if (!cached.ok()) {
+      if (result.ok()) result = cached.error();
+    } else if (i == 0 && first != nullptr) {
+      *first = cached.value();
+    } else {
+      pages().Unref(cached.value());
+    }
+  }
+  if (!result.ok()) {
+    if (first != nullptr && *first != 0) pages().Unref(*first);
+    return result.error();
+  }
+  return run;
 }
 
 ktl::Result<PhysAddr> PageCache::Insert(uint64_t index, PhysAddr frame) {
@@ -80,43 +113,12 @@ ktl::Result<void> PageCache::Fill(uint64_t first, size_t count) {
   uint64_t size = FileSize();
   uint64_t end = ktl::RoundUp(size, kPageSize) / kPageSize;
   if (first < end && count < end - first) end = first + count;
-  uint64_t index = first;
-  while (index < end) {
+  for (uint64_t index = first; index < end;) {
     if (IsResident(index)) {
       ++index;
       continue;
     }
-    PhysAddr frames[kMaxFillPages];
-    std::byte* buffers[kMaxFillPages];
-    size_t run = 0;
-    while (index + run < end && run < kMaxFillPages && !IsResident(index + run)) {
-      auto frame = pages().AllocZeroedPage();
-      if (!frame.ok()) break;
-      frames[run] = frame.value();
-      buffers[run] = pages().DirectMap(frames[run]);
-      ++run;
-    }
-    if (run == 0) return ktl::Errno::kENOMEM;
-    uint64_t offset = index * kPageSize;
-    uint64_t want = size - offset < run * kPageSize ? size - offset : run * kPageSize;
-    auto read = FileReadPages(offset, buffers, want);
-    // What the file did not fill (it shrank meanwhile) reads as zeros.
-    ktl::Result<void> result = ktl::Ok();
-    for (size_t i = 0; i < run; ++i) {
-      if (!read.ok()) {
-        pages().Unref(frames[i]);
-        continue;
-      }
-      auto cached = Insert(index + i, frames[i]);
-      if (cached.ok()) {
-        pages().Unref(cached.value());
-      } else if (result.ok()) {
-        result = cached.error();
-      }
-    }
-    if (!read.ok()) return read.error();
-    TRY(result);
-    index += run;
+    index += TRY(ReadRun(index, end, size, nullptr));
   }
   return ktl::Ok();
 }

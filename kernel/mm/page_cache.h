@@ -84,6 +84,12 @@ class PageCache : public MemoryObject {
     bool dirty;
   };
   size_t SlotIndexLocked(uint64_t index) const;  // first slot with index >= `index`
+  // Reads the missing pages from `index` on (the caller saw `index` missing),
+  // at most up to `end` and kMaxFillPages, with one FileReadPages into fresh
+  // frames, and caches them; `size` is the file's size. Returns how many
+  // pages it read; with `first`, also a reference to page `index`'s frame.
+  // ENOMEM (for the first frame) or the file's error (nothing cached).
+  ktl::Result<size_t> ReadRun(uint64_t index, uint64_t end, uint64_t size, PhysAddr* first);
   // Caches `frame` (filled, with the caller's reference) as page `index`
   // unless another fill won the race; returns the cached frame with a
   // reference for the caller. ENOMEM (the caller's frame is released).

@@ -29,7 +29,6 @@ std::string LineWith(const std::string& report, const std::string& needle) {
 
 CrashInfo NopHltUd2(uint64_t rip_offset) {
   CrashInfo info;
-  info.reason = "triple fault (KVM_EXIT_SHUTDOWN)";
   info.code_address = 0xffffffff80201000;
   info.code_bytes = {0x90, 0xf4, 0x0f, 0x0b};  // nop; hlt; ud2
   info.regs.rip = info.code_address + rip_offset;
@@ -40,7 +39,7 @@ CrashInfo NopHltUd2(uint64_t rip_offset) {
 }
 
 TEST(CrashReportTest, DisassemblesAndMarksRip) {
-  std::string report = FormatCrashReport(NopHltUd2(1));
+  std::string report = FormatCrashReport("triple fault (KVM_EXIT_SHUTDOWN)", NopHltUd2(1));
   EXPECT_THAT(report,
               HasSubstr("guest crashed: triple fault (KVM_EXIT_SHUTDOWN)"));
   std::string nop = LineWith(report, "nop");
@@ -54,7 +53,7 @@ TEST(CrashReportTest, DisassemblesAndMarksRip) {
 }
 
 TEST(CrashReportTest, RegisterLines) {
-  std::string report = FormatCrashReport(NopHltUd2(0));
+  std::string report = FormatCrashReport("test", NopHltUd2(0));
   EXPECT_THAT(report, HasSubstr("rip 0xffffffff80201000"));
   EXPECT_THAT(report, HasSubstr("rax 0x1122334455667788"));
   EXPECT_THAT(report, HasSubstr("r15 0x000000000000dead"));
@@ -74,7 +73,7 @@ TEST(CrashReportTest, SpecialRegistersAndException) {
   sregs.ss.selector = 0x10;
   info.sregs = sregs;
   info.exception = CrashException{.vector = 14, .error_code = 2, .cr2 = 0x1000};
-  std::string report = FormatCrashReport(info);
+  std::string report = FormatCrashReport("test", info);
   EXPECT_THAT(report, HasSubstr("cr0 0x0000000080050033"));
   EXPECT_THAT(report, HasSubstr("cr3 0x0000000000002000"));
   EXPECT_THAT(report, HasSubstr("efer 0x0000000000000d01"));
@@ -85,9 +84,8 @@ TEST(CrashReportTest, SpecialRegistersAndException) {
 
 TEST(CrashReportTest, EmptyCodeBytes) {
   CrashInfo info;
-  info.reason = "Sentry panic: out of memory";
   info.regs.rip = 0x1234;
-  std::string report = FormatCrashReport(info);
+  std::string report = FormatCrashReport("Sentry panic: out of memory", info);
   EXPECT_THAT(report, HasSubstr("Sentry panic: out of memory"));
   EXPECT_THAT(report, HasSubstr("code: unavailable (rip 0x1234 not readable)"));
   EXPECT_THAT(report, Not(HasSubstr("=>")));
@@ -95,13 +93,12 @@ TEST(CrashReportTest, EmptyCodeBytes) {
 
 TEST(CrashReportTest, GarbageBytesStillListEveryByte) {
   CrashInfo info;
-  info.reason = "internal error";
   info.code_address = 0x1000;
   // 0x06 (push es) and 0xd6 are invalid in 64-bit mode; 0x0f 0xff is UD0
   // or bad; a lone prefix at the end is truncated.
   info.code_bytes = {0x06, 0x06, 0xd6, 0x0f, 0xff, 0x66};
   info.regs.rip = 0x1002;
-  std::string report = FormatCrashReport(info);
+  std::string report = FormatCrashReport("test", info);
   EXPECT_THAT(report, HasSubstr("(bad)"));
   EXPECT_THAT(LineWith(report, "=>"), HasSubstr("0x0000000000001002: d6"));
   EXPECT_THAT(report, HasSubstr("0x0000000000001005: 66"));
@@ -110,21 +107,20 @@ TEST(CrashReportTest, GarbageBytesStillListEveryByte) {
 TEST(CrashReportTest, RipOutsideCodeBytes) {
   CrashInfo info = NopHltUd2(0);
   info.regs.rip = 0x5000;
-  std::string report = FormatCrashReport(info);
+  std::string report = FormatCrashReport("test", info);
   EXPECT_THAT(report, HasSubstr("(rip 0x5000 is outside these bytes)"));
   EXPECT_THAT(report, Not(HasSubstr("=>")));
 }
 
 TEST(CrashReportTest, ResynchronisesOnRipWhenContextStartsMidInstruction) {
   CrashInfo info;
-  info.reason = "test";
   info.code_address = 0x2000;
   // The first byte is the tail of some earlier instruction: decoding from 0
   // gives "movabs $..., %rax" swallowing RIP. RIP is at offset 1: hlt.
   // 0x48 0xb8 imm64 would swallow; use b8 (mov imm32) starting at offset 0.
   info.code_bytes = {0xb8, 0xf4, 0x90, 0x90, 0x90, 0xc3};
   info.regs.rip = 0x2001;
-  std::string report = FormatCrashReport(info);
+  std::string report = FormatCrashReport("test", info);
   EXPECT_THAT(report, HasSubstr("(no instruction boundary)"));
   EXPECT_THAT(LineWith(report, "=>"), HasSubstr("0x0000000000002001: f4"));
   EXPECT_THAT(LineWith(report, "=>"), HasSubstr("hlt"));
@@ -138,7 +134,7 @@ TEST(CrashReportTest, RandomBytesNeverCrash) {
     info.code_bytes.resize(rng() % 65);
     for (auto& b : info.code_bytes) b = static_cast<uint8_t>(rng());
     info.regs.rip = info.code_address + rng() % 70;
-    std::string report = FormatCrashReport(info);
+    std::string report = FormatCrashReport("test", info);
     EXPECT_FALSE(report.empty());
   }
 }
@@ -231,7 +227,7 @@ TEST(CrashReportTest, StateDumpNamesTheVcpuAndListsStackAddresses) {
   EXPECT_THAT(dump, Not(HasSubstr("crashed")));
   EXPECT_THAT(dump, HasSubstr("=> 0xffffffff80201001: f4 "));
   EXPECT_THAT(dump, HasSubstr(" 0xffffffff80201234 0xffffffff80205678\n"));
-  EXPECT_THAT(FormatCrashReport(info), HasSubstr(" 0xffffffff80201234 0xffffffff80205678\n"));
+  EXPECT_THAT(FormatCrashReport("test", info), HasSubstr(" 0xffffffff80201234 0xffffffff80205678\n"));
 }
 
 }  // namespace
