@@ -2,6 +2,7 @@
 
 #include "kernel/sched/scheduler.h"
 #include "kernel/signal/send.h"
+#include "kernel/task/process_registry.h"
 #include "kernel/task/task.h"
 #include "kernel/task/thread_life.h"
 #include "kernel/time/clock.h"
@@ -9,26 +10,46 @@
 
 namespace sentry::signal {
 
+Process* SignalTimer::CountedProcess() const {
+  return counted_id_ == 0 ? process_ : FindProcess(counted_id_);
+}
+
 int64_t SignalTimer::Now() const {
   switch (counts_) {
     case TimerCounts::kWallTime:
       break;
-    case TimerCounts::kProcessCpu:
-      return ProcessCpuNs(*process_);
+    case TimerCounts::kProcessCpu: {
+      Process* counted = CountedProcess();
+      return counted != nullptr ? ProcessCpuNs(*counted) : 0;
+    }
     case TimerCounts::kThreadCpu: {
-      Task* thread = FindThread(cpu_tid_);
+      Task* thread = FindThread(counted_id_);
       return thread != nullptr && &thread->process() == process_ ? TaskCpuNs(*thread) : 0;
     }
   }
   return time::MonotonicNs();
 }
 
+bool SignalTimer::CountedGone() const {
+  switch (counts_) {
+    case TimerCounts::kWallTime:
+      return false;
+    case TimerCounts::kProcessCpu:
+      return CountedProcess() == nullptr;
+    case TimerCounts::kThreadCpu: {
+      Task* thread = FindThread(counted_id_);
+      return thread == nullptr || &thread->process() != process_;
+    }
+  }
+  return false;
+}
+
 bool SignalTimer::ClockStopped() const {
   if (!counts_cpu_time()) return false;
-  if (process_->thread_count == 0) return true;  // the process has ended
-  if (counts_ != TimerCounts::kThreadCpu) return false;
-  Task* thread = FindThread(cpu_tid_);
-  return thread == nullptr || &thread->process() != process_;
+  if (process_->thread_count == 0 || CountedGone()) return true;
+  // A process that has ended (a zombie) uses no more CPU time.
+  Process* counted = counts_ == TimerCounts::kProcessCpu ? CountedProcess() : nullptr;
+  return counted != nullptr && counted->thread_count == 0;
 }
 
 void SignalTimer::Arm(int64_t deadline_ns, int64_t interval_ns) {
@@ -50,17 +71,16 @@ void SignalTimer::ScheduleCheck(int64_t now) {
     sched::ArmKernelTimer(kernel_timer_, deadline_ns_);
     return;
   }
-  // Checked no more often than Linux's scheduler tick (4 ms at HZ=250),
-  // where it checks CPU timers: a process that sleeps does not make its
-  // timer poll.
-  constexpr int64_t kMinCheckNs = 4'000'000;
-  int64_t left = deadline_ns_ - now;
-  if (left < kMinCheckNs) left = kMinCheckNs;
-  sched::ArmKernelTimer(kernel_timer_, time::DeadlineAfter(time::MonotonicNs(), left));
+  // Checked no more often than Linux's scheduler tick, where it checks CPU
+  // timers: a process that sleeps does not make its timer poll.
+  Process* counted = counts_ == TimerCounts::kProcessCpu ? CountedProcess() : nullptr;
+  uint32_t threads = counted != nullptr ? counted->thread_count : 1;
+  sched::ArmKernelTimer(kernel_timer_, time::DeadlineAfter(time::MonotonicNs(),
+                                                          CpuClockCheckAfterNs(deadline_ns_ - now, threads)));
 }
 
 int64_t SignalTimer::RemainingNs() const {
-  if (deadline_ns_ == 0) return 0;
+  if (deadline_ns_ == 0 || CountedGone()) return 0;
   int64_t left = deadline_ns_ - Now();
   // An expired timer not yet run reports the smallest nonzero time, so
   // that "armed" stays distinguishable from "disarmed".
@@ -69,10 +89,9 @@ int64_t SignalTimer::RemainingNs() const {
 
 void SignalTimer::Expired(time::KernelTimer& kernel_timer, int64_t now_ns) {
   auto& self = *static_cast<SignalTimer*>(kernel_timer.context());
-  if (self.ClockStopped()) {
-    self.Disarm();
-    return;
-  }
+  // A stopped clock never reaches the deadline: the timer stays armed and
+  // silent, as on Linux (timer_gettime shows the time it had left).
+  if (self.ClockStopped()) return;
   int64_t now = self.counts_cpu_time() ? self.Now() : now_ns;
   int64_t deadline = self.deadline_ns_;
   if (now < deadline) {

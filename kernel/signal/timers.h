@@ -44,11 +44,12 @@ class SignalTimer {
   int32_t target_tid = 0;     // kSigevThreadId
   bool posix = true;          // false: an itimer (plain signal, no overrun)
 
-  // What the deadlines count (set before arming); `cpu_tid` is the thread
-  // for kThreadCpu.
-  void set_counts(TimerCounts counts, int32_t cpu_tid = 0) {
+  // What the deadlines count (set before arming): `counted_id` is the
+  // thread for kThreadCpu (one of the timer's process), and the process
+  // for kProcessCpu (0: the timer's own; timer_create may name another).
+  void set_counts(TimerCounts counts, int32_t counted_id = 0) {
     counts_ = counts;
-    cpu_tid_ = cpu_tid;
+    counted_id_ = counted_id;
   }
   bool counts_cpu_time() const { return counts_ != TimerCounts::kWallTime; }
   // Now on the timer's clock: monotonic or CPU time.
@@ -60,6 +61,9 @@ class SignalTimer {
   // Time left (0 when disarmed) and the interval.
   int64_t RemainingNs() const;
   int64_t interval_ns() const { return interval_ns_; }
+  // Whether a CPU-time timer's thread or process is gone (reaped): Linux's
+  // timer_gettime then reports neither a time left nor an interval.
+  bool CountedGone() const;
 
   // Overrun bookkeeping (timer_getoverrun): the signal for this timer was
   // dequeued; `info` gets the overruns counted while it was queued.
@@ -75,11 +79,13 @@ class SignalTimer {
   // process has ended): it can never expire.
   bool ClockStopped() const;
   void Fire();
+  // The process whose CPU time a kProcessCpu timer counts, null once reaped.
+  Process* CountedProcess() const;
 
-  Process* process_;
+  Process* process_;  // the timer's: it gets the signals
   int32_t id_;
   TimerCounts counts_ = TimerCounts::kWallTime;
-  int32_t cpu_tid_ = 0;
+  int32_t counted_id_ = 0;  // looked up each time: no pointer outlives its target
   time::KernelTimer kernel_timer_{&Expired, this};
   int64_t deadline_ns_ = 0;  // on the timer's clock; 0: disarmed
   int64_t interval_ns_ = 0;

@@ -19,16 +19,6 @@ constexpr int kKindSched = 2, kKindCount = 3;
 int32_t EncodedId(int clock) { return ~(clock >> 3); }
 bool IsEncodedThreadClock(int clock) { return clock < 0 && (clock & kThreadBit) != 0; }
 
-// How long to wait before reading a CPU clock `left` short of its deadline
-// again: a process's clock advances by up to one CPU per live thread, and
-// Linux checks CPU timers no more often than its tick (4 ms at HZ=250).
-int64_t CheckAfterNs(int64_t left, const CpuClock& clock) {
-  constexpr int64_t kTickNs = 4'000'000;
-  uint32_t threads = clock.thread == nullptr ? clock.process->thread_count : 1;
-  int64_t wait = left / (threads > 1 ? threads : 1);
-  return wait > kTickNs ? wait : kTickNs;
-}
-
 // Sleeps until `clock` reads `deadline`, looking the clock up again after
 // each wait as its process or thread may end meanwhile.
 ktl::Result<int64_t> SleepOnCpuClock(int clock, int64_t deadline, bool absolute,
@@ -43,7 +33,7 @@ ktl::Result<int64_t> SleepOnCpuClock(int clock, int64_t deadline, bool absolute,
       now = found.value().Now();
       if (now >= deadline) return 0;
       wake_at = time::DeadlineAfter(time::MonotonicNs(),
-                                    CheckAfterNs(deadline - now, found.value()));
+                                    CpuClockCheckAfterNs(deadline - now, found.value().Threads()));
     }
     if (sched::SleepUntil(wake_at) == sched::WakeReason::kInterrupted) break;
   }

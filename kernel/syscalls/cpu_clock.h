@@ -26,6 +26,8 @@ struct CpuClock {
   bool sched = true;       // CPUCLOCK_SCHED: 1 ns resolution (else a tick)
 
   int64_t Now() const { return thread != nullptr ? TaskCpuNs(*thread) : ProcessCpuNs(*process); }
+  // How many threads add to it (CpuClockCheckAfterNs).
+  uint32_t Threads() const { return thread != nullptr ? 1 : process->thread_count; }
 };
 
 // What the clock is looked up for: clock_gettime also takes the caller's own

@@ -4,6 +4,7 @@
 #include "kernel/abi/linux.h"
 #include "kernel/signal/signal_set.h"
 #include "kernel/signal/timers.h"
+#include "kernel/syscalls/cpu_clock.h"
 #include "kernel/syscalls/handlers.h"
 #include "kernel/syscalls/time_support.h"
 #include "kernel/task/thread_life.h"
@@ -76,8 +77,14 @@ ktl::Result<SignalTimer*> FindTimer(int32_t id) {
 }
 
 // Clocks a POSIX timer may count on (the alarm clocks need
-// CAP_WAKE_ALARM, which the sandbox never grants).
+// CAP_WAKE_ALARM, which the sandbox never grants). A negative id is a CPU
+// clock, whose process or thread timer_create looks up once the sigevent
+// passed (Linux's order), or an fd clock, which has no timers.
 ktl::Result<void> CheckTimerClock(int clock) {
+  if (IsDynamicClock(clock)) {
+    if (IsFdClock(clock)) return Errno::kEOPNOTSUPP;
+    return ktl::Ok();
+  }
   switch (clock) {
     case kClockRealtime:
     case kClockMonotonic:
@@ -95,6 +102,7 @@ ktl::Result<void> CheckTimerClock(int clock) {
 }
 
 Itimerspec ReadTimer(const SignalTimer& timer) {
+  if (timer.CountedGone()) return {};
   return {ToTimespec(timer.interval_ns()), ToTimespec(timer.RemainingNs())};
 }
 
@@ -156,12 +164,19 @@ ktl::Result<int64_t> sys_timer_create(int clock, UserAddress event, UserAddress 
       if (target == nullptr || &target->process() != &task.process()) return Errno::kEINVAL;
     }
   }
+  // A CPU-time timer counts a process's time (its own or another's) or one
+  // of its own threads'.
+  CpuClock counted = {};
+  bool counts_cpu = clock == kClockProcessCputime || clock == kClockThreadCputime ||
+                    IsDynamicClock(clock);
+  if (counts_cpu) counted = TRY(FindCpuClock(clock, CpuClockUse::kOther));
   SignalTimer* timer = TRY(task.process().signals().timers.Create());
   timer->clock = clock;
-  // A CPU-time timer counts its process's time, or its creator's.
-  if (clock == kClockProcessCputime) timer->set_counts(signal::TimerCounts::kProcessCpu);
-  if (clock == kClockThreadCputime) {
-    timer->set_counts(signal::TimerCounts::kThreadCpu, task.tid());
+  if (counted.thread != nullptr) {
+    timer->set_counts(signal::TimerCounts::kThreadCpu, counted.thread->tid());
+  } else if (counts_cpu) {
+    timer->set_counts(signal::TimerCounts::kProcessCpu,
+                      counted.process == &task.process() ? 0 : counted.process->pid());
   }
   timer->signal = request.signo;
   timer->value = event.null() ? static_cast<uint64_t>(timer->id()) : request.value;

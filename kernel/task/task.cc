@@ -147,6 +147,12 @@ int64_t ProcessCpuNs(const Process& process) {
   return total;
 }
 
+int64_t CpuClockCheckAfterNs(int64_t left, uint32_t threads) {
+  constexpr int64_t kTickNs = 4'000'000;
+  int64_t wait = left / (threads > 1 ? threads : 1);
+  return wait > kTickNs ? wait : kTickNs;
+}
+
 int32_t AllocateTid() {
   // Tids are never reused while the sandbox runs (2^31 of them).
   return ++g_next_tid;

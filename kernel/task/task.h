@@ -241,6 +241,10 @@ int64_t TaskCpuNs(Task& task);
 // The process's (CLOCK_PROCESS_CPUTIME_ID, ITIMER_VIRTUAL/PROF): its exited
 // threads' and its live threads' time.
 int64_t ProcessCpuNs(const Process& process);
+// How long to wait before reading a CPU clock `left` short of a deadline
+// again: its `threads` threads add up to one CPU each, and Linux checks CPU
+// timers no more often than its tick (4 ms at HZ=250).
+int64_t CpuClockCheckAfterNs(int64_t left, uint32_t threads);
 
 // A thread id no live task has.
 int32_t AllocateTid();

@@ -73,6 +73,9 @@ TEST_P(SignalCpuTimeTest, VirtualAndProfItimers) { ExpectModePasses("itimers"); 
 TEST_P(SignalCpuTimeTest, PosixTimersOnCpuClocks) { ExpectModePasses("posix"); }
 TEST_P(SignalCpuTimeTest, OtherThreadsAndProcessesClocks) { ExpectModePasses("others"); }
 TEST_P(SignalCpuTimeTest, ClockNanosleepOnCpuClocks) { ExpectModePasses("sleep"); }
+TEST_P(SignalCpuTimeTest, PosixTimersOnOtherProcessesAndThreadsClocks) {
+  ExpectModePasses("timers");
+}
 
 RINGFENCE_PROGRAM_MODE_SUITE(SignalFdReadyTest, "signal_fdready");
 

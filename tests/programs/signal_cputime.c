@@ -324,6 +324,79 @@ static void other_clocks(void) {
             "reaped_child_getres_einval");
 }
 
+// POSIX timers on CPU clocks other than the caller's own: another
+// process's (the signal comes to the timer's creator), a sibling thread's,
+// and the ids Linux refuses.
+static void timers_on_others(void) {
+  sigset_t usr1;
+  sigemptyset(&usr1);
+  sigaddset(&usr1, SIGUSR1);
+  CHECK_EQ(sigprocmask(SIG_BLOCK, &usr1, NULL), 0, "block_sigusr1");
+  struct sigevent event;
+  memset(&event, 0, sizeof event);
+  event.sigev_notify = SIGEV_SIGNAL;
+  event.sigev_signo = SIGUSR1;
+  struct timespec five_s = {5, 0};
+  siginfo_t info;
+
+  int ready;
+  pid_t child = spinning_child(400, &ready);
+  clockid_t child_clock = process_clock(child, kSched);
+  int timer = -1;
+  CHECK_EQ(syscall(SYS_timer_create, child_clock, &event, &timer), 0, "timer_on_child_clock");
+  long long child0 = clock_ns(child_clock);
+  struct itimerspec in_100ms = {{0, 0}, {0, 100 * kMs}};
+  CHECK_EQ(syscall(SYS_timer_settime, timer, 0, &in_100ms, NULL), 0, "settime_child_clock");
+  CHECK_EQ(sigtimedwait(&usr1, &info, &five_s), SIGUSR1, "child_clock_timer_fired");
+  CHECK_EQ(info.si_code, SI_TIMER, "child_clock_timer_si_timer");
+  long long child_spent = clock_ns(child_clock) - child0;
+  printf("child_ns_at_expiry %lld\n", child_spent);
+  CHECK(child_spent >= 100 * kMs, "child_clock_timer_not_early");
+  struct itimerspec left;
+  CHECK_EQ(syscall(SYS_timer_gettime, timer, &left), 0, "gettime_fired");
+  CHECK(left.it_value.tv_sec == 0 && left.it_value.tv_nsec == 0, "fired_timer_disarmed");
+  // Armed far ahead, then the child is reaped: nothing is left to count.
+  struct itimerspec in_100s = {{1, 0}, {100, 0}};
+  CHECK_EQ(syscall(SYS_timer_settime, timer, 0, &in_100s, NULL), 0, "settime_far");
+  CHECK_EQ(syscall(SYS_timer_gettime, timer, &left), 0, "gettime_armed");
+  CHECK(left.it_value.tv_sec >= 99 && left.it_interval.tv_sec == 1, "armed_on_child_clock");
+  reap(child);
+  close(ready);
+  CHECK_EQ(syscall(SYS_timer_gettime, timer, &left), 0, "gettime_after_reap");
+  CHECK(left.it_value.tv_sec == 0 && left.it_value.tv_nsec == 0 && left.it_interval.tv_sec == 0,
+        "reaped_child_timer_reads_disarmed");
+  CHECK_EQ(syscall(SYS_timer_delete, timer), 0, "timer_delete_child_clock");
+  CHECK_ERR(syscall(SYS_timer_create, child_clock, &event, &timer), EINVAL,
+            "timer_on_reaped_child_einval");
+
+  // Another process's thread clock, and an fd clock, have no timers.
+  child = spinning_child(0, &ready);
+  CHECK_ERR(syscall(SYS_timer_create, thread_clock(child, kSched), &event, &timer), EINVAL,
+            "timer_on_other_process_thread_einval");
+  reap(child);
+  close(ready);
+  CHECK_ERR(syscall(SYS_timer_create, process_clock(0, kFdClock), &event, &timer), EOPNOTSUPP,
+            "timer_on_fd_clock_eopnotsupp");
+  // A bad sigevent is refused before the clock's process is looked up.
+  struct sigevent bad = event;
+  bad.sigev_notify = 99;
+  CHECK_ERR(syscall(SYS_timer_create, child_clock, &bad, &timer), EINVAL, "bad_sigevent_einval");
+
+  // A sibling thread's clock: fires once the sibling has spun 50 ms.
+  pthread_t thread = start_spinner();
+  clockid_t sibling = thread_clock(g_spinner_tid, kSched);
+  CHECK_EQ(syscall(SYS_timer_create, sibling, &event, &timer), 0, "timer_on_sibling_clock");
+  long long sibling0 = clock_ns(sibling);
+  struct itimerspec in_50ms = {{0, 0}, {0, 50 * kMs}};
+  CHECK_EQ(syscall(SYS_timer_settime, timer, 0, &in_50ms, NULL), 0, "settime_sibling_clock");
+  CHECK_EQ(sigtimedwait(&usr1, &info, &five_s), SIGUSR1, "sibling_clock_timer_fired");
+  CHECK(clock_ns(sibling) - sibling0 >= 50 * kMs, "sibling_clock_timer_not_early");
+  stop_spinner(thread);
+  CHECK_EQ(syscall(SYS_timer_gettime, timer, &left), 0, "gettime_sibling_gone");
+  CHECK(left.it_value.tv_sec == 0 && left.it_value.tv_nsec == 0, "sibling_timer_after_exit");
+  CHECK_EQ(syscall(SYS_timer_delete, timer), 0, "timer_delete_sibling_clock");
+}
+
 static volatile sig_atomic_t g_alarms;
 static void on_alarm(int signal) {
   (void)signal;
@@ -413,6 +486,8 @@ int main(int argc, char **argv) {
     other_clocks();
   } else if (strcmp(mode, "sleep") == 0) {
     cpu_sleep();
+  } else if (strcmp(mode, "timers") == 0) {
+    timers_on_others();
   } else {
     check_fail("mode", "unknown mode '%s'", mode);
   }
