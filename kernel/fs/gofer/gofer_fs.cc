@@ -217,11 +217,42 @@ ktl::Result<void> Inode::Setattr(const vfs::SetAttr& change) {
 
 ktl::Result<vfs::RefPtr<vfs::Inode>> Inode::Lookup(ktl::StringView name) {
   if (!IsDir()) return ktl::Errno::kENOTDIR;
+  bool read_only = gofer_fs().data_read_only();
+  if (read_only && KnownAbsent(name)) return ktl::Errno::kENOENT;
   GoferRequest request = gofer_fs().NewRequest(GoferOp::kWalk);
   request.fid = fid_;
   GoferReply reply;
-  TRY(Call(request, {name}, &reply));
+  auto walked = Call(request, {name}, &reply);
+  if (!walked.ok()) {
+    if (read_only && walked.error() == ktl::Errno::kENOENT) RememberAbsent(name);
+    return walked.error();
+  }
   return NewChild(reply);
+}
+
+bool Inode::KnownAbsent(ktl::StringView name) {
+  ktl::SpinlockGuard guard(lock_);
+  for (size_t at = 0; at < absent_names_.size();) {
+    ktl::StringView entry(&absent_names_[at], ktl::StrLen(&absent_names_[at]));
+    if (entry == name) return true;
+    at += entry.size() + 1;
+  }
+  return false;
+}
+
+void Inode::RememberAbsent(ktl::StringView name) {
+  size_t needed = name.size() + 1;
+  if (needed > kAbsentNameBytes) return;
+  ktl::SpinlockGuard guard(lock_);
+  // The oldest names make room.
+  size_t drop = 0;
+  while (absent_names_.size() - drop + needed > kAbsentNameBytes) {
+    drop += ktl::StrLen(&absent_names_[drop]) + 1;
+  }
+  absent_names_.Erase(0, drop);
+  if (!absent_names_.ReserveAtLeast(absent_names_.size() + needed).ok()) return;  // uncached
+  for (char c : name) (void)absent_names_.PushBack(c);  // reserved
+  (void)absent_names_.PushBack('\0');
 }
 
 ktl::Result<vfs::RefPtr<vfs::Inode>> Inode::Create(ktl::StringView name,

@@ -21,6 +21,11 @@
 //
 // A symlink's target is read from the Gofer once and then kept.
 //
+// Missing names: in a read-only tree nothing inside the sandbox can create
+// a name, so a directory remembers the last few names its lookups found
+// missing (up to kAbsentNameBytes of them) and answers ENOENT for them
+// without a walk: ld.so looks for /etc/ld.so.preload on every exec.
+//
 // Directory cookies: 0 is the start, 1 is after ".", 2 after "..", and
 // 2 + c continues the Gofer's listing at its cookie c (the host's d_off), so
 // they stay valid across changes as the host's do.
@@ -180,6 +185,13 @@ class Inode final : public vfs::Inode {
   // one is a new node). Guarded by lock_.
   ktl::Vector<char> target_;
   bool target_cached_ = false;
+
+  // A read-only directory's missing names (see the file comment), each
+  // followed by a NUL, oldest first. Guarded by lock_.
+  static constexpr size_t kAbsentNameBytes = 256;
+  bool KnownAbsent(ktl::StringView name);
+  void RememberAbsent(ktl::StringView name);
+  ktl::Vector<char> absent_names_;
 };
 
 // An open regular file: holds one of its inode's host handles.

@@ -372,6 +372,42 @@ TEST_F(GoferFsTest, ReadOnlyMountRefusesChanges) {
   EXPECT_EQ(Read(*file.value()), "hello gofer");
 }
 
+// A read-only tree answers a name it found missing without asking again;
+// a writable one asks every time (the name may have been created since).
+TEST_F(GoferFsTest, ReadOnlyTreesRememberMissingNames) {
+  auto walks = [&] {
+    return guest_->relay().op_counts()[static_cast<uint32_t>(abi::GoferOp::kWalk)];
+  };
+  auto missing_twice = [&] {
+    uint64_t before = walks();
+    EXPECT_EQ(ErrorOf(Open("/absent", vfs::kO_RDONLY)), ktl::Errno::kENOENT);
+    EXPECT_EQ(ErrorOf(Open("/absent", vfs::kO_RDONLY)), ktl::Errno::kENOENT);
+    return walks() - before;
+  };
+  EXPECT_EQ(missing_twice(), 2u);
+  vfs_.reset();
+  vfs_ = std::make_unique<vfs::Vfs>();
+  auto root = sentry::fs::gofer::Attach(*transport_, 0, /*read_only=*/true);
+  ASSERT_TRUE(root.ok());
+  ASSERT_TRUE(vfs_->MountRoot(std::move(root).value(), vfs::kMountReadOnly).ok());
+  root_path_ = vfs_->root();
+  EXPECT_EQ(missing_twice(), 1u);
+  // Many more missing names than it keeps: the oldest are asked again,
+  // and names that exist are still found.
+  for (int i = 0; i < 100; ++i) {
+    std::string name = "/missing-" + std::to_string(i);
+    EXPECT_EQ(ErrorOf(Open(name.c_str(), vfs::kO_RDONLY)), ktl::Errno::kENOENT);
+  }
+  uint64_t before = walks();
+  EXPECT_EQ(ErrorOf(Open("/missing-99", vfs::kO_RDONLY)), ktl::Errno::kENOENT);
+  EXPECT_EQ(walks(), before);
+  EXPECT_EQ(ErrorOf(Open("/missing-0", vfs::kO_RDONLY)), ktl::Errno::kENOENT);
+  EXPECT_EQ(walks(), before + 1);
+  auto file = Open("/file", vfs::kO_RDONLY);
+  ASSERT_TRUE(file.ok());
+  EXPECT_EQ(Read(*file.value()), "hello gofer");
+}
+
 // Host fds of this process (the Gofer server runs in it).
 size_t OpenFdCount() {
   size_t count = 0;
