@@ -191,6 +191,11 @@ void RunIdleLoop() {
       continue;
     }
     ArmTimer(cpu);
+    // Idle on the kernel page table: mapping changes of the address space
+    // this vCPU ran last then need no shootdown IPI to wake it (the thread
+    // it runs next loads its own table anyway). Alone, it has no one to
+    // spare: its table stays, for the thread that blocked to find it again.
+    if (platform::CpuCount() > 1) platform::LoadPageTable(platform::KernelPageTable());
     // Halt without the lock. STI takes effect after the next instruction,
     // so an interrupt (a wakeup IPI for a thread queued here after the
     // release) cannot slip in before the HLT and be missed.

@@ -1,5 +1,7 @@
 #include "kernel/task/exit.h"
 
+#include "kernel/ktl/format.h"
+#include "kernel/ktl/string.h"
 #include "kernel/sched/scheduler.h"
 #include "kernel/signal/send.h"
 #include "kernel/syscalls/fs_support.h"
@@ -9,6 +11,7 @@
 #include "kernel/task/thread_life.h"
 #include "kernel/task/wait.h"
 #include "platform_kvm/guest/hypercall.h"
+#include "platform_kvm/guest/smp.h"
 
 namespace sentry {
 namespace {
@@ -20,7 +23,13 @@ bool g_print_stats = false;
 // PID 1's end is the sandbox's: its status becomes the CLI's, as a shell
 // reports it (128 + signal for a killed program).
 [[noreturn]] void EndSandbox(int wait_status) {
-  if (g_print_stats) syscalls::PrintSyscallStats();
+  if (g_print_stats) {
+    syscalls::PrintSyscallStats();
+    char line[80];
+    ktl::FormatTo(line, sizeof(line), "ringfence-stats: sentry.tlb_shootdown_ipis %lu\n",
+                  platform::ShootdownIpisSent());
+    platform::WriteToStderr(line, ktl::StrLen(line));
+  }
   int signal = wait_status & 0x7f;
   platform::HypercallExit(signal != 0 ? 128 + signal : (wait_status >> 8) & 0xff);
 }

@@ -31,6 +31,7 @@ std::atomic<uint32_t> g_now_serving{0};
 std::atomic<uint32_t> g_owner{kNoOwner};
 
 uint64_t g_kernel_root = 0;
+std::atomic<uint64_t> g_shootdown_ipis{0};
 uint32_t g_cpu_count = 1;
 
 void Pause() { __builtin_ia32_pause(); }
@@ -57,6 +58,7 @@ void ShootDown(uint64_t root, uint64_t start, uint64_t end, bool retire) {
     cpu.flush_retire = retire;
     cpu.flush_pending.store(true, std::memory_order_release);
     SendIpi(i, kTlbShootdownVector);
+    g_shootdown_ipis.fetch_add(1, std::memory_order_relaxed);
     posted[i] = true;
   }
   for (uint32_t i = 0; i < g_cpu_count; ++i) {
@@ -129,6 +131,8 @@ void ServeTlbShootdown() {
   }
   cpu->flush_pending.store(false, std::memory_order_release);
 }
+
+uint64_t ShootdownIpisSent() { return g_shootdown_ipis.load(std::memory_order_relaxed); }
 
 uint32_t CpuCount() { return g_cpu_count; }
 

@@ -12,7 +12,8 @@
 // TLB shootdown. Page-table changes happen under the BKL; other vCPUs may be
 // running ring-3 code of the same address space meanwhile. The vCPU that
 // changed a mapping interrupts every other vCPU whose CR3 holds that table
-// (kTlbShootdownVector) and waits until each has flushed. The handler takes
+// (kTlbShootdownVector) and waits until each has flushed; an idle vCPU holds
+// the kernel page table (see RunIdleLoop), so it gets none. The handler takes
 // no lock, and a vCPU spinning for the BKL (interrupts off) serves pending
 // requests while it spins, so the wait always ends.
 #ifndef RINGFENCE_PLATFORM_KVM_GUEST_SMP_H_
@@ -45,6 +46,8 @@ void RetirePageTable(uint64_t root);
 // The interrupt handler of kTlbShootdownVector, and the poll of the BKL
 // spin loop: serves this vCPU's pending request, if any.
 void ServeTlbShootdown();
+// How many shootdown IPIs this Sentry has sent (--stats).
+uint64_t ShootdownIpisSent();
 
 // --- vCPUs ----------------------------------------------------------------
 uint32_t CpuCount();

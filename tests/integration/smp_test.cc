@@ -76,6 +76,24 @@ TEST(SmpTest, MappingChangesReachTheOtherCpusTlb) {
   EXPECT_EQ(remap.Field("stale"), "0") << remap.Describe();
 }
 
+// A vCPU idles on the kernel page table: the munmaps of a process that
+// ran there before send it no TLB shootdown IPI. (Without that, every one
+// of the 200 did.)
+TEST(SmpTest, IdleCpusGetNoTlbShootdowns) {
+  SKIP_NATIVE_WITHOUT_CPUS(2);
+  RunResult r = SandboxRun(TestProgram("smp_cpus"), {"idle", "200"})
+                    .Flag("--cpus=2")
+                    .Flag("--stats")
+                    .TimeoutSeconds(180)
+                    .Run();
+  EXPECT_EQ(r.status, 0) << r.Describe();
+  EXPECT_TRUE(Contains(r.out, "idle done\n")) << r.Describe();
+  if (SandboxRun::Native()) return;
+  long long ipis = r.Stat("sentry.tlb_shootdown_ipis");
+  ASSERT_GE(ipis, 0) << r.Describe();
+  EXPECT_LT(ipis, 20) << r.Describe();
+}
+
 TEST(SmpTest, FutexStressSixteenThreadsOnTwoCpus) {
   ExpectPassesOn(2, "thread_sync", {"stress", "16"}, "thread_sync stress done");
 }
