@@ -75,8 +75,8 @@ void SignalTimer::ScheduleCheck(int64_t now) {
   // timers: a process that sleeps does not make its timer poll.
   Process* counted = counts_ == TimerCounts::kProcessCpu ? CountedProcess() : nullptr;
   uint32_t threads = counted != nullptr ? counted->thread_count : 1;
-  sched::ArmKernelTimer(kernel_timer_, time::DeadlineAfter(time::MonotonicNs(),
-                                                          CpuClockCheckAfterNs(deadline_ns_ - now, threads)));
+  int64_t wait = CpuClockCheckAfterNs(deadline_ns_ - now, threads);
+  sched::ArmKernelTimer(kernel_timer_, time::DeadlineAfter(time::MonotonicNs(), wait));
 }
 
 int64_t SignalTimer::RemainingNs() const {
