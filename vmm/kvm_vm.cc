@@ -58,6 +58,15 @@ UniqueFd::~UniqueFd() {
   if (fd_ >= 0) close(fd_);
 }
 
+bool KvmVm::supports_steal_time() const {
+  constexpr uint32_t kKvmCpuidFeatures = 0x40000001;  // KVM_CPUID_FEATURES
+  constexpr uint32_t kKvmFeatureStealTime = 1u << 5;  // KVM_FEATURE_STEAL_TIME
+  for (const kvm_cpuid_entry2& entry : cpuid_) {
+    if (entry.function == kKvmCpuidFeatures) return (entry.eax & kKvmFeatureStealTime) != 0;
+  }
+  return false;
+}
+
 absl::StatusOr<std::unique_ptr<KvmVm>> KvmVm::Create(GuestMemory memory) {
   UniqueFd kvm(open("/dev/kvm", O_RDWR | O_CLOEXEC));
   if (kvm.get() < 0) {

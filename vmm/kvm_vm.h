@@ -76,6 +76,10 @@ class KvmVm {
   const std::vector<kvm_cpuid_entry2>& supported_cpuid() const {
     return cpuid_;
   }
+  // Whether KVM reports steal time to the guest (KVM_FEATURE_STEAL_TIME in
+  // its paravirtual CPUID leaf; KVM offers it where the host scheduler
+  // keeps run-queue delays).
+  bool supports_steal_time() const;
 
  private:
   KvmVm(UniqueFd kvm, UniqueFd vm, GuestMemory memory, int vcpu_mmap_size,

@@ -219,7 +219,8 @@ absl::StatusOr<int> RunSandbox(const SandboxConfig& config) {
   info.free_phys_start = sentry->image_end;
   info.tsc_khz = boot_vcpu.tsc_khz();
   info.flags = (config.strace ? abi::kBootFlagStrace : 0) |
-               (config.stats ? abi::kBootFlagStats : 0);
+               (config.stats ? abi::kBootFlagStats : 0) |
+               ((*vm)->supports_steal_time() ? abi::kBootFlagStealTime : 0);
   if (getrandom(info.random_seed, sizeof(info.random_seed), 0) !=
       static_cast<ssize_t>(sizeof(info.random_seed))) {
     return absl::ErrnoToStatus(errno, "getrandom");

@@ -10,6 +10,7 @@
 #include "platform_kvm/guest/lapic.h"
 #include "platform_kvm/guest/percpu.h"
 #include "platform_kvm/guest/smp.h"
+#include "platform_kvm/guest/steal_time.h"
 
 namespace sentry::sched {
 namespace {
@@ -117,13 +118,14 @@ void SwitchTo(Thread& next) {
   Task* prev_task = TaskOf(prev);
   Task* next_task = TaskOf(&next);
   int64_t now = time::MonotonicNs();
+  int64_t run_clock = now - platform::StealNs(Here());
   if (prev_task != nullptr && prev->state != ThreadState::kDead) {
     SaveUserState(*prev_task);
-    prev_task->user_ns += now - prev_task->scheduled_at_ns;  // getrusage, times
+    prev_task->user_ns += run_clock - prev_task->scheduled_at_ns;  // getrusage, times
   }
   if (next_task != nullptr) {
     LoadUserState(*next_task);
-    next_task->scheduled_at_ns = now;
+    next_task->scheduled_at_ns = run_clock;
   }
   cpu.current = &next;
   platform::ThisCpu()->current_task = next_task;
@@ -179,6 +181,8 @@ void InitCpu(uint64_t tsc_khz) {
   cpu.idle.cpu = Here();
   cpu.online = true;
 }
+
+int64_t RunClockNs(uint32_t cpu) { return time::MonotonicNs() - platform::StealNs(cpu); }
 
 void RunIdleLoop() {
   for (;;) {

@@ -40,6 +40,10 @@ void InitCpu(uint64_t tsc_khz);
 // Leaves boot: runs the idle loop (and from it every runnable thread).
 [[noreturn]] void RunIdleLoop();
 
+// What threads' CPU time is measured on while they run on vCPU `cpu`: the
+// monotonic clock less the time the host stole from that vCPU.
+int64_t RunClockNs(uint32_t cpu);
+
 // Adds `thread` (blocked or new) to the run queue.
 void MakeRunnable(Thread& thread);
 

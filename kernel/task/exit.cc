@@ -12,6 +12,7 @@
 #include "kernel/task/wait.h"
 #include "platform_kvm/guest/hypercall.h"
 #include "platform_kvm/guest/smp.h"
+#include "platform_kvm/guest/steal_time.h"
 
 namespace sentry {
 namespace {
@@ -29,6 +30,12 @@ bool g_print_stats = false;
     ktl::FormatTo(line, sizeof(line), "ringfence-stats: sentry.tlb_shootdown_ipis %lu\n",
                   platform::ShootdownIpisSent());
     platform::WriteToStderr(line, ktl::StrLen(line));
+    if (platform::StealTimeEnabled()) {
+      int64_t steal = 0;
+      for (uint32_t cpu = 0; cpu < platform::CpuCount(); ++cpu) steal += platform::StealNs(cpu);
+      ktl::FormatTo(line, sizeof(line), "ringfence-stats: sentry.steal_ns %ld\n", steal);
+      platform::WriteToStderr(line, ktl::StrLen(line));
+    }
   }
   int signal = wait_status & 0x7f;
   platform::HypercallExit(signal != 0 ? 128 + signal : (wait_status >> 8) & 0xff);

@@ -134,7 +134,7 @@ void Task::Destroy(Task* task) {
 int64_t TaskCpuNs(Task& task) {
   int64_t ns = task.user_ns;
   if (task.thread().state == sched::ThreadState::kRunning) {
-    ns += time::MonotonicNs() - task.scheduled_at_ns;
+    ns += sched::RunClockNs(task.thread().cpu) - task.scheduled_at_ns;
   }
   return ns;
 }

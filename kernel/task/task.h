@@ -210,8 +210,10 @@ class Task {
   int32_t vfork_child = 0;
   sched::WaitQueue vfork_done;
   // CPU time this task used (getrusage, times), in nanoseconds, up to when
-  // the scheduler last switched to it (scheduled_at_ns). The Sentry does not
-  // tell its own time from the app's: all of it counts as user time.
+  // the scheduler last switched to it (scheduled_at_ns, on the run clock of
+  // its vCPU: sched::RunClockNs, which leaves out host steal time). The
+  // Sentry does not tell its own time from the app's: all of it counts as
+  // user time.
   int64_t user_ns = 0;
   int64_t scheduled_at_ns = 0;
   ktl::IntrusiveListNode thread_group_node;  // LiveTasks(), until exit

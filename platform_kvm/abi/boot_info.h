@@ -29,6 +29,7 @@ inline constexpr uint32_t kMaxHandles = 1024;
 inline constexpr uint64_t kBootFlagStrace = 1 << 0;  // print every syscall to stderr
 inline constexpr uint64_t kBootFlagStats = 1 << 1;   // print syscall counts at exit
 inline constexpr uint64_t kBootFlagLog = 1 << 2;     // kHandleLog is open: Sentry log lines go there
+inline constexpr uint64_t kBootFlagStealTime = 1 << 3;  // KVM reports steal time (MSR_KVM_STEAL_TIME)
 
 // --- Gofer mounts ---------------------------------------------------------
 // One file tree served by a Gofer (platform_kvm/abi/gofer.h). Mount 0, when

@@ -15,6 +15,7 @@
 #include "platform_kvm/guest/page_table.h"
 #include "platform_kvm/guest/percpu.h"
 #include "platform_kvm/guest/smp.h"
+#include "platform_kvm/guest/steal_time.h"
 
 extern "C" void (*const __init_array_start[])();
 extern "C" void (*const __init_array_end[])();
@@ -75,6 +76,7 @@ extern "C" [[noreturn]] void SentryMain(const ringfence::abi::BootInfo* boot) {
   sentry::time::InitClock(boot->tsc_khz);
   sentry::sched::InitCpu(boot->tsc_khz);
   platform::g_tsc_khz = boot->tsc_khz;
+  platform::EnableStealTime((boot->flags & ringfence::abi::kBootFlagStealTime) != 0);
   platform::StartApplicationProcessors();
   sentry::InitEntropy(boot->random_seed);
   sentry::SetHostname(boot->hostname);
@@ -91,6 +93,7 @@ extern "C" [[noreturn]] void SentryApMain(uint32_t index) {
   platform::LoadPageTable(platform::KernelPageTable());
   platform::EnableCpuProtections();
   platform::BklAcquire();
+  platform::RegisterStealTime(index);
   sentry::sched::InitCpu(platform::g_tsc_khz);
   sentry::sched::RunIdleLoop();
 }

@@ -397,6 +397,18 @@ static void timers_on_others(void) {
   CHECK_EQ(syscall(SYS_timer_delete, timer), 0, "timer_delete_sibling_clock");
 }
 
+// Spins until its own CPU clock advanced 300 ms and prints that and the
+// wall time it took: with the CPU shared with another busy process, the
+// wall time is about twice the CPU time (the test runs one beside it).
+static void shared_cpu(void) {
+  long long wall0 = clock_ns(CLOCK_MONOTONIC);
+  long long cpu0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+  spin_cpu_ms(300);
+  long long cpu = clock_ns(CLOCK_THREAD_CPUTIME_ID) - cpu0;
+  long long wall = clock_ns(CLOCK_MONOTONIC) - wall0;
+  printf("spin_cpu_ns %lld\nwall_ns %lld\n", cpu, wall);
+}
+
 static volatile sig_atomic_t g_alarms;
 static void on_alarm(int signal) {
   (void)signal;
@@ -488,6 +500,8 @@ int main(int argc, char **argv) {
     cpu_sleep();
   } else if (strcmp(mode, "timers") == 0) {
     timers_on_others();
+  } else if (strcmp(mode, "shared") == 0) {
+    shared_cpu();
   } else {
     check_fail("mode", "unknown mode '%s'", mode);
   }
