@@ -8,6 +8,8 @@ constexpr uint64_t kXcr0X87Sse = 0x3;
 constexpr uint64_t kXcr0Avx = 0x4;
 constexpr uint64_t kXcr0Avx512 = 0xe0;
 
+}  // namespace
+
 const kvm_cpuid_entry2* FindLeaf(const std::vector<kvm_cpuid_entry2>& cpuid, uint32_t function,
                                  uint32_t index) {
   for (const auto& entry : cpuid) {
@@ -15,8 +17,6 @@ const kvm_cpuid_entry2* FindLeaf(const std::vector<kvm_cpuid_entry2>& cpuid, uin
   }
   return nullptr;
 }
-
-}  // namespace
 
 uint64_t GuestXcr0(const std::vector<kvm_cpuid_entry2>& cpuid) {
   const kvm_cpuid_entry2* leaf1 = FindLeaf(cpuid, 1, 0);

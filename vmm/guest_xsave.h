@@ -13,6 +13,10 @@
 
 namespace ringfence::vmm {
 
+// The entry of `cpuid` for leaf `function`, subleaf `index`, or null.
+const kvm_cpuid_entry2* FindLeaf(const std::vector<kvm_cpuid_entry2>& cpuid, uint32_t function,
+                                 uint32_t index = 0);
+
 // x87 and SSE (always together), AVX, and AVX-512's three components
 // (opmask, ZMM_Hi256, Hi16_ZMM: all or none) when `cpuid` (the table the
 // vCPU gets) offers XSAVE and them; 0 when it has no XSAVE.

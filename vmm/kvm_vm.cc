@@ -8,6 +8,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_format.h"
+#include "vmm/guest_xsave.h"  // FindLeaf
 
 namespace ringfence::vmm {
 namespace {
@@ -61,10 +62,8 @@ UniqueFd::~UniqueFd() {
 bool KvmVm::supports_steal_time() const {
   constexpr uint32_t kKvmCpuidFeatures = 0x40000001;  // KVM_CPUID_FEATURES
   constexpr uint32_t kKvmFeatureStealTime = 1u << 5;  // KVM_FEATURE_STEAL_TIME
-  for (const kvm_cpuid_entry2& entry : cpuid_) {
-    if (entry.function == kKvmCpuidFeatures) return (entry.eax & kKvmFeatureStealTime) != 0;
-  }
-  return false;
+  const kvm_cpuid_entry2* features = FindLeaf(cpuid_, kKvmCpuidFeatures);
+  return features != nullptr && (features->eax & kKvmFeatureStealTime) != 0;
 }
 
 absl::StatusOr<std::unique_ptr<KvmVm>> KvmVm::Create(GuestMemory memory) {

@@ -33,13 +33,14 @@ ktl::Result<PhysAddr> PageCache::GetPage(uint64_t index) {
   uint64_t size = FileSize();
   if (index >= ktl::RoundUp(size, kPageSize) / kPageSize) return ktl::Errno::kENXIO;
   if (PhysAddr cached = CachedPage(index); cached != 0) return cached;
-  PhysAddr frame = 0;
+  PhysAddr frame;
   TRY(ReadRun(index, index + 1, size, &frame));
   return frame;
 }
 
 ktl::Result<size_t> PageCache::ReadRun(uint64_t index, uint64_t end, uint64_t size,
                                        PhysAddr* first) {
+  if (first != nullptr) *first = 0;
   PhysAddr frames[kMaxFillPages] = {};
   std::byte* buffers[kMaxFillPages] = {};
   size_t run = 0;
@@ -72,7 +73,7 @@ ktl::Result<size_t> PageCache::ReadRun(uint64_t index, uint64_t end, uint64_t si
     }
   }
   if (!result.ok()) {
-    if (first != nullptr && *first != 0) pages().Unref(*first);
+    if (first != nullptr && *first != 0) pages().Unref(*first);  // a later page failed
     return result.error();
   }
   return run;

@@ -109,6 +109,9 @@ void LoadUserState(Task& task) {
   platform::SetKernelStack(task.kernel_stack_top());
 }
 
+// RunClockNs at monotonic time `now`.
+int64_t RunClockAt(int64_t now, uint32_t cpu) { return now - platform::StealNs(cpu); }
+
 void SwitchTo(Thread& next) {
   CpuScheduler& cpu = Cpu();
   Thread* prev = cpu.current;
@@ -118,7 +121,7 @@ void SwitchTo(Thread& next) {
   Task* prev_task = TaskOf(prev);
   Task* next_task = TaskOf(&next);
   int64_t now = time::MonotonicNs();
-  int64_t run_clock = now - platform::StealNs(Here());
+  int64_t run_clock = RunClockAt(now, Here());
   if (prev_task != nullptr && prev->state != ThreadState::kDead) {
     SaveUserState(*prev_task);
     prev_task->user_ns += run_clock - prev_task->scheduled_at_ns;  // getrusage, times
@@ -182,7 +185,7 @@ void InitCpu(uint64_t tsc_khz) {
   cpu.online = true;
 }
 
-int64_t RunClockNs(uint32_t cpu) { return time::MonotonicNs() - platform::StealNs(cpu); }
+int64_t RunClockNs(uint32_t cpu) { return RunClockAt(time::MonotonicNs(), cpu); }
 
 void RunIdleLoop() {
   for (;;) {

@@ -10,6 +10,7 @@
 #include <cstdint>
 
 #include "kernel/ktl/result.h"
+#include "kernel/syscalls/time_support.h"
 #include "kernel/task/task.h"
 
 namespace sentry::syscalls {
@@ -18,6 +19,12 @@ namespace sentry::syscalls {
 inline bool IsDynamicClock(int clock) { return clock < 0; }
 // A negative id naming a clock by file descriptor (none exist here).
 inline bool IsFdClock(int clock) { return clock < 0 && (clock & 7) == 3; }
+// Whether `clock` counts CPU time: the process's or thread's own
+// (CLOCK_PROCESS_CPUTIME_ID, CLOCK_THREAD_CPUTIME_ID) or a negative non-fd id.
+inline bool IsCpuClock(int clock) {
+  return clock == kClockProcessCputime || clock == kClockThreadCputime ||
+         (IsDynamicClock(clock) && !IsFdClock(clock));
+}
 
 // The process or thread whose CPU time a clock counts.
 struct CpuClock {

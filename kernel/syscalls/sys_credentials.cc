@@ -1,6 +1,7 @@
 // The set*id and getres*id calls, getgroups and setgroups, over the
-// calling thread's Credentials (the rules are in kernel/task/credentials.h). Credentials are per process
-// here: glibc applies set*id to every thread anyway (its SIGSETXID round).
+// calling thread's Credentials (the rules are in kernel/task/credentials.h).
+// Credentials are per thread, as on Linux; glibc's wrappers make every
+// thread repeat the call (its SIGSETXID round).
 #include "kernel/ktl/function_ref.h"
 #include "kernel/ktl/vector.h"
 #include "kernel/syscalls/handlers.h"

@@ -163,7 +163,7 @@ ktl::Result<int64_t> sys_clock_nanosleep(int clock, int flags, UserAddress reque
   TRY(CheckSleepClock(clock));
   auto ts = TRY(UserPointer<linux_abi::Timespec>(request.value).Read());
   bool absolute = (flags & kTimerAbstime) != 0;
-  if (IsDynamicClock(clock) || clock == kClockProcessCputime) {
+  if (IsCpuClock(clock)) {  // not the thread's own: CheckSleepClock refused it
     return CpuClockNanosleep(clock, absolute, TRY(time::TimespecToNs(ts)), remaining.value);
   }
   int64_t deadline = TRY(SleepDeadline(clock, absolute, ts));

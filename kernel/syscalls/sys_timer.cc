@@ -167,8 +167,7 @@ ktl::Result<int64_t> sys_timer_create(int clock, UserAddress event, UserAddress 
   // A CPU-time timer counts a process's time (its own or another's) or one
   // of its own threads'.
   CpuClock counted = {};
-  bool counts_cpu = clock == kClockProcessCputime || clock == kClockThreadCputime ||
-                    IsDynamicClock(clock);
+  bool counts_cpu = IsCpuClock(clock);
   if (counts_cpu) counted = TRY(FindCpuClock(clock, CpuClockUse::kOther));
   SignalTimer* timer = TRY(task.process().signals().timers.Create());
   timer->clock = clock;

@@ -21,20 +21,22 @@ using linux_abi::kSigChld;
 
 bool g_print_stats = false;
 
+void PrintStat(const char* name, int64_t value) {
+  char line[80];
+  ktl::FormatTo(line, sizeof(line), "ringfence-stats: %s %ld\n", name, value);
+  platform::WriteToStderr(line, ktl::StrLen(line));
+}
+
 // PID 1's end is the sandbox's: its status becomes the CLI's, as a shell
 // reports it (128 + signal for a killed program).
 [[noreturn]] void EndSandbox(int wait_status) {
   if (g_print_stats) {
     syscalls::PrintSyscallStats();
-    char line[80];
-    ktl::FormatTo(line, sizeof(line), "ringfence-stats: sentry.tlb_shootdown_ipis %lu\n",
-                  platform::ShootdownIpisSent());
-    platform::WriteToStderr(line, ktl::StrLen(line));
+    PrintStat("sentry.tlb_shootdown_ipis", static_cast<int64_t>(platform::ShootdownIpisSent()));
     if (platform::StealTimeEnabled()) {
       int64_t steal = 0;
       for (uint32_t cpu = 0; cpu < platform::CpuCount(); ++cpu) steal += platform::StealNs(cpu);
-      ktl::FormatTo(line, sizeof(line), "ringfence-stats: sentry.steal_ns %ld\n", steal);
-      platform::WriteToStderr(line, ktl::StrLen(line));
+      PrintStat("sentry.steal_ns", steal);
     }
   }
   int signal = wait_status & 0x7f;

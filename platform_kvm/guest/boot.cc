@@ -93,7 +93,7 @@ extern "C" [[noreturn]] void SentryApMain(uint32_t index) {
   platform::LoadPageTable(platform::KernelPageTable());
   platform::EnableCpuProtections();
   platform::BklAcquire();
-  platform::RegisterStealTime(index);
+  platform::RegisterStealTime();
   sentry::sched::InitCpu(platform::g_tsc_khz);
   sentry::sched::RunIdleLoop();
 }

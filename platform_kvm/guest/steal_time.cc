@@ -31,10 +31,11 @@ bool g_enabled = false;  // written once, before the other vCPUs start
 
 void EnableStealTime(bool supported) {
   g_enabled = supported;
-  RegisterStealTime(0);
+  RegisterStealTime();
 }
 
-void RegisterStealTime(uint32_t cpu) {
+void RegisterStealTime() {
+  uint32_t cpu = ThisCpu()->index;
   if (!g_enabled || cpu >= kMaxCpus) return;
   g_areas[cpu] = {};
   WriteMsr(kMsrKvmStealTime, KernelVirtToPhys(&g_areas[cpu]) | kMsrEnable);

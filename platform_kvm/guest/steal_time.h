@@ -18,8 +18,9 @@ namespace platform {
 // Boot CPU, before the other vCPUs start: whether KVM reports steal time.
 // Registers the boot CPU's area when it does.
 void EnableStealTime(bool supported);
-// Every other vCPU, at start: registers its own area (when enabled).
-void RegisterStealTime(uint32_t cpu);
+// Every other vCPU, at start: registers the calling vCPU's area (when
+// enabled).
+void RegisterStealTime();
 // Whether KVM reports it (--stats prints the total then).
 bool StealTimeEnabled();
 // Nanoseconds the host has stolen from vCPU `cpu` so far (0 without

@@ -73,6 +73,17 @@ class GoferFsTest : public gofer::testing::GoferTest {
     guest_.reset();
   }
 
+  // Replaces the VFS with one whose root is the same tree attached
+  // read-only (the Gofer side stays as it is).
+  void RemountReadOnly() {
+    vfs_.reset();
+    vfs_ = std::make_unique<vfs::Vfs>();
+    auto root = sentry::fs::gofer::Attach(*transport_, 0, /*read_only=*/true);
+    ASSERT_TRUE(root.ok());
+    ASSERT_TRUE(vfs_->MountRoot(std::move(root).value(), vfs::kMountReadOnly).ok());
+    root_path_ = vfs_->root();
+  }
+
   vfs::Caller AsRoot() { return vfs::Caller{root_path_, root_path_, creds_, 022}; }
   sentry::fs::gofer::FileSystem& GoferFs() {
     return static_cast<sentry::fs::gofer::FileSystem&>(root_path_.dentry->inode().fs());
@@ -358,12 +369,7 @@ TEST_F(GoferFsTest, ExtendedAttributes) {
 }
 
 TEST_F(GoferFsTest, ReadOnlyMountRefusesChanges) {
-  vfs_.reset();
-  vfs_ = std::make_unique<vfs::Vfs>();
-  auto root = sentry::fs::gofer::Attach(*transport_, 0);
-  ASSERT_TRUE(root.ok());
-  ASSERT_TRUE(vfs_->MountRoot(std::move(root).value(), vfs::kMountReadOnly).ok());
-  root_path_ = vfs_->root();
+  ASSERT_NO_FATAL_FAILURE(RemountReadOnly());
   EXPECT_EQ(Write("/new", "x", vfs::kO_CREAT), ktl::Errno::kEROFS);
   EXPECT_EQ(Write("/file", "x", 0), ktl::Errno::kEROFS);
   EXPECT_EQ(ErrorOf(vfs_->Mkdir(AsRoot(), "/d", 0755)), ktl::Errno::kEROFS);
@@ -385,12 +391,7 @@ TEST_F(GoferFsTest, ReadOnlyTreesRememberMissingNames) {
     return walks() - before;
   };
   EXPECT_EQ(missing_twice(), 2u);
-  vfs_.reset();
-  vfs_ = std::make_unique<vfs::Vfs>();
-  auto root = sentry::fs::gofer::Attach(*transport_, 0, /*read_only=*/true);
-  ASSERT_TRUE(root.ok());
-  ASSERT_TRUE(vfs_->MountRoot(std::move(root).value(), vfs::kMountReadOnly).ok());
-  root_path_ = vfs_->root();
+  ASSERT_NO_FATAL_FAILURE(RemountReadOnly());
   EXPECT_EQ(missing_twice(), 1u);
   // Many more missing names than it keeps: the oldest are asked again,
   // and names that exist are still found.
